@@ -1,0 +1,18 @@
+// Two projects: fast unit tests, and integration tests that start real HTTP servers on 127.0.0.1.
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.[mc]?[tj]sx?$': ['@swc/jest'] },
+  // @kubernetes/client-node and middy ship ESM only, so node_modules are transformed too.
+  transformIgnorePatterns: [],
+  // middy 7 exports only `import`; jest resolves with `require` conditions.
+  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+  ],
+};

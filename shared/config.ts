@@ -1,0 +1,116 @@
+// Configuration: the only module that reads process.env. Parsed once at cold start into a frozen, typed object.
+import { z } from 'zod';
+
+/** Thrown at cold start when the environment is missing or has a bad setting; names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+// Serverless and shells hand over unset values as empty strings: treat them as absent.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const booleanFlag = z
+  .string()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ssmName = z.string().regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name starting with /');
+
+const envSchema = z.object({
+  STAGE: optional(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case stage name')),
+  DRY_RUN: optional(booleanFlag),
+  AWS_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-east-1')),
+  SLACK_WEBHOOK_URL: optional(z.url()),
+  SLACK_WEBHOOK_PARAM: optional(ssmName),
+  PAGERDUTY_ROUTING_KEY: optional(z.string().min(1)),
+  PAGERDUTY_ROUTING_KEY_PARAM: optional(ssmName),
+  PAGERDUTY_EVENTS_URL: optional(z.url()),
+  EMAIL_TOPIC_ARN: optional(z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN')),
+  LOG_SINK_URL: optional(z.url()),
+  STATE_TABLE: optional(z.string().regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name')),
+  BREAKER_PREFIX: optional(ssmName),
+  KILL_SWITCH_PARAM: optional(ssmName),
+  KUBECONFIG: optional(z.string().min(1)),
+  RUNBOOK_BASE_URL: optional(z.url()),
+  HTTP_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)),
+  DELIVERY_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(10)),
+  AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
+});
+
+/** Every setting Firebreak reads, resolved with defaults. Secrets are given either as values or as SSM names. */
+export interface Config {
+  readonly stage: string;
+  /** True: every side effect is planned and logged, not done. Defaults to true in stage `local`. */
+  readonly dryRun: boolean;
+  readonly region: string;
+  readonly slackWebhook: SecretSource;
+  readonly pagerDutyRoutingKey: SecretSource;
+  readonly pagerDutyEventsUrl: string;
+  readonly emailTopicArn?: string;
+  readonly logSinkUrl?: string;
+  readonly stateTable?: string;
+  readonly breakerPrefix: string;
+  readonly killSwitchParam: string;
+  readonly kubeconfig?: string;
+  readonly runbookBaseUrl: string;
+  readonly httpTimeoutMs: number;
+  readonly deliveryMaxAttempts: number;
+  readonly functionName?: string;
+}
+
+/** A secret given directly (local stage, tests) or by the name of an SSM SecureString parameter. */
+export type SecretSource =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'parameter'; readonly name: string }
+  | { readonly kind: 'none' };
+
+const secretSource = (value?: string, name?: string): SecretSource =>
+  value ? { kind: 'value', value } : name ? { kind: 'parameter', name } : { kind: 'none' };
+
+export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/firebreak-sre/firebreak/blob/main/runbooks/';
+
+/** Parses an environment into a frozen Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid Firebreak configuration: ${problems}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  const stage = e.STAGE ?? 'local';
+  return Object.freeze({
+    stage,
+    dryRun: e.DRY_RUN ?? stage === 'local',
+    region: e.AWS_REGION ?? 'us-east-1',
+    slackWebhook: secretSource(e.SLACK_WEBHOOK_URL, e.SLACK_WEBHOOK_PARAM),
+    pagerDutyRoutingKey: secretSource(e.PAGERDUTY_ROUTING_KEY, e.PAGERDUTY_ROUTING_KEY_PARAM),
+    pagerDutyEventsUrl: e.PAGERDUTY_EVENTS_URL ?? DEFAULT_PAGERDUTY_EVENTS_URL,
+    emailTopicArn: e.EMAIL_TOPIC_ARN,
+    logSinkUrl: e.LOG_SINK_URL,
+    stateTable: e.STATE_TABLE,
+    breakerPrefix: (e.BREAKER_PREFIX ?? `/firebreak/${stage}/breakers`).replace(/\/+$/, ''),
+    killSwitchParam: e.KILL_SWITCH_PARAM ?? `/firebreak/${stage}/kill-switch`,
+    kubeconfig: e.KUBECONFIG,
+    runbookBaseUrl: withTrailingSlash(e.RUNBOOK_BASE_URL ?? DEFAULT_RUNBOOK_BASE_URL),
+    httpTimeoutMs: e.HTTP_TIMEOUT_MS ?? 5_000,
+    deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS ?? 4,
+    functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+  });
+}
+
+/** Returns a setting a function cannot run without, or throws a ConfigError naming its variable. */
+export function required<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError(`${variable} must be set`);
+  return value;
+}
+
+const withTrailingSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
+/** The configuration of this process, read once when the module loads (cold start). */
+export const config: Config = loadConfig(process.env);
