@@ -1,4 +1,5 @@
-// Two projects: fast unit tests, and integration tests that start real HTTP servers on 127.0.0.1.
+// Three projects: fast unit tests, integration tests that start real HTTP servers on 127.0.0.1, and
+// packaging tests that run `serverless package` offline and read the CloudFormation it generates.
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.[mc]?[tj]sx?$': ['@swc/jest'] },
@@ -14,5 +15,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'packaging', testMatch: ['<rootDir>/test/packaging/**/*.test.ts'] },
   ],
 };

@@ -1,0 +1,323 @@
+// Packaging: `serverless package --stage prod` runs offline, and the CloudFormation it generates holds the deployment's promises.
+import {
+  ALARM_SUBSCRIBERS,
+  FUNCTION_NAMES,
+  asList,
+  functionLogicalId,
+  packageStage,
+  referencedId,
+  resource,
+  resourcesOfType,
+  roleStatements,
+  type Json,
+  type JsonObject,
+  type PackagedStage,
+  type Template,
+} from './serverless';
+
+jest.setTimeout(240_000);
+
+let packaged: PackagedStage;
+let template: Template;
+
+beforeAll(() => {
+  packaged = packageStage('prod');
+  template = packaged.template;
+});
+
+afterAll(() => packaged?.cleanup());
+
+// The only actions AWS offers no resource-level permission for, and so the only ones allowed on '*'.
+const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData']);
+
+const props = (logicalId: string) => resource(template, logicalId).Properties;
+const roleIdOf = (name: (typeof FUNCTION_NAMES)[number]) => referencedId(props(functionLogicalId(name)).Role);
+
+/** A role's statements granting one action, for assertions on what it may touch. */
+function grants(roleId: string, action: string) {
+  return roleStatements(resource(template, roleId)).filter((s) => asList(s.Action).includes(action));
+}
+
+describe('functions', () => {
+  it('packages the five functions with their handlers on Node 24', () => {
+    for (const name of FUNCTION_NAMES) {
+      const fn = props(functionLogicalId(name));
+      expect(fn.Handler).toBe(`functions/${name}/handler.handler`);
+      expect(fn.Runtime).toBe('nodejs24.x');
+    }
+    expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(FUNCTION_NAMES.length);
+  });
+
+  it('sets STAGE and a non-dry-run DRY_RUN on every prod function', () => {
+    for (const name of FUNCTION_NAMES) {
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      expect(env.STAGE).toBe('prod');
+      expect(env.DRY_RUN).toBe('false');
+      expect(env.STATE_TABLE).toBe(props('StateTable').TableName);
+    }
+  });
+
+  it('puts no secret value in any function environment: secrets are SSM parameter names', () => {
+    const secretVariables = ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY'];
+    const secretShapes = [/hooks\.slack\.com\/services/i, /xox[abposr]-/, /AKIA[0-9A-Z]{16}/, /^[0-9a-f]{32}$/i];
+    for (const name of FUNCTION_NAMES) {
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      for (const variable of secretVariables) expect(env).not.toHaveProperty(variable);
+      for (const [key, value] of Object.entries(env)) {
+        if (key.endsWith('_PARAM')) expect(value).toMatch(/^\/firebreak\/prod\/[\w./-]+$/);
+        for (const shape of secretShapes) expect(JSON.stringify(value)).not.toMatch(shape);
+      }
+    }
+    expect(packaged.template.Resources.NotifyLambdaFunction!.Properties.Environment).toMatchObject({
+      Variables: { SLACK_WEBHOOK_PARAM: expect.any(String), PAGERDUTY_ROUTING_KEY_PARAM: expect.any(String) },
+    });
+    // Nothing is resolved from SSM or Secrets Manager at deploy time either.
+    expect(JSON.stringify(template)).not.toMatch(/resolve:(ssm|ssm-secure|secretsmanager):/);
+  });
+
+  it('keeps every function log group for a bounded time', () => {
+    const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(FUNCTION_NAMES.length);
+    for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+});
+
+describe('least privilege', () => {
+  it('gives each function its own role and creates no shared one', () => {
+    const roleIds = FUNCTION_NAMES.map(roleIdOf);
+    expect(new Set(roleIds).size).toBe(FUNCTION_NAMES.length);
+    const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual([...roleIds].sort());
+    for (const id of roleIds) expect(resource(template, id!).Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+  });
+
+  it('names every action (no wildcard) and uses Resource "*" only where AWS has no resource scope', () => {
+    const policyTypes = ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
+    const statements = policyTypes.flatMap((type) =>
+      resourcesOfType(template, type).flatMap(([, r]) =>
+        r.Type === 'AWS::IAM::Role' ? roleStatements(r) : (r.Properties.PolicyDocument as { Statement: never[] }).Statement,
+      ),
+    );
+    expect(statements.length).toBeGreaterThan(20);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement).not.toHaveProperty('NotAction');
+      for (const action of asList(statement.Action)) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      if (asList(statement.Resource).includes('*')) {
+        for (const action of asList(statement.Action)) expect(ACTIONS_WITHOUT_RESOURCE_SCOPE).toContain(action);
+      }
+    }
+  });
+
+  it('lets notify publish to the email topic, use the table, read its two secrets and decrypt only through SSM', () => {
+    const role = roleIdOf('notify')!;
+    const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+        'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter',
+      ].sort(),
+    );
+    expect(grants(role, 'sns:Publish').map((s) => referencedId(s.Resource))).toEqual(['EmailTopic']);
+    expect(grants(role, 'dynamodb:PutItem').map((s) => referencedId(s.Resource))).toEqual(['StateTable']);
+    const parameterArns = JSON.stringify(grants(role, 'ssm:GetParameter').map((s) => s.Resource));
+    expect(parameterArns).toContain(':parameter/firebreak/prod/slack-webhook-url');
+    expect(parameterArns).toContain(':parameter/firebreak/prod/pagerduty-routing-key');
+    const [decrypt] = grants(role, 'kms:Decrypt');
+    expect(decrypt?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+    });
+  });
+
+  it('lets each function write only its own log group', () => {
+    for (const name of FUNCTION_NAMES) {
+      const [logs] = grants(roleIdOf(name)!, 'logs:PutLogEvents');
+      expect(JSON.stringify(logs?.Resource)).toContain(`:log-group:/aws/lambda/firebreak-prod-${name}:*`);
+    }
+  });
+
+  it('scopes scaling to the named node group, its Auto Scaling group and the cluster', () => {
+    const nodegroupRole = roleIdOf('scaleNodegroup')!;
+    expect(JSON.stringify(grants(nodegroupRole, 'eks:UpdateNodegroupConfig')[0]?.Resource)).toContain(
+      ':nodegroup/retail-prediction-cluster/retail-prediction-nodegroup/*',
+    );
+    expect(JSON.stringify(grants(nodegroupRole, 'autoscaling:SetDesiredCapacity')[0]?.Resource)).toContain(
+      ':autoScalingGroupName/eks-retail-prediction-nodegroup-*',
+    );
+    expect(JSON.stringify(grants(roleIdOf('scaleDeployment')!, 'eks:DescribeCluster')[0]?.Resource)).toContain(
+      ':cluster/retail-prediction-cluster',
+    );
+    // The log forwarder touches no infrastructure.
+    const forwarder = roleStatements(resource(template, roleIdOf('forwardLogs')!)).flatMap((s) => asList(s.Action));
+    expect(forwarder.filter((a) => /^(eks|autoscaling|sns|cloudwatch):/.test(a))).toEqual([]);
+  });
+});
+
+describe('alarms topic and subscriptions', () => {
+  it('subscribes notify, scaleNodegroup, scaleDeployment and respond (and nothing else) to the alarms topic', () => {
+    const subscriptions = resourcesOfType(template, 'AWS::SNS::Subscription').map(([, s]) => s.Properties);
+    expect(subscriptions).toHaveLength(ALARM_SUBSCRIBERS.length);
+    for (const s of subscriptions) {
+      expect(s.Protocol).toBe('lambda');
+      expect(referencedId(s.TopicArn)).toBe('AlarmsTopic');
+    }
+    expect(subscriptions.map((s) => referencedId(s.Endpoint)).sort()).toEqual(
+      ALARM_SUBSCRIBERS.map(functionLogicalId).sort(),
+    );
+    const snsPermissions = resourcesOfType(template, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'sns.amazonaws.com');
+    expect(snsPermissions.map((p) => referencedId(p.SourceArn))).toEqual(ALARM_SUBSCRIBERS.map(() => 'AlarmsTopic'));
+  });
+
+  it('subscribes the stage e-mail addresses to the email topic', () => {
+    expect(props('EmailTopic').Subscription).toEqual([
+      { Protocol: 'email', Endpoint: expect.stringContaining('@') },
+      { Protocol: 'email', Endpoint: expect.stringContaining('@') },
+    ]);
+  });
+});
+
+describe('reference alarms', () => {
+  const onAlarmsTopic = (alarm: JsonObject) => {
+    expect(asList(alarm.AlarmActions as Json[]).map(referencedId)).toEqual(['AlarmsTopic']);
+    expect(asList(alarm.OKActions as Json[]).map(referencedId)).toEqual(['AlarmsTopic']);
+  };
+
+  it('HighLatency: InferenceLatency p95 > 200 ms, 60 s x 3', () => {
+    const alarm = props('HighLatencyAlarm');
+    expect(alarm).toMatchObject({
+      AlarmName: 'RetailPrediction-HighLatency', Namespace: 'RetailMLOps', MetricName: 'InferenceLatency',
+      ExtendedStatistic: 'p95', Period: 60, EvaluationPeriods: 3, Threshold: 200, ComparisonOperator: 'GreaterThanThreshold',
+    });
+    onAlarmsTopic(alarm);
+  });
+
+  it('HighErrorRate: ErrorRate > 5 %, 60 s x 2', () => {
+    const alarm = props('HighErrorRateAlarm');
+    expect(alarm).toMatchObject({
+      AlarmName: 'RetailPrediction-HighErrorRate', Namespace: 'RetailMLOps', MetricName: 'ErrorRate',
+      Statistic: 'Average', Period: 60, EvaluationPeriods: 2, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',
+    });
+    onAlarmsTopic(alarm);
+  });
+
+  it('HighCPU: node_cpu_utilization by ClusterName > 85 %, 300 s x 2', () => {
+    const alarm = props('HighCpuAlarm');
+    expect(alarm).toMatchObject({
+      AlarmName: 'RetailPrediction-HighCPU', Namespace: 'ContainerInsights', MetricName: 'node_cpu_utilization',
+      Dimensions: [{ Name: 'ClusterName', Value: 'retail-prediction-cluster' }],
+      Statistic: 'Average', Period: 300, EvaluationPeriods: 2, Threshold: 85, ComparisonOperator: 'GreaterThanThreshold',
+    });
+    onAlarmsTopic(alarm);
+  });
+
+  it('CriticalIssue: the composite of HighLatency AND HighErrorRate', () => {
+    const alarm = props('CriticalIssueAlarm');
+    expect(resource(template, 'CriticalIssueAlarm').Type).toBe('AWS::CloudWatch::CompositeAlarm');
+    expect(alarm.AlarmName).toBe('RetailPrediction-CriticalIssue');
+    expect(alarm.AlarmRule).toEqual({ 'Fn::Sub': 'ALARM("${HighLatencyAlarm}") AND ALARM("${HighErrorRateAlarm}")' });
+    onAlarmsTopic(alarm);
+  });
+
+  it('derives the API metrics from its log lines', () => {
+    const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+    const byMetric = new Map(
+      filters.map((f) => [(f.MetricTransformations as JsonObject[])[0]!.MetricName, f] as const),
+    );
+    expect([...byMetric.keys()].sort()).toEqual(['APIErrorCount', 'APIRequestCount', 'InferenceLatency']);
+    for (const f of filters) expect(f.LogGroupName).toBe('/retail-prediction/api');
+    expect(byMetric.get('APIRequestCount')?.FilterPattern).toBe('"API Request"');
+    expect(byMetric.get('APIErrorCount')?.FilterPattern).toBe('"API Error"');
+    const latency = byMetric.get('InferenceLatency')!;
+    expect(latency.ApplyOnTransformedLogs).toBe(true);
+    expect((latency.MetricTransformations as JsonObject[])[0]).toMatchObject({ MetricValue: '$.inference_latency_ms' });
+    expect(JSON.stringify(props('ApiLogTransformer').TransformerConfig)).toContain('%{NUMBER:inference_latency_ms}');
+  });
+});
+
+describe('nothing is lost', () => {
+  it('gives every asynchronously invoked function an on-failure destination on the dead-letter queue', () => {
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    expect(configs.map((c) => referencedId(c.FunctionName)).sort()).toEqual(FUNCTION_NAMES.map(functionLogicalId).sort());
+    for (const c of configs) {
+      const onFailure = (c.DestinationConfig as { OnFailure: { Destination: Json } }).OnFailure;
+      expect(referencedId(onFailure.Destination)).toBe('DeadLetterQueue');
+      expect(resource(template, 'DeadLetterQueue').Type).toBe('AWS::SQS::Queue');
+    }
+    for (const name of FUNCTION_NAMES) {
+      expect(grants(roleIdOf(name)!, 'sqs:SendMessage').map((s) => referencedId(s.Resource))).toEqual(['DeadLetterQueue']);
+    }
+  });
+
+  it('watches itself: dead-letter depth and each function’s errors alarm through the email topic, not through a function', () => {
+    const depth = props('DeadLetterQueueDepthAlarm');
+    expect(depth).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    const errorAlarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
+    const watched = errorAlarms.map((a) => referencedId((a.Dimensions as JsonObject[])[0]!.Value));
+    expect(watched.sort()).toEqual(FUNCTION_NAMES.map(functionLogicalId).sort());
+    for (const alarm of [depth, ...errorAlarms]) {
+      expect(asList(alarm.AlarmActions as Json[]).map(referencedId)).toEqual(['EmailTopic']);
+    }
+    // The email topic reaches people directly: no function is subscribed to it.
+    const emailSubscribers = resourcesOfType(template, 'AWS::SNS::Subscription').filter(
+      ([, s]) => referencedId(s.Properties.TopicArn) === 'EmailTopic',
+    );
+    expect(emailSubscribers).toEqual([]);
+  });
+
+  it('keeps state in an on-demand table with TTL on expiresAt and point-in-time recovery, retained in prod', () => {
+    const table = resource(template, 'StateTable');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+describe('log forwarding', () => {
+  it('subscribes forwardLogs to the configured log groups, never to its own', () => {
+    const filters = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties);
+    expect(filters.map((f) => f.LogGroupName).sort()).toEqual(['/retail-prediction/api', '/retail-prediction/training']);
+    const ownLogGroups = resourcesOfType(template, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.LogGroupName);
+    expect(ownLogGroups).toContain('/aws/lambda/firebreak-prod-forwardLogs');
+    for (const f of filters) {
+      expect(referencedId(f.DestinationArn)).toBe(functionLogicalId('forwardLogs'));
+      expect(ownLogGroups).not.toContain(f.LogGroupName);
+    }
+    const permission = resourcesOfType(template, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .find((p) => referencedId(p.FunctionName) === functionLogicalId('forwardLogs'));
+    expect(JSON.stringify(permission?.Principal)).toContain('logs.');
+  });
+});
+
+describe('dashboard', () => {
+  it('shows the Retail-Prediction-KPI widgets with the SLA and scale-up lines', () => {
+    const dashboard = props('KpiDashboard');
+    expect(dashboard.DashboardName).toBe('Retail-Prediction-KPI');
+    const source = (dashboard.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const body = JSON.parse(source.replaceAll('${AWS::Region}', 'eu-west-1')) as {
+      widgets: { properties: { title: string; metrics: Json[][]; annotations?: { horizontal: { value: number }[] } } }[];
+    };
+    const byTitle = new Map(body.widgets.map((w) => [w.properties.title, w.properties]));
+    const metricNames = (title: string) => byTitle.get(title)?.metrics.map((m) => m[1]);
+
+    const latency = byTitle.get('Inference latency (ms)');
+    expect(latency?.metrics.map((m) => (m.at(-1) as JsonObject).stat)).toEqual(['p50', 'p95']);
+    expect(latency?.annotations?.horizontal[0]?.value).toBe(200);
+    expect(metricNames('Error rate (%)')).toEqual(['ErrorRate']);
+    expect(metricNames('Node CPU (%)')).toEqual(['node_cpu_utilization']);
+    expect(byTitle.get('Node CPU (%)')?.annotations?.horizontal[0]?.value).toBe(85);
+    expect(metricNames('Node memory (%)')).toEqual(['node_memory_utilization']);
+    expect(metricNames('Requests and errors')).toEqual(['APIRequestCount', 'APIErrorCount']);
+    expect(metricNames('Training duration (s)')).toEqual(['TrainingDuration']);
+  });
+});

@@ -1,0 +1,143 @@
+// Packaging-test harness: runs the Serverless CLI offline (no AWS credentials at all) and reads what it produced.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+const SERVERLESS_BIN = join(REPO_ROOT, 'node_modules/osls/bin/serverless.js');
+
+/** The serverless.yml function keys (DESIGN.md contract). */
+export const FUNCTION_NAMES = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The functions CloudWatch alarms reach through the alarms topic. */
+export const ALARM_SUBSCRIBERS: readonly FunctionName[] = ['notify', 'scaleNodegroup', 'scaleDeployment', 'respond'];
+
+/** CloudFormation's logical id for a function key, as the framework names it (`notify` -> `NotifyLambdaFunction`). */
+export const functionLogicalId = (name: FunctionName) => `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Resource {
+  Type: string;
+  Properties: JsonObject;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+}
+
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, JsonObject>;
+}
+
+export interface RunResult {
+  status: number | null;
+  output: string;
+}
+
+/**
+ * Runs the CLI with every credential source removed: no key variables, no profile, no shared
+ * files, no instance metadata. Whatever it does must work on a machine with no AWS account.
+ */
+export function runServerless(args: string[], home: string): RunResult {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('AWS_')) env[key] = value;
+  }
+  Object.assign(env, {
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  });
+  const run = spawnSync(process.execPath, [SERVERLESS_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** A stage packaged into a fresh directory, with the update-stack template parsed. */
+export interface PackagedStage {
+  template: Template;
+  directory: string;
+  output: string;
+  cleanup(): void;
+}
+
+/** Runs `serverless package --stage <stage>` offline into a temporary directory; throws with the CLI's output on failure. */
+export function packageStage(stage: string): PackagedStage {
+  const directory = mkdtempSync(join(tmpdir(), `firebreak-package-${stage}-`));
+  const home = mkdtempSync(join(tmpdir(), 'firebreak-home-'));
+  const cleanup = () => {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  };
+  const run = runServerless(['package', '--stage', stage, '--package', directory], home);
+  if (run.status !== 0) {
+    cleanup();
+    throw new Error(`serverless package --stage ${stage} exited with ${run.status}:\n${run.output}`);
+  }
+  const template = JSON.parse(
+    readFileSync(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+  return { template, directory, output: run.output, cleanup };
+}
+
+/** The service configuration as the CLI resolves it for a stage (`serverless print`), without building anything. */
+export function printStage(stage: string): JsonObject {
+  const home = mkdtempSync(join(tmpdir(), 'firebreak-home-'));
+  try {
+    const run = runServerless(['print', '--stage', stage, '--format', 'json'], home);
+    if (run.status !== 0) throw new Error(`serverless print --stage ${stage} exited with ${run.status}:\n${run.output}`);
+    const start = run.output.indexOf('{');
+    return JSON.parse(run.output.slice(start)) as JsonObject;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Resources of one CloudFormation type, by logical id. */
+export function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** One resource by logical id, failing clearly when absent. */
+export function resource(template: Template, logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`the template has no resource ${logicalId}`);
+  return found;
+}
+
+export interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: Json;
+  Condition?: JsonObject;
+}
+
+/** Every statement of a role's inline policies. */
+export function roleStatements(role: Resource): Statement[] {
+  // Template JSON is untyped; a role's Policies have this shape by CloudFormation's schema.
+  const policies = (role.Properties.Policies ?? []) as unknown as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** The logical id an intrinsic `{ Ref }` or `{ Fn::GetAtt }` points at, if the value is one. */
+export function referencedId(value: Json | undefined): string | undefined {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value.Ref === 'string') return value.Ref;
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  }
+  return undefined;
+}
