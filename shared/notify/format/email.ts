@@ -13,6 +13,7 @@ export interface EmailMessage {
 
 /** The email subject: the headline, cleaned of control characters and cut to SNS's limit. */
 export function emailSubject(view: NotificationView): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   const clean = headline(view).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (clean.length <= EMAIL_SUBJECT_MAX) return clean;
   if (view.type === 'alarm') {
