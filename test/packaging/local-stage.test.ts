@@ -1,5 +1,5 @@
-// Packaging: the `local` stage resolves offline into settings `serverless invoke local` can run with, dry-run on.
-import { FUNCTION_NAMES, printStage, type JsonObject } from './serverless';
+// Packaging: the `local` stage resolves and runs offline (invoke local, dry-run) with no AWS account.
+import { FUNCTION_NAMES, invokeLocal, printStage, type JsonObject } from './serverless';
 
 jest.setTimeout(120_000);
 
@@ -36,4 +36,23 @@ it('names no secret parameter locally, so nothing asks SSM for one', () => {
   expect(notify.SLACK_WEBHOOK_PARAM).toBe('');
   expect(notify.PAGERDUTY_ROUTING_KEY_PARAM).toBe('');
   expect(notify.EMAIL_TOPIC_ARN).toMatch(/^arn:aws:sns:us-east-1:\d{12}:firebreak-local-email$/);
+});
+
+it('runs the first command of the README on a machine with no AWS account: notify prints what it would send', () => {
+  const run = invokeLocal('local', 'notify', 'events/alarm-high-error-rate-alarm.json');
+  expect(run.output).not.toMatch(/credentials|ExpiredToken|UnrecognizedClient/i);
+  expect(run.status).toBe(0);
+  // The handler's result is the last JSON document the CLI prints, after the function's own log lines.
+  const result = JSON.parse(run.output.slice(run.output.lastIndexOf('\n{\n') + 1)) as {
+    dryRun: boolean;
+    messages: { alarm: string; outcomes: { channel: string; status: string; payload: unknown }[] }[];
+  };
+  expect(result.dryRun).toBe(true);
+  expect(result.messages.map((m) => m.alarm)).toEqual(['RetailPrediction-HighErrorRate']);
+  const outcomes = result.messages[0]!.outcomes;
+  expect(outcomes.map((o) => o.channel).sort()).toEqual(['email', 'pagerduty', 'slack']);
+  for (const outcome of outcomes) {
+    expect(outcome.status).toBe('planned');
+    expect(outcome.payload).toBeTruthy();
+  }
 });

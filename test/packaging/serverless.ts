@@ -1,6 +1,6 @@
 // Packaging-test harness: runs the Serverless CLI offline (no AWS credentials at all) and reads what it produced.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -30,6 +30,52 @@ export interface Resource {
 export interface Template {
   Resources: Record<string, Resource>;
   Outputs?: Record<string, JsonObject>;
+}
+
+// The bundler writes into the repository's .esbuild folder, so two builds must never overlap, even from two test files.
+const BUILD_LOCK = join(tmpdir(), `firebreak-build-lock-${Buffer.from(REPO_ROOT).toString('hex').slice(-24)}`);
+const LOCK_WAIT_MS = 200;
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function ownerAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(BUILD_LOCK, 'pid'), 'utf8'));
+  } catch {
+    // Just taken, its pid not yet written: alive unless it has stayed like that for long.
+    try {
+      return Date.now() - statSync(BUILD_LOCK).mtimeMs < 10_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `build` while holding a cross-process lock on the repository's build folder. */
+export function withBuildLock<T>(build: () => T): T {
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A holder that died leaves its lock behind; a live one is waited for.
+      if (!ownerAlive()) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else sleep(LOCK_WAIT_MS);
+    }
+  }
+  try {
+    writeFileSync(join(BUILD_LOCK, 'pid'), String(process.pid));
+    return build();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface RunResult {
@@ -79,7 +125,7 @@ export function packageStage(stage: string): PackagedStage {
     rmSync(directory, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   };
-  const run = runServerless(['package', '--stage', stage, '--package', directory], home);
+  const run = withBuildLock(() => runServerless(['package', '--stage', stage, '--package', directory], home));
   if (run.status !== 0) {
     cleanup();
     throw new Error(`serverless package --stage ${stage} exited with ${run.status}:\n${run.output}`);
@@ -140,4 +186,14 @@ export function referencedId(value: Json | undefined): string | undefined {
     if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
   }
   return undefined;
+}
+
+/** `serverless invoke local` of one function with a sample event from events/, offline, in a fresh home. */
+export function invokeLocal(stage: string, fn: FunctionName, eventFile: string): RunResult {
+  const home = mkdtempSync(join(tmpdir(), 'firebreak-home-'));
+  try {
+    return withBuildLock(() => runServerless(['invoke', 'local', '--stage', stage, '-f', fn, '-p', eventFile], home));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,119 @@
+// Benchmark of what gets deployed: each function's minified bundle size and the cold initialisation of a fresh Node process that loads it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+
+const REPO_ROOT = resolve(__dirname, '..');
+
+const FUNCTIONS = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+
+const MB = 1024 * 1024;
+/** Budgets from the deployment's requirements; scaleDeployment carries the Kubernetes client. */
+const BUDGETS: Record<FunctionName, { maxBytes: number; maxInitRatio: number }> = {
+  notify: { maxBytes: 1 * MB, maxInitRatio: 3 },
+  scaleNodegroup: { maxBytes: 1 * MB, maxInitRatio: 3 },
+  scaleDeployment: { maxBytes: 3 * MB, maxInitRatio: 5 },
+  forwardLogs: { maxBytes: 1 * MB, maxInitRatio: 3 },
+  respond: { maxBytes: 1 * MB, maxInitRatio: 3 },
+};
+
+/** Rounds of the interleaved cold-start measurement; each round starts every process once. */
+const ROUNDS = 21;
+
+// The environment of a local-stage function: enough for module-scope configuration to load, no AWS.
+const FUNCTION_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  STAGE: 'local',
+  DRY_RUN: 'true',
+  AWS_REGION: 'us-east-1',
+  STATE_TABLE: 'firebreak-local-state',
+  EMAIL_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:firebreak-local-email',
+  POWERTOOLS_SERVICE_NAME: 'firebreak',
+  POWERTOOLS_METRICS_NAMESPACE: 'Firebreak',
+  POWERTOOLS_DEV: 'false',
+};
+
+interface Bundle {
+  name: FunctionName;
+  file?: string;
+  bytes?: number;
+  problem?: string;
+}
+
+/** Bundles one handler exactly as serverless-esbuild does for deployment (esbuild.config.js). */
+async function bundle(name: FunctionName, outDir: string): Promise<Bundle> {
+  const entry = join(REPO_ROOT, 'functions', name, 'handler.ts');
+  if (!existsSync(entry)) return { name, problem: 'handler not found' };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const deployOptions = (require(join(REPO_ROOT, 'esbuild.config.js')) as () => BuildOptions & { exclude?: string[] })();
+  const { exclude: _pluginOnly, ...options } = deployOptions;
+  const file = join(outDir, `${name}.js`);
+  await build({ ...options, entryPoints: [entry], outfile: file, logLevel: 'silent' });
+  return { name, file, bytes: statSync(file).size };
+}
+
+/** Wall time of one fresh process, in milliseconds. */
+function timeProcess(args: string[]): { ms: number; error?: string } {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, args, { env: FUNCTION_ENV, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return run.status === 0 ? { ms } : { ms, error: (run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ') };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const loadArgs = (file: string) => ['-e', `require(${JSON.stringify(file)})`];
+
+export async function run(): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'firebreak-bundles-'));
+  try {
+    const bundles = await Promise.all(FUNCTIONS.map((name) => bundle(name, outDir)));
+    const loadable = bundles.filter((b): b is Bundle & { file: string; bytes: number } => b.file !== undefined);
+
+    // Bare node and every bundle, interleaved round by round so machine noise hits all alike.
+    const bare: number[] = [];
+    const samples = new Map<FunctionName, number[]>(loadable.map((b) => [b.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      bare.push(timeProcess(['-e', '0']).ms);
+      for (const b of loadable) {
+        const timing = timeProcess(loadArgs(b.file));
+        if (timing.error) b.problem ??= `fails to load: ${timing.error}`;
+        samples.get(b.name)!.push(timing.ms);
+      }
+    }
+
+    const bareMs = median(bare);
+    console.log(`bundles: Node ${process.version}, ${ROUNDS} interleaved rounds, bare \`node -e 0\` median ${bareMs.toFixed(1)} ms`);
+    console.log('function          bundle (min)  budget    init median  ratio  budget  verdict');
+    for (const b of bundles) {
+      const budget = BUDGETS[b.name];
+      if (b.bytes === undefined || b.problem) {
+        console.log(`${b.name.padEnd(16)}  ${b.problem ?? 'not built'}`);
+        continue;
+      }
+      const initMs = median(samples.get(b.name)!);
+      const ratio = initMs / bareMs;
+      const ok = b.bytes <= budget.maxBytes && ratio <= budget.maxInitRatio;
+      console.log(
+        [
+          b.name.padEnd(16),
+          `${(b.bytes / 1024).toFixed(0)} KiB`.padStart(12),
+          `<= ${budget.maxBytes / MB} MB`.padStart(8),
+          `${initMs.toFixed(1)} ms`.padStart(11),
+          `${ratio.toFixed(2)}x`.padStart(6),
+          `<= ${budget.maxInitRatio}x`.padStart(6),
+          ok ? ' ok' : ' OVER BUDGET',
+        ].join('  '),
+      );
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
