@@ -153,6 +153,18 @@ describe('least privilege', () => {
     const forwarder = roleStatements(resource(template, roleIdOf('forwardLogs')!)).flatMap((s) => asList(s.Action));
     expect(forwarder.filter((a) => /^(eks|autoscaling|sns|cloudwatch):/.test(a))).toEqual([]);
   });
+  it('lets respond write breaker flags only under the stage prefix, and read metrics and alarm states', () => {
+    const role = roleIdOf('respond')!;
+    const flagWrites = grants(role, 'ssm:PutParameter').flatMap((s) => asList(s.Resource));
+    const parameterPaths = flagWrites.map((arn) => JSON.stringify(arn).replace(/^.*:parameter/, '').replace(/"\}$/, ''));
+    expect(parameterPaths).toEqual(['/firebreak/prod/breakers', '/firebreak/prod/breakers/*']);
+    expect(grants(role, 'cloudwatch:GetMetricData')).toHaveLength(1);
+    expect(JSON.stringify(grants(role, 'cloudwatch:DescribeAlarms')[0]?.Resource)).toContain(':alarm:*');
+    // Only respond manages flags.
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'respond')) {
+      expect(grants(roleIdOf(name)!, 'ssm:PutParameter')).toEqual([]);
+    }
+  });
 });
 
 describe('alarms topic and subscriptions', () => {
