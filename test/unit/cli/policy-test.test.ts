@@ -24,7 +24,7 @@ describe('npm run policy', () => {
   it('shows a resolve for OK and what is withheld for INSUFFICIENT_DATA', () => {
     expect(report('alarm-critical-issue-ok')).toContain('channels:  pagerduty (resolve)');
     const insufficient = messagesInFile('x', JSON.stringify({ ...JSON.parse(JSON.parse(readFileSync(file('alarm-insufficient-data'), 'utf8')).Records[0].Sns.Message), AlarmName: 'RetailPrediction-HighErrorRate' }));
-    expect(describeMessage(insufficient[0]!, policyForStage('dev'), 'dev').join('\n')).toMatch(/withheld:  pagerduty: INSUFFICIENT_DATA pages nobody/);
+    expect(describeMessage(insufficient[0]!, policyForStage('dev'), 'dev').join('\n')).toMatch(/withheld: {2}pagerduty: INSUFFICIENT_DATA pages nobody/);
   });
 
   it('reads a bare CloudWatch message as well as an SNS event, and explains a generic one', () => {

@@ -11,6 +11,8 @@ function loadHandler(env: Record<string, string>): Handler {
   try {
     let handler: Handler | undefined;
     jest.isolateModules(() => {
+      // isolateModules needs a synchronous load so each test gets its own cold start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       handler = (require('../../../functions/notify/handler') as { handler: Handler }).handler;
     });
     return handler!;
