@@ -80,7 +80,11 @@ describe('notify fan-out against loopback receivers', () => {
   it('Slack down: PagerDuty and email still delivered, the invocation fails, the retry sends Slack only', async () => {
     slack.setFallback({ status: 500, body: 'internal_error' });
     const event = loadEvent('alarm-high-error-rate-alarm');
-    const error = await notifyEvent(event, deps(), quietLogger).catch((e: unknown) => e);
+    const observe = jest.fn();
+    const error = await notifyEvent(event, deps(), quietLogger, observe).catch((e: unknown) => e);
+    // Metrics see every outcome, the failure included, before the invocation fails.
+    expect(observe).toHaveBeenCalledTimes(1);
+    expect(observe.mock.calls[0][0].outcomes.map((o: { channel: string; status: string }) => `${o.channel}:${o.status}`)).toEqual(['pagerduty:delivered', 'slack:failed', 'email:delivered']);
     expect(error).toBeInstanceOf(PartialDeliveryError);
     expect((error as PartialDeliveryError).failures.map((f) => f.channel)).toEqual(['slack for RetailPrediction-HighErrorRate']);
     expect(pagerduty.requests).toHaveLength(1);

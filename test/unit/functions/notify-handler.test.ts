@@ -7,7 +7,7 @@ type Handler = (event: SNSEvent, context: Context) => Promise<{ dryRun: boolean;
 function loadHandler(env: Record<string, string>): Handler {
   const saved = { ...process.env };
   for (const key of ['STAGE', 'DRY_RUN', 'SLACK_WEBHOOK_URL', 'SLACK_WEBHOOK_PARAM', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_ROUTING_KEY_PARAM', 'EMAIL_TOPIC_ARN', 'STATE_TABLE']) delete process.env[key];
-  Object.assign(process.env, env);
+  Object.assign(process.env, { POWERTOOLS_METRICS_DISABLED: 'true' }, env);
   try {
     let handler: Handler | undefined;
     jest.isolateModules(() => {
