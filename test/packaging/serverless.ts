@@ -1,6 +1,6 @@
 // Packaging-test harness: runs the Serverless CLI offline (no AWS credentials at all) and reads what it produced.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -119,6 +119,8 @@ export interface PackagedStage {
 
 /** Runs `serverless package --stage <stage>` offline into a temporary directory; throws with the CLI's output on failure. */
 export function packageStage(stage: string): PackagedStage {
+  const missing = FUNCTION_NAMES.filter((name) => !existsSync(join(REPO_ROOT, 'functions', name, 'handler.ts')));
+  if (missing.length > 0) throw new Error(`cannot package: no handler for ${missing.map((n) => `functions/${n}/handler.ts`).join(', ')}`);
   const directory = mkdtempSync(join(tmpdir(), `firebreak-package-${stage}-`));
   const home = mkdtempSync(join(tmpdir(), 'firebreak-home-'));
   const cleanup = () => {
