@@ -41,9 +41,9 @@ it('names no secret parameter locally, so nothing asks SSM for one', () => {
 it('runs the first command of the README on a machine with no AWS account: notify prints what it would send', () => {
   const run = invokeLocal('local', 'notify', 'events/alarm-high-error-rate-alarm.json');
   expect(run.output).not.toMatch(/credentials|ExpiredToken|UnrecognizedClient/i);
-  expect(run.status).toBe(0);
+  if (run.status !== 0) throw new Error(`invoke local exited with ${run.status}:\n${run.output}`);
   // The handler's result is the last JSON document the CLI prints, after the function's own log lines.
-  const result = JSON.parse(run.output.slice(run.output.lastIndexOf('\n{\n') + 1)) as {
+  const result = JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('\n{\n') + 1)) as {
     dryRun: boolean;
     messages: { alarm: string; outcomes: { channel: string; status: string; payload: unknown }[] }[];
   };

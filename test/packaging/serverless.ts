@@ -80,6 +80,8 @@ export function withBuildLock<T>(build: () => T): T {
 
 export interface RunResult {
   status: number | null;
+  stdout: string;
+  /** stdout and stderr together, for assertions on what was said and for failure messages. */
   output: string;
 }
 
@@ -106,7 +108,7 @@ export function runServerless(args: string[], home: string): RunResult {
     encoding: 'utf8',
     timeout: 240_000,
   });
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  return { status: run.status, stdout: run.stdout, output: `${run.stdout}${run.stderr}` };
 }
 
 /** A stage packaged into a fresh directory, with the update-stack template parsed. */
