@@ -1,13 +1,9 @@
 // Configuration: the only module that reads process.env. Parsed once at cold start into a frozen, typed object.
 import { z } from 'zod';
 
-/** Thrown at cold start when the environment is missing or has a bad setting; names the variable. */
-export class ConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError } from './errors';
+
+export { ConfigError };
 
 // Serverless and shells hand over unset values as empty strings: treat them as absent.
 const optional = <T extends z.ZodType>(schema: T) =>
