@@ -1,13 +1,9 @@
 // Configuration: the only module that reads process.env. Parsed once at cold start into a frozen, typed object.
 import { z } from 'zod';
 
-/** Thrown at cold start when the environment is missing or has a bad setting; names the variable. */
-export class ConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError } from './errors';
+
+export { ConfigError };
 
 // Serverless and shells hand over unset values as empty strings: treat them as absent.
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -73,7 +69,8 @@ const secretSource = (value?: string, name?: string): SecretSource =>
   value ? { kind: 'value', value } : name ? { kind: 'parameter', name } : { kind: 'none' };
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/firebreak-sre/firebreak/blob/main/runbooks/';
+/** A placeholder: set RUNBOOK_BASE_URL per stage to where runbooks/ is served (your Git host or wiki). */
+export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.example.com/firebreak/';
 
 /** Parses an environment into a frozen Config; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -1,5 +1,13 @@
 // Error types shared by every layer; each records where it came from in `cause`.
 
+/** Thrown at cold start when the environment or the policy is missing or has a bad setting; names it. */
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
 /** Input that cannot be understood: logged with the reason, never retried as if it could succeed. */
 export class InvalidInputError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

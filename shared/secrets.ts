@@ -2,7 +2,7 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretSource } from './config';
-import { ConfigError } from './config';
+import { ConfigError } from './errors';
 
 /** Seconds a fetched secret is reused before SSM is asked again (rotation takes effect within this). */
 export const SECRET_CACHE_SECONDS = 300;

@@ -54,7 +54,8 @@ export async function withRetry<T>(
       const tooLong = retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs;
       if (n >= policy.maxAttempts || tooLong) {
         const why = tooLong ? `receiver asked to wait ${retryAfter} ms` : `${n} attempts`;
-        throw new DeliveryError(`${label}: gave up after ${why}: ${errorMessage(error)}`, {
+        const detail = errorMessage(error).replace(`${label}: `, '');
+        throw new DeliveryError(`${label}: gave up after ${why}: ${detail}`, {
           retryable: true,
           status: error.status,
           cause: error,
