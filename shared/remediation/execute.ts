@@ -207,7 +207,7 @@ async function claimThenAct(
 
   if (deps.dryRun) {
     if (request.action.kind !== 'scale-nodegroup') await act(true);
-    return { status: 'dry-run', action: request.action.kind, target: target.id, before: change.before, after: change.after, plan: `DRY_RUN: would ${change.description}` };
+    return { status: 'dry-run', action: request.action.kind, target: target.id, before: change.before, after: change.after, plan: `DRY_RUN plan: ${change.description}` };
   }
   try {
     return await act(false);

@@ -1,0 +1,11 @@
+// Entry point: the alarms SNS topic → resize the EKS node group the policy names for the alarm, inside the safety guards.
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger } from '../../shared/logger';
+import { policy } from '../../shared/policy/load';
+import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../../shared/remediation/deps';
+import { remediateEvent } from '../../shared/remediation/remediate-event';
+
+const deps = defaultRemediationDeps(policy.remediation ?? DISABLED_REMEDIATION);
+
+export const handler = middy((event: unknown) => remediateEvent(event, ['scale-nodegroup'], 'scaleNodegroup', deps)).use(injectLambdaContext(logger));
