@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
 import { remediationPolicySchema } from '../remediation/policy';
+import { responderPolicySchema } from '../responder/policy';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -77,6 +78,7 @@ export const policySchema = z.strictObject({
   description: z.string().optional(),
   notify: routingPolicySchema,
   remediation: remediationPolicySchema.optional(),
+  responder: responderPolicySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;

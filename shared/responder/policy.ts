@@ -1,13 +1,13 @@
 // Policy: the `responder` section — which alarms the responder handles, what it measures, and where it draws its lines.
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
-import { remediationActionSchema, type RemediationAction } from '../remediation/policy';
+import { remediationActionSchema, type RemediationAction, type RemediationPolicy } from '../remediation/policy';
 
 /** What a diagnostic query measures; the decision table reads values by role, never by metric name. */
 export const METRIC_ROLES = ['errorRate', 'latency', 'requests', 'cpu', 'memory'] as const;
 export type MetricRole = (typeof METRIC_ROLES)[number];
 
-const metricQuerySchema = z.object({
+const metricQuerySchema = z.strictObject({
   /** GetMetricData query id: lower-case first letter, letters, digits and underscores. */
   id: z.string().regex(/^[a-z][A-Za-z0-9_]*$/, 'expected a GetMetricData id such as errorRate'),
   role: z.enum(METRIC_ROLES),
@@ -20,7 +20,7 @@ const metricQuerySchema = z.object({
 });
 
 const thresholdsSchema = z
-  .object({
+  .strictObject({
     /** CPU above this (percent) is a capacity problem. */
     cpuPercent: z.number().min(0).max(100).default(80),
     /** Memory above this (percent) is a capacity problem. */
@@ -48,7 +48,7 @@ const scaleActionSchema = remediationActionSchema
   .refine((a) => a.kind !== 'restart-deployment', 'the responder scales; restart-deployment is not a scaling action')
   .transform((a) => a as ScaleAction);
 
-const serviceSchema = z.object({
+const serviceSchema = z.strictObject({
   /** Alarms whose ALARM and OK notifications this service's responder handles. */
   alarms: z.array(z.string().min(1)).min(1),
   lookbackMinutes: z.number().int().min(1).max(1440).default(10),
@@ -65,7 +65,7 @@ const serviceSchema = z.object({
   /** What "scale" means for this service: each target goes through the bounded remediation and its guards. */
   scale: z.array(scaleActionSchema).default([]),
   /** The circuit-breaker flag this service's applications read, and how long an opening holds before re-evaluation. */
-  breaker: z.object({
+  breaker: z.strictObject({
     name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'expected a flag name of letters, digits, dot, dash or underscore'),
     ttlMinutes: z.number().int().min(1).max(1440).default(30),
   }),
@@ -74,7 +74,7 @@ const serviceSchema = z.object({
 });
 
 /** The `responder` section of the policy: one entry per service, keyed by a short service name. */
-export const responderPolicySchema = z.object({
+export const responderPolicySchema = z.strictObject({
   services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case service name'), serviceSchema),
 });
 
@@ -90,6 +90,17 @@ export function serviceForAlarm(policy: ResponderPolicy, alarmName: string): { n
     if (service.alarms.includes(alarmName)) return { name, service };
   }
   return undefined;
+}
+
+/**
+ * Scale actions naming a target the `remediation` section does not declare. Remediation's allow-list
+ * would refuse them at run time anyway; checking at cold start makes the mistake loud early.
+ */
+export function unknownScaleTargets(responder: ResponderPolicy, remediation: RemediationPolicy | undefined): string[] {
+  const known = new Set([...(remediation?.nodegroups ?? []).map((t) => t.id), ...(remediation?.deployments ?? []).map((t) => t.id)]);
+  return Object.entries(responder.services).flatMap(([name, service]) =>
+    service.scale.filter((a) => !known.has(a.target)).map((a) => `responder.services.${name}.scale: ${a.kind} target ${a.target} is not in the remediation section`),
+  );
 }
 
 /** Validates a `responder` section; throws naming the bad field. */
