@@ -49,7 +49,7 @@ export function describeAction(a: ActionRecord): string {
   if (a.error) return `${what}: failed: ${a.error}`;
   const o = a.outcome;
   if (!o) return `${what}: not attempted`;
-  const levels = o.status !== 'duplicate' && o.before !== undefined && o.after !== undefined ? ` (${o.before} -> ${o.after})` : '';
+  const levels = o.status !== 'duplicate' && o.before !== undefined && o.after !== undefined ? ` (${o.before} → ${o.after})` : '';
   switch (o.status) {
     case 'done':
       return `${what}: done${levels}`;
@@ -98,16 +98,18 @@ export function resolvedMessage(input: {
   const lines = [
     `${input.alarm} is OK after ${input.duration}; the responder acted ${input.actionCount} time(s).`,
     ...(input.breaker ? [`*Breaker:* ${input.breaker}`] : []),
-    input.reviewUrl ? `*Post-incident review draft:* <${input.reviewUrl}|open the draft>` : '*Post-incident review draft:* stored with the incident',
+    ...(input.reviewUrl ? [] : [`*Post-incident review draft:* stored with incident ${input.incidentId} (sk review)`]),
   ];
-  return slackMessage(`Resolved — ${input.service}`, lines, input.diagnostics, input.incidentId, input.runbookUrl);
+  const links = input.reviewUrl ? [`*Post-incident review draft:* <${input.reviewUrl}|open the draft>`] : [];
+  return slackMessage(`Resolved — ${input.service}`, lines, input.diagnostics, input.incidentId, input.runbookUrl, links);
 }
 
-function slackMessage(title: string, lines: string[], d: Diagnostics, incidentId: string, runbookUrl?: string): SlackMessage {
+/** Every line is escaped (alarm text and API errors come from outside); only our own `links` keep Slack link syntax. */
+function slackMessage(title: string, lines: string[], d: Diagnostics, incidentId: string, runbookUrl?: string, links: string[] = []): SlackMessage {
   const readings = d.readings.map(describeReading);
   const context = [`incident \`${safeSlackText(incidentId, 200)}\``, `window ${d.from} – ${d.to}`, ...(runbookUrl ? [`<${runbookUrl}|runbook>`] : [])].join(' · ');
-  // Our own mrkdwn (bold, bullets, links) is kept; values that came from outside are escaped where they are built.
-  const body = lines.join('\n').slice(0, SLACK_LIMITS.sectionText);
+  const linkText = links.join('\n');
+  const body = [safeSlackText(lines.join('\n'), SLACK_LIMITS.sectionText - linkText.length - 1), ...(linkText ? [linkText] : [])].join('\n');
   return {
     text: safeSlackText(`${title}: ${lines.join(' ')}`, SLACK_LIMITS.fallbackText),
     blocks: [
