@@ -147,9 +147,10 @@ export function dynamoIncidentStore(table: string, client: DynamoDBDocumentClien
           new UpdateCommand({
             TableName: table,
             Key: { pk: incidentPk(id), sk: 'meta' },
-            UpdateExpression: 'SET actionCount = if_not_exists(actionCount, :zero) + :one',
+            // ADD counts from zero when the attribute is missing; the condition makes the check and the count one atomic step.
+            UpdateExpression: 'ADD actionCount :one',
             ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(actionCount) OR actionCount < :max)',
-            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': max },
+            ExpressionAttributeValues: { ':one': 1, ':max': max },
           }),
         );
         return true;
