@@ -1,4 +1,3 @@
-import type { Alarm } from '../../../shared/alarm/model';
 import { PartialDeliveryError } from '../../../shared/errors';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
 import { advance, harness, sampleAlarm } from './doubles';
@@ -10,7 +9,6 @@ const ALARM_NAME = 'RetailPrediction-HighErrorRate';
 
 const firing = () => sampleAlarm('alarm-high-error-rate-alarm');
 const recovered = () => sampleAlarm('alarm-high-error-rate-ok');
-const withId = (a: { alarm: Alarm }, messageId: string) => ({ ...a, messageId });
 
 describe('respond to ALARM', () => {
   it('extreme error rate: opens the breaker, records every step, tells the team with the numbers, pages nobody', async () => {
