@@ -66,8 +66,19 @@ const statusBodyOf = (body: unknown): StatusBody | undefined => {
   return undefined;
 };
 
-/** Runs one API call and turns its ApiException into a KubernetesApiError naming the operation. */
-export async function kubeCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+/** A Kubernetes API call that got no answer: timed out, refused, TLS failure. */
+export class KubernetesRequestError extends Error {
+  constructor(operation: string, detail: string, options?: { cause?: unknown }) {
+    super(`${operation} failed: ${detail}`, options);
+    this.name = 'KubernetesRequestError';
+  }
+}
+
+/**
+ * Runs one API call and names the operation in what it throws: a KubernetesApiError with the Status
+ * body's reason and message when the API answered, a KubernetesRequestError when it did not.
+ */
+export async function kubeCall<T>(operation: string, call: () => Promise<T>, timeoutMs?: number): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -75,6 +86,12 @@ export async function kubeCall<T>(operation: string, call: () => Promise<T>): Pr
       const status = statusBodyOf(error.body);
       throw new KubernetesApiError(operation, error.code, status?.reason, status?.message ?? error.message, { cause: error });
     }
+    // fetch rejects with a DOMException (not an Error of this realm) when the timeout signal fires.
+    const name = (error as { name?: unknown } | null)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new KubernetesRequestError(operation, `no answer within ${timeoutMs ?? 'the'} ms`, { cause: error });
+    }
+    if (error instanceof Error) throw new KubernetesRequestError(operation, error.message, { cause: error });
     throw error;
   }
 }

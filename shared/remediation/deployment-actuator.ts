@@ -17,9 +17,10 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
     async inspect(target): Promise<DeploymentState> {
       const { apps, autoscaling } = await clientsFor(target.cluster);
       const [deployment, hpas] = await Promise.all([
-        kubeCall(`get deployment ${where(target)}`, () => apps.readNamespacedDeployment({ name: target.name, namespace: target.namespace }, readOptions(timeoutMs))),
+        kubeCall(`get deployment ${where(target)}`, () => apps.readNamespacedDeployment({ name: target.name, namespace: target.namespace }, readOptions(timeoutMs)), timeoutMs),
         kubeCall(`list horizontalpodautoscalers in ${target.namespace}`, () =>
           autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: target.namespace }, readOptions(timeoutMs)),
+          timeoutMs,
         ),
       ]);
       const owner = hpas.items.find(
@@ -42,6 +43,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
           { name: target.name, namespace: target.namespace, body: { spec: { replicas } }, dryRun: dryRunParam(dryRun) },
           patchOptions('merge', timeoutMs),
         ),
+        timeoutMs,
       );
     },
 
@@ -52,6 +54,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
           { name: hpaName, namespace: target.namespace, body: { spec: { minReplicas } }, dryRun: dryRunParam(dryRun) },
           patchOptions('merge', timeoutMs),
         ),
+        timeoutMs,
       );
     },
 
@@ -61,6 +64,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } } };
       await kubeCall(`restart deployment ${where(target)}`, () =>
         apps.patchNamespacedDeployment({ name: target.name, namespace: target.namespace, body, dryRun: dryRunParam(dryRun) }, patchOptions('strategic-merge', timeoutMs)),
+        timeoutMs,
       );
     },
   };
