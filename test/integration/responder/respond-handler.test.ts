@@ -2,13 +2,12 @@
 // CloudWatch and SSM through aws-sdk-client-mock; STATE_TABLE in a double that evaluates DynamoDB conditions.
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { installDynamoDouble } from '../../unit/remediation/support/dynamo-double';
 import { metricResults } from '../../unit/responder/doubles';
+import { installStateTable, type StateTable } from './state-table';
 import type { MetricRole } from '../../../shared/responder/policy';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -25,7 +24,7 @@ let alarmState: string;
 const parameters = new Map<string, string>();
 const cloudWatch = mockClient(CloudWatchClient);
 const ssm = mockClient(SSMClient);
-let table: ReturnType<typeof installDynamoDouble>;
+let table: StateTable;
 
 function installAws() {
   cloudWatch.reset();
@@ -45,13 +44,7 @@ function installAws() {
   ssm.on(GetParametersByPathCommand).callsFake(async (input: { Path: string }) => ({
     Parameters: [...parameters].filter(([name]) => name.startsWith(`${input.Path}/`)).map(([Name, Value]) => ({ Name, Value })),
   }));
-  table = installDynamoDouble();
-  // The double answers writes and reads by key; the timeline also reads an incident's steps with a Query.
-  table.mock.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues: Record<string, string> }) => ({
-    Items: [...table.items.values()]
-      .filter((item) => item.pk === input.ExpressionAttributeValues[':pk'] && String(item.sk).startsWith(input.ExpressionAttributeValues[':step'] ?? ''))
-      .sort((a, b) => String(a.sk).localeCompare(String(b.sk))),
-  }));
+  table = installStateTable();
 }
 
 const event = (name: string, messageId?: string): SNSEvent => {
@@ -82,8 +75,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await slack.close();
   await pagerDuty.close();
-  table.mock.restore();
 });
+
+afterEach(() => table.mock.restore());
 
 beforeEach(() => {
   installAws();
