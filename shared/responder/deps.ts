@@ -32,6 +32,13 @@ export function boundedRemediator(deps: RemediationDeps): Remediator {
       if (!deps.policy.enabled) return { engaged: true, reason: 'remediation is disabled in the policy (remediation.enabled is false)' };
       return deps.killSwitch.read();
     },
+    async claimBreakerBudget(flag) {
+      const { budget } = deps.policy;
+      // A flag has no cooldown of its own: re-opening is idempotent and the responder's per-incident limit bounds it.
+      const claim = { targetId: `breaker-${flag}`, cooldownSeconds: 0, targetBudget: budget.perTarget, globalBudget: budget.global, windowSeconds: budget.windowSeconds, now: deps.now() };
+      const verdict = deps.dryRun ? await deps.ledger.peek(claim) : await deps.ledger.claim(claim);
+      return verdict.ok ? { ok: true } : { ok: false, reason: `the ${verdict.guard} guard refused: ${verdict.reason}` };
+    },
   };
 }
 

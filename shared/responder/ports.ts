@@ -8,6 +8,11 @@ export interface Remediator {
   remediate(request: RemediationRequest): Promise<RemediationOutcome>;
   /** The global kill switch; when engaged the responder takes no action of its own either (no breaker opening). */
   killSwitch(): Promise<{ readonly engaged: boolean; readonly reason?: string }>;
+  /**
+   * Takes one unit of the remediation action budgets (per target and global, per window) for opening a
+   * breaker, so flag openings count against the same limits as scaling. Only looks under DRY_RUN.
+   */
+  claimBreakerBudget(flag: string): Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
 }
 
 /** A page for on-call, shaped after PagerDuty Events API v2. */

@@ -145,7 +145,7 @@ function pageSummaryFor(r: ResponseReport, actionFailed: boolean): string | unde
 
 interface ActResult {
   readonly actions: ActionRecord[];
-  readonly heldBack?: { readonly kind: 'kill-switch' | 'escalation'; readonly reason: string };
+  readonly heldBack?: { readonly kind: 'kill-switch' | 'budget' | 'escalation'; readonly reason: string };
   readonly failures: { channel: string; error: Error }[];
 }
 
@@ -175,6 +175,8 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
     };
   }
   if (decision.action === 'open-breaker') {
+    const budget = await deps.remediator.claimBreakerBudget(decision.flag);
+    if (!budget.ok) return { actions: [], failures: [], heldBack: { kind: 'budget', reason: `opening breaker ${decision.flag} not allowed: ${budget.reason}` } };
     try {
       const change = await openBreaker(deps.flags, decision.flag, { reason: decision.reasoning, alarm: alarm.name, ttlMinutes: service.breaker.ttlMinutes }, { now: deps.now(), dryRun: deps.dryRun });
       return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [] };

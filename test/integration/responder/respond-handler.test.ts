@@ -100,6 +100,8 @@ describe('respond handler, end to end', () => {
     expect(pagerDuty.requests).toHaveLength(0);
     const incidentId = fired.messages[0]?.outcome.incidentId ?? '';
     expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'open', actionCount: 1 });
+    // The opening took one unit of the remediation budgets.
+    expect([...table.items.values()].filter((i) => String(i.pk).startsWith('budget#')).map((i) => i.used)).toEqual([1, 1]);
 
     metrics = { errorRate: 1.1, latency: 110, requests: 1400, cpu: 40 };
     await handler(event('alarm-high-error-rate-ok'), context);

@@ -29,6 +29,22 @@ describe('responder wiring', () => {
     expect(await boundedRemediator(enabled).killSwitch()).toEqual({ engaged: false });
   });
 
+  it('counts a breaker opening against the remediation budgets: claims when live, only peeks in a dry run', async () => {
+    const verdict = { ok: false as const, guard: 'budget' as const, reason: 'global budget spent' };
+    const ledger = { claim: jest.fn(async () => ({ ok: true as const, claimId: 'c1' })), peek: jest.fn(async () => verdict) };
+    const policy = { ...DISABLED_REMEDIATION, enabled: true, budget: { windowSeconds: 3600, perTarget: 3, global: 10 } };
+    const now = new Date('2026-11-21T03:14:00.000Z');
+    const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
+
+    expect(await boundedRemediator(live).claimBreakerBudget('retail-prediction-api')).toEqual({ ok: true });
+    expect(ledger.claim).toHaveBeenCalledWith({ targetId: 'breaker-retail-prediction-api', cooldownSeconds: 0, targetBudget: 3, globalBudget: 10, windowSeconds: 3600, now });
+    expect(await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api')).toEqual({
+      ok: false,
+      reason: 'the budget guard refused: global budget spent',
+    });
+    expect(ledger.claim).toHaveBeenCalledTimes(1);
+  });
+
   it('links the review draft to its STATE_TABLE item in the console', () => {
     expect(reviewConsoleUrl('eu-west-1', 'firebreak-prod-state', 'A@2026-11-21T03:13:05.123Z')).toBe(
       'https://eu-west-1.console.aws.amazon.com/dynamodbv2/home?region=eu-west-1#item-explorer?table=firebreak-prod-state&pk=incident%23A%402026-11-21T03%3A13%3A05.123Z&sk=review',

@@ -70,6 +70,12 @@ export class RecordingRemediator implements Remediator {
   async killSwitch() {
     return this.killSwitchState;
   }
+  budget: { ok: true } | { ok: false; reason: string } = { ok: true };
+  readonly budgetClaims: string[] = [];
+  async claimBreakerBudget(flag: string) {
+    this.budgetClaims.push(flag);
+    return this.budget;
+  }
 }
 
 export class RecordingPager {

@@ -100,6 +100,18 @@ describe('respond to ALARM', () => {
     expect(h.team.texts[0]).toContain('Held back from opening the circuit breaker');
   });
 
+  it('opening the breaker takes from the remediation budgets; a spent budget holds it back and pages', async () => {
+    const h = harness([EXTREME]);
+    h.remediator.budget = { ok: false, reason: 'the budget guard refused: global budget of 10 actions per 3600 s is spent' };
+    const { messageId, alarm } = firing();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
+    expect(h.flags.writes).toBe(0);
+    expect(outcome).toMatchObject({ heldBack: expect.stringContaining('global budget of 10 actions') });
+    expect(h.pager.pages[0]?.summary).toContain('opening breaker retail-prediction-api not allowed');
+  });
+
   it("its own breaker: after N actions on one incident without recovery it stops and escalates with what it tried", async () => {
     const h = harness([CPU_HIGH]);
     const policy = h.deps.policy;
