@@ -14,15 +14,13 @@ import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../remediation/dep
 import { executeRemediation } from '../remediation/execute';
 import type { RemediationDeps } from '../remediation/types';
 import { resolveSecret } from '../secrets';
-import { cloudWatchMetricsSource } from './diagnose';
+import { cloudWatch, cloudWatchMetricsSource } from './diagnose';
 import { memoryIncidentStore } from './memory-store';
 import { unknownScaleTargets, type ResponderPolicy } from './policy';
 import type { AlarmStateSource, Pager, Remediator, TeamNotifier } from './ports';
 import type { ResponderDeps } from './respond';
 import { loadReviewTemplate } from './review';
 import { dynamoIncidentStore, incidentPk } from './timeline';
-
-const cloudWatch = new CloudWatchClient({ maxAttempts: 3 });
 
 /** The bounded remediation behind the Remediator port: every guard, the audit trail, refusal notices. */
 export function boundedRemediator(deps: RemediationDeps): Remediator {

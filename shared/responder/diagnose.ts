@@ -37,7 +37,8 @@ export interface MetricsSource {
   getMetricData(input: GetMetricDataCommandInput): Promise<readonly MetricDataResult[]>;
 }
 
-const cloudWatch = new CloudWatchClient({ maxAttempts: 3 });
+/** The responder's CloudWatch client, one per container. */
+export const cloudWatch = new CloudWatchClient({ maxAttempts: 3 });
 
 /** The real source: exactly one GetMetricData request, whatever the number of queries (up to 500 allowed). */
 export const cloudWatchMetricsSource = (client: CloudWatchClient = cloudWatch): MetricsSource => ({

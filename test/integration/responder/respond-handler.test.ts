@@ -165,7 +165,7 @@ describe('respond handler, end to end', () => {
     parameters.set(FLAG, JSON.stringify({ state: 'open', reason: 'error rate 62%', alarm: ALARM, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T02:30:00.000Z' }));
     alarmState = 'OK';
     metrics = { errorRate: 0.8, latency: 100, cpu: 30 };
-    const result = (await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, context)) as { sweep: unknown[] };
+    const result = (await handler(loadEvent('respond-schedule'), context)) as { sweep: unknown[] };
     expect(result.sweep).toEqual([{ flag: 'retail-prediction-api', result: 'closed' }]);
     expect(flag()).toMatchObject({ state: 'closed' });
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM] });
