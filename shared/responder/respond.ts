@@ -337,6 +337,13 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
     }
     // The firing path records everything in the incident; for a breaker decision it extends the flag.
     const outcome = await respondToFiring(serviceName, service, { name: alarmName, state: 'ALARM' }, `breaker-expired:${name}:${now.toISOString()}`, 'breaker-expired', deps, diagnostics);
+    const heldBack = outcome.status === 'responded' ? outcome.heldBack : undefined;
+    if (heldBack && decision.action === 'open-breaker') {
+      // Held back (kill switch, budgets, its own breaker): the flag stays open and is looked at again after
+      // another period, rather than on every sweep, which would page and tell the team every few minutes.
+      await openBreaker(deps.flags, name, { reason: `re-evaluation held back: ${heldBack}`, alarm: alarmName, ttlMinutes: service.breaker.ttlMinutes }, { now, dryRun: deps.dryRun });
+      return 'held open: re-evaluation held back';
+    }
     return outcome.status === 'responded' ? `re-evaluated: ${outcome.decision}` : outcome.status;
   }
   const diagnostics = await diagnose(service, deps.metrics, now);

@@ -250,6 +250,20 @@ describe('breaker sweep (schedule)', () => {
     expect(h.team.texts[0]).toContain('Breaker came due for re-evaluation');
   });
 
+  it('still firing and extreme but held back (kill switch): pages once and holds the flag open for another period', async () => {
+    const h = harness([EXTREME]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.remediator.killSwitchState = { engaged: true };
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: re-evaluation held back' }]);
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('held back') });
+
+    advance(h, 5);
+    expect(await sweepBreakers(h.deps)).toEqual([]);
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
   it('still firing but errors no longer extreme: closes the flag and acts on the new decision', async () => {
     const h = harness([CPU_HIGH]);
     openSince(h, '2026-11-21T03:13:00.000Z');
