@@ -25,6 +25,7 @@ const parameters = new Map<string, string>();
 const cloudWatch = mockClient(CloudWatchClient);
 const ssm = mockClient(SSMClient);
 let table: StateTable;
+const savedEnv = { ...process.env };
 
 function installAws() {
   cloudWatch.reset();
@@ -73,6 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.env = savedEnv;
   await slack.close();
   await pagerDuty.close();
 });
