@@ -6,8 +6,10 @@ import { sendPagerDutyEvent } from '../channels/pagerduty';
 import { postSlackMessage } from '../channels/slack';
 import { type Config, required } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
+import { dynamoDb } from '../aws/dynamodb';
 import { ConfigError } from '../errors';
 import { logger } from '../logger';
+import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
 import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../remediation/deps';
@@ -137,6 +139,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
+    deliveries: overrides.deliveries ?? (dryRun || !table ? new InMemoryDeliveryLedger() : new DynamoDbDeliveryLedger(dynamoDb, table)),
     reviewTemplate: overrides.reviewTemplate ?? cachedTemplate(),
     reviewUrl: overrides.reviewUrl ?? ((id) => (table && !dryRun ? reviewConsoleUrl(config.region, table, id) : undefined)),
     runbookUrl: overrides.runbookUrl ?? ((alarm) => new URL(runbookPath(policy.notify, alarm), config.runbookBaseUrl).toString()),

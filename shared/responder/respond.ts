@@ -5,6 +5,8 @@ import { isExpired } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
+import type { DeliveryLedger } from '../notify/ledger';
+import type { ChannelName } from '../policy/schema';
 import { logger } from '../logger';
 import { decide, describeScale, isHealthy, summarise, type Decision } from './decide';
 import { diagnose, type Diagnostics, type MetricsSource } from './diagnose';
@@ -28,6 +30,8 @@ export interface ResponderDeps {
   readonly pager: Pager;
   readonly team: TeamNotifier;
   readonly alarms: AlarmStateSource;
+  /** Per-message, per-channel delivery records (shared with notify's, under a `respond:` message id). */
+  readonly deliveries: DeliveryLedger;
   readonly reviewTemplate: () => Promise<string>;
   /** Where people open a stored review draft; undefined when there is no such place. */
   readonly reviewUrl: (incidentId: string) => string | undefined;
@@ -44,14 +48,33 @@ export type RespondOutcome =
   | { readonly status: 'resolved'; readonly incidentId?: string; readonly breaker?: string }
   | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string };
 
-/** A delivery that must not be lost: run them all, then fail the invocation if any failed. */
+/** A delivery that must not be lost. */
 interface Delivery {
-  readonly channel: string;
+  readonly channel: ChannelName;
   readonly run: () => Promise<void>;
 }
 
-async function deliverAll(deliveries: readonly Delivery[]): Promise<void> {
-  const settled = await Promise.allSettled(deliveries.map((d) => d.run()));
+/**
+ * Runs every delivery, then fails the invocation if any failed. With a `deliveryId` (the SNS message),
+ * each channel is claimed in the delivery ledger first, so Lambda's retry does not send again what
+ * already went out.
+ */
+async function deliverAll(deliveries: readonly Delivery[], deps: ResponderDeps, deliveryId?: string): Promise<void> {
+  const once = async (d: Delivery): Promise<void> => {
+    if (deliveryId === undefined) return d.run();
+    const claim = await deps.deliveries.claim(deliveryId, d.channel);
+    if (claim === 'already-delivered') return;
+    // Another invocation holds the claim: failing (not skipping) makes the retry find it delivered or take it over.
+    if (claim === 'in-flight') throw new Error(`${d.channel}: another invocation is delivering this message right now`);
+    try {
+      await d.run();
+    } catch (error) {
+      await deps.deliveries.release(deliveryId, d.channel, errorMessage(error));
+      throw error;
+    }
+    await deps.deliveries.markDelivered(deliveryId, d.channel);
+  };
+  const settled = await Promise.allSettled(deliveries.map(once));
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ channel: deliveries[i]?.channel ?? 'unknown', error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : [],
   );
@@ -74,7 +97,7 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
       case 'ALARM':
         return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn }, `respond:${messageId}`, 'alarm', deps);
       case 'OK':
-        return await respondToRecovery(owner.name, owner.service, alarm, deps);
+        return await respondToRecovery(owner.name, owner.service, alarm, `respond:${messageId}`, deps);
       case 'INSUFFICIENT_DATA':
         return await noteInsufficientData(alarm, deps);
     }
@@ -126,7 +149,7 @@ async function respondToFiring(
   const deliveries: Delivery[] = [{ channel: 'slack', run: () => deps.team.tell(decisionMessage(report)) }];
   const pageSummary = pageSummaryFor(report, failures.length > 0);
   if (pageSummary) deliveries.push({ channel: 'pagerduty', run: () => deps.pager.trigger(pageFor(report, pageSummary)) });
-  await deliverAll(deliveries);
+  await deliverAll(deliveries, deps, trigger === 'alarm' ? actionId : undefined);
   await record('outcome', `${pageSummary ? 'on-call paged; ' : ''}team told`, { paged: pageSummary !== undefined });
 
   // An action that threw is retried by Lambda; what was told above says what happened so far.
@@ -217,7 +240,7 @@ function diagnosticsData(d: Diagnostics): Record<string, unknown> {
 }
 
 /** OK: close the breaker if the metrics are healthy, resolve the incident with its review draft, tell and resolve the page. */
-async function respondToRecovery(serviceName: string, service: ServicePolicy, alarm: Alarm, deps: ResponderDeps): Promise<RespondOutcome> {
+async function respondToRecovery(serviceName: string, service: ServicePolicy, alarm: Alarm, deliveryId: string, deps: ResponderDeps): Promise<RespondOutcome> {
   const now = deps.now();
   const at = now.toISOString();
   const incident = await deps.incidents.current(alarm.name);
@@ -233,7 +256,10 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
 
   if (!incident) {
     logger.info('OK without an open incident', { alarm: alarm.name, service: serviceName });
-    if (breaker) await deps.team.tell(resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 }));
+    if (breaker) {
+      const message = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 });
+      await deliverAll([{ channel: 'slack', run: () => deps.team.tell(message) }], deps, deliveryId);
+    }
     return { status: 'resolved', breaker: breaker?.text };
   }
 
@@ -250,7 +276,6 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
     runbookUrl,
     generatedAt: at,
   });
-  await deps.incidents.resolve(incident, at, review);
   const reviewUrl = deps.reviewUrl(incident.id);
   const duration = formatDuration(now.getTime() - Date.parse(incident.openedAt));
   await deliverAll([
@@ -262,7 +287,9 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
         ),
     },
     { channel: 'pagerduty', run: () => deps.pager.resolve(incident.id, `${alarm.name} returned to OK after ${duration}`) },
-  ]);
+  ], deps, deliveryId);
+  // Resolved only once told: if a delivery failed, the incident stays open so Lambda's retry finds it and sends what is missing.
+  await deps.incidents.resolve(incident, at, review);
   return { status: 'resolved', incidentId: incident.id, breaker: breaker?.text };
 }
 

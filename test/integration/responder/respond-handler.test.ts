@@ -142,7 +142,7 @@ describe('respond handler, end to end', () => {
     expect(String(pdEvents()[0]?.payload?.summary)).toContain('kill switch is on: game day');
   });
 
-  it('PagerDuty down: every channel is tried, the invocation fails, and the retry of the same message pages', async () => {
+  it('PagerDuty down: every channel is tried, the invocation fails, and the retry pages without telling Slack twice', async () => {
     metrics = {};
     pagerDuty.setFallback({ status: 503, body: 'unavailable' });
     await expect(handler(event('alarm-high-error-rate-alarm', 'pd-down-1'), context)).rejects.toThrow(/PagerDuty/);
@@ -152,6 +152,9 @@ describe('respond handler, end to end', () => {
     pagerDuty.setFallback({ status: 202, body: '{"status":"success","dedup_key":"k"}' });
     await handler(event('alarm-high-error-rate-alarm', 'pd-down-1'), context);
     expect(pdEvents().at(-1)).toMatchObject({ event_action: 'trigger' });
+    // Slack took the first attempt's message: the retry does not send it again.
+    expect(slack.requests).toHaveLength(1);
+    expect(table.item('delivery#respond:pd-down-1', 'slack')).toMatchObject({ status: 'delivered' });
   });
 
   it('a redelivered SNS message sends nothing twice', async () => {

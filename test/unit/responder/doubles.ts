@@ -9,6 +9,7 @@ import type { SlackMessage } from '../../../shared/channels/slack';
 import type { MetricRole } from '../../../shared/responder/policy';
 import type { MetricsSource } from '../../../shared/responder/diagnose';
 import { memoryIncidentStore } from '../../../shared/responder/memory-store';
+import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import type { PageRequest, Remediator } from '../../../shared/responder/ports';
 import type { ResponderDeps } from '../../../shared/responder/respond';
 import type { RemediationOutcome, RemediationRequest } from '../../../shared/remediation/types';
@@ -144,6 +145,7 @@ export function harness(states: Partial<Record<MetricRole, number>>[], overrides
     pager,
     team,
     alarms: { stateOf: async (name) => alarmStates.get(name) },
+    deliveries: new InMemoryDeliveryLedger(),
     reviewTemplate: async () => '# Review {{incident_id}}\n{{timeline}}\n## Actions taken\n{{automated_actions}}',
     reviewUrl: (id) => `https://reviews.example.com/${encodeURIComponent(id)}`,
     runbookUrl: (alarm) => `https://runbooks.example.com/${alarm}.md`,

@@ -166,6 +166,24 @@ describe('respond to ALARM', () => {
     h.team.fail = undefined;
     await expect(respondToAlarm(messageId, alarm, h.deps)).resolves.toMatchObject({ status: 'responded' });
     expect(h.team.messages).toHaveLength(1);
+    // PagerDuty took the first attempt's page: the retry does not page again.
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
+  it('an OK whose resolve could not be delivered leaves the incident open, and the retry finishes it', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    await respondToAlarm('m-1', firing().alarm, h.deps);
+    const incident = await h.incidents.current(ALARM_NAME);
+    h.pager.fail = new Error('PagerDuty: HTTP 503');
+    const { messageId, alarm } = recovered();
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(PartialDeliveryError);
+    expect(await h.incidents.current(ALARM_NAME)).toEqual(incident);
+
+    h.pager.fail = undefined;
+    await respondToAlarm(messageId, alarm, h.deps);
+    expect(h.pager.resolved).toEqual([incident?.id]);
+    expect(h.team.texts.filter((t) => t.startsWith('Resolved'))).toHaveLength(1);
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
   });
 
   it('a scaling that throws is reported, paged, and fails the invocation so Lambda retries', async () => {
