@@ -74,9 +74,21 @@ const serviceSchema = z.strictObject({
 });
 
 /** The `responder` section of the policy: one entry per service, keyed by a short service name. */
-export const responderPolicySchema = z.strictObject({
-  services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case service name'), serviceSchema),
-});
+export const responderPolicySchema = z
+  .strictObject({
+    services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case service name'), serviceSchema),
+  })
+  .superRefine((policy, ctx) => {
+    // One alarm, one responder: otherwise which service acts would depend on key order.
+    const owner = new Map<string, string>();
+    for (const [name, service] of Object.entries(policy.services)) {
+      for (const alarm of service.alarms) {
+        const first = owner.get(alarm);
+        if (first) ctx.addIssue({ code: 'custom', message: `alarm ${alarm} is already handed to service ${first}`, path: ['services', name, 'alarms'] });
+        else owner.set(alarm, name);
+      }
+    }
+  });
 
 export type ResponderPolicy = z.infer<typeof responderPolicySchema>;
 export type ServicePolicy = z.infer<typeof serviceSchema>;

@@ -50,6 +50,12 @@ describe('responder policy section', () => {
     expect(() => parseResponderPolicy(withService(patch))).toThrow(`responder.services.retail-prediction${field}`);
   });
 
+  it('refuses an alarm handed to two services', () => {
+    const s = section();
+    s.services.checkout = { ...s.services['retail-prediction'], breaker: { name: 'checkout' } };
+    expect(() => parseResponderPolicy(s)).toThrow('responder.services.checkout.alarms: alarm RetailPrediction-HighErrorRate is already handed to service retail-prediction');
+  });
+
   it('names scale targets the remediation section does not declare', () => {
     const policy = samplePolicy();
     expect(unknownScaleTargets(policy, undefined)).toEqual([
