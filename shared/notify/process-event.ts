@@ -25,7 +25,13 @@ export function assertSnsEvent(event: unknown): asserts event is SNSEvent {
  * Notifies for every record of the event. Each record's outcome is logged; if any channel of any
  * record failed, throws a PartialDeliveryError after all deliveries were attempted.
  */
-export async function notifyEvent(event: unknown, deps: FanOutDeps, logger: Logger): Promise<NotifyResult> {
+export async function notifyEvent(
+  event: unknown,
+  deps: FanOutDeps,
+  logger: Logger,
+  /** Called with each message's summary before the result (or the failure) is returned: for metrics. */
+  observe: (summary: NotifySummary) => void = () => undefined,
+): Promise<NotifyResult> {
   assertSnsEvent(event);
   const summaries = await Promise.all(
     event.Records.map(async (record) => {
@@ -40,6 +46,7 @@ export async function notifyEvent(event: unknown, deps: FanOutDeps, logger: Logg
         else if (outcome.status === 'planned') logger.info('Dry run: would send', { ...entry, payload: outcome.payload });
         else logger.info('Delivery outcome', entry);
       }
+      observe(summary);
       return summary;
     }),
   );
