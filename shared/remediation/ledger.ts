@@ -82,11 +82,12 @@ export function dynamoActionLedger(db: DynamoDBDocumentClient, tableName: string
           await db.send(new TransactWriteCommand(input));
           return { ok: true, claimId };
         } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+          if (!(error instanceof TransactionCanceledException) && (error as { name?: unknown } | null)?.name !== 'TransactionCanceledException') throw error;
+          const canceled = error as TransactionCanceledException;
+          const codes = (canceled.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
           const [cooldown, perTarget, global] = codes;
           if (cooldown === 'ConditionalCheckFailed') {
-            const until = Number(error.CancellationReasons?.[0]?.Item?.until?.N);
+            const until = Number(canceled.CancellationReasons?.[0]?.Item?.until?.N);
             const when = Number.isFinite(until) ? ` until ${new Date(until * 1000).toISOString()}` : '';
             return { ok: false, guard: 'cooldown', reason: `target ${c.targetId} is in its ${c.cooldownSeconds} s cooldown${when}` };
           }
