@@ -41,7 +41,12 @@ export async function executeRemediation(request: RemediationRequest, deps: Reme
   try {
     outcome = await guardAndAct(request, deps, now);
   } catch (error) {
-    await deps.ledger.forgetMessage(messageId, actionKey);
+    try {
+      await deps.ledger.forgetMessage(messageId, actionKey);
+    } catch (forgetError) {
+      // The retry will see a 'started' record and wait out STALE_START_SECONDS before taking it over.
+      log.error('Could not forget a message whose remediation failed', { error: errorMessage(forgetError) });
+    }
     throw error;
   }
   // Recorded before the report: if the audit or the notice fails, the retry reports instead of acting again.
