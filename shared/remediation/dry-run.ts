@@ -1,6 +1,6 @@
 // Adapters for DRY_RUN: nothing is written anywhere — seen messages kept per container, the audit trail only logged.
 import { logger } from '../logger';
-import type { ActionLedger, AuditTrail, LedgerVerdict, RemediationStatus } from './types';
+import type { ActionLedger, AuditTrail, LedgerVerdict, RemediationOutcome } from './types';
 
 /**
  * A ledger for dry runs. Cooldowns and budgets are only looked at (through `peekFrom`, the STATE_TABLE
@@ -8,7 +8,7 @@ import type { ActionLedger, AuditTrail, LedgerVerdict, RemediationStatus } from 
  * container's memory. `claim` and `release` are never called in a dry run and refuse to write.
  */
 export function dryRunLedger(peekFrom?: ActionLedger): ActionLedger {
-  const messages = new Map<string, RemediationStatus | 'started'>();
+  const messages = new Map<string, { outcome?: RemediationOutcome; at?: Date; reportPending: boolean }>();
   const noWrites = (): never => {
     throw new Error('A dry run takes no cooldown or budget');
   };
@@ -19,11 +19,21 @@ export function dryRunLedger(peekFrom?: ActionLedger): ActionLedger {
     async startMessage(messageId, actionKey) {
       const key = `${messageId}#${actionKey}`;
       if (messages.has(key)) return false;
-      messages.set(key, 'started');
+      messages.set(key, { reportPending: false });
       return true;
     },
-    async finishMessage(messageId, actionKey, status) {
-      messages.set(`${messageId}#${actionKey}`, status);
+    async finishMessage(messageId, actionKey, outcome, at) {
+      messages.set(`${messageId}#${actionKey}`, { outcome, at, reportPending: false });
+    },
+    async reportFailed(messageId, actionKey) {
+      const record = messages.get(`${messageId}#${actionKey}`);
+      if (record) record.reportPending = true;
+    },
+    async takePendingReport(messageId, actionKey) {
+      const record = messages.get(`${messageId}#${actionKey}`);
+      if (!record?.reportPending || !record.outcome || !record.at) return undefined;
+      record.reportPending = false;
+      return { outcome: record.outcome, at: record.at };
     },
     async forgetMessage(messageId, actionKey) {
       messages.delete(`${messageId}#${actionKey}`);

@@ -16,7 +16,8 @@ type Refusal = Extract<Outcome, { status: 'refused' }>;
  * trail; every refusal and every "already in progress" is told to people.
  *
  * Throws (so Lambda retries and the dead-letter queue keeps the event) only when a read or the action
- * itself failed, after giving back its cooldown and budget, or when the audit or the notice failed.
+ * itself failed, after giving back its cooldown and budget, or when the audit or the notice failed;
+ * the retry of the latter reports the recorded outcome without acting again.
  */
 export async function executeRemediation(request: RemediationRequest, deps: RemediationDeps): Promise<RemediationOutcome> {
   const { action, messageId } = request;
@@ -25,6 +26,13 @@ export async function executeRemediation(request: RemediationRequest, deps: Reme
   const log = logger.createChild({ persistentLogAttributes: { alarm: request.alarm.name, target: action.target, action: action.kind, messageId } });
 
   if (!(await deps.ledger.startMessage(messageId, actionKey, now))) {
+    // A retry after the action was done but its audit or notice failed: report it now, act no more.
+    const pending = await deps.ledger.takePendingReport(messageId, actionKey);
+    if (pending) {
+      log.info('Reporting the outcome of an earlier delivery whose report failed', { outcome: pending.outcome });
+      await reportOrMark(request, pending.outcome, deps, pending.at, actionKey);
+      return pending.outcome;
+    }
     log.info('Message already handled for this action; skipping redelivery');
     return { status: 'duplicate', action: action.kind, target: action.target, messageId };
   }
@@ -33,13 +41,29 @@ export async function executeRemediation(request: RemediationRequest, deps: Reme
   try {
     outcome = await guardAndAct(request, deps, now);
   } catch (error) {
-    await deps.ledger.forgetMessage(messageId, actionKey);
+    try {
+      await deps.ledger.forgetMessage(messageId, actionKey);
+    } catch (forgetError) {
+      // The retry will see a 'started' record and wait out STALE_START_SECONDS before taking it over.
+      log.error('Could not forget a message whose remediation failed', { error: errorMessage(forgetError) });
+    }
     throw error;
   }
-  await deps.ledger.finishMessage(messageId, actionKey, outcome.status);
+  // Recorded before the report: if the audit or the notice fails, the retry reports instead of acting again.
+  await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
   log.info('Remediation outcome', { outcome });
-  await report(request, outcome, deps, now);
+  await reportOrMark(request, outcome, deps, now, actionKey);
   return outcome;
+}
+
+/** Reports; when that fails, marks the message so Lambda's retry reports again, then throws. */
+async function reportOrMark(request: RemediationRequest, outcome: Outcome, deps: RemediationDeps, at: Date, actionKey: string): Promise<void> {
+  try {
+    await report(request, outcome, deps, at);
+  } catch (error) {
+    await deps.ledger.reportFailed(request.messageId, actionKey);
+    throw error;
+  }
 }
 
 /** Audit every outcome and tell people about refusals; both are attempted, and either failing fails the call. */

@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { expiresAfterDays } from '../aws/dynamodb';
-import type { ActionLedger, LedgerClaim, LedgerVerdict, RemediationStatus } from './types';
+import type { ActionLedger, LedgerClaim, LedgerVerdict, RemediationOutcome } from './types';
 
 /** Days a seen-message record is kept: longer than SNS and Lambda keep retrying. */
 export const MESSAGE_RECORD_DAYS = 7;
@@ -82,11 +82,12 @@ export function dynamoActionLedger(db: DynamoDBDocumentClient, tableName: string
           await db.send(new TransactWriteCommand(input));
           return { ok: true, claimId };
         } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+          if (!(error instanceof TransactionCanceledException) && (error as { name?: unknown } | null)?.name !== 'TransactionCanceledException') throw error;
+          const canceled = error as TransactionCanceledException;
+          const codes = (canceled.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
           const [cooldown, perTarget, global] = codes;
           if (cooldown === 'ConditionalCheckFailed') {
-            const until = Number(error.CancellationReasons?.[0]?.Item?.until?.N);
+            const until = Number(canceled.CancellationReasons?.[0]?.Item?.until?.N);
             const when = Number.isFinite(until) ? ` until ${new Date(until * 1000).toISOString()}` : '';
             return { ok: false, guard: 'cooldown', reason: `target ${c.targetId} is in its ${c.cooldownSeconds} s cooldown${when}` };
           }
@@ -175,16 +176,51 @@ export function dynamoActionLedger(db: DynamoDBDocumentClient, tableName: string
       }
     },
 
-    async finishMessage(messageId, actionKey, status: RemediationStatus) {
+    async finishMessage(messageId, actionKey, outcome, at) {
       await db.send(
         new UpdateCommand({
           TableName: tableName,
           Key: ledgerKeys.message(messageId, actionKey),
-          UpdateExpression: 'SET #status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status },
+          UpdateExpression: 'SET #status = :status, #outcome = :outcome, #finishedAt = :at',
+          ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#finishedAt': 'finishedAt' },
+          ExpressionAttributeValues: { ':status': outcome.status, ':outcome': outcome, ':at': at.toISOString() },
         }),
       );
+    },
+
+    async reportFailed(messageId, actionKey) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: ledgerKeys.message(messageId, actionKey),
+          UpdateExpression: 'SET #reportPending = :true',
+          ConditionExpression: 'attribute_exists(#outcome)',
+          ExpressionAttributeNames: { '#reportPending': 'reportPending', '#outcome': 'outcome' },
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    },
+
+    async takePendingReport(messageId, actionKey) {
+      try {
+        const { Attributes } = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: ledgerKeys.message(messageId, actionKey),
+            UpdateExpression: 'SET #reportPending = :false',
+            // Only one concurrent redelivery wins the pending report; the others are duplicates.
+            ConditionExpression: '#reportPending = :true',
+            ExpressionAttributeNames: { '#reportPending': 'reportPending' },
+            ExpressionAttributeValues: { ':true': true, ':false': false },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!Attributes?.outcome || typeof Attributes.finishedAt !== 'string') return undefined;
+        return { outcome: Attributes.outcome as RemediationOutcome, at: new Date(Attributes.finishedAt) };
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+        throw error;
+      }
     },
 
     async forgetMessage(messageId, actionKey) {

@@ -2,8 +2,7 @@
 import { parseSnsRecord } from '../alarm/parse';
 import { logger } from '../logger';
 import { assertSnsEvent } from '../notify/process-event';
-import type { RemediationActionKind } from './policy';
-import { remediateAlarm, RemediationFailedError } from './remediate-alarm';
+import { remediateAlarm, RemediationFailedError, type RemediationScope } from './remediate-alarm';
 import type { RemediationDeps, RemediationOutcome } from './types';
 
 /** What one invocation did, per SNS message. */
@@ -21,13 +20,12 @@ export interface RemediationEventResult {
 
 /**
  * Handles every record: a message that is not an alarm is logged and skipped (nothing to act on);
- * an alarm runs its rules of `kinds`. Throws RemediationFailedError after all records were tried
+ * an alarm runs its rules of the scope's kinds. Throws RemediationFailedError after all records were tried
  * if any remediation failed, so Lambda retries (redelivered messages are no-ops for what succeeded).
  */
 export async function remediateEvent(
   event: unknown,
-  kinds: readonly RemediationActionKind[],
-  requestedBy: string,
+  scope: RemediationScope,
   deps: RemediationDeps,
 ): Promise<RemediationEventResult> {
   assertSnsEvent(event);
@@ -38,7 +36,7 @@ export async function remediateEvent(
         logger.warn('Not a CloudWatch alarm: nothing to remediate', { messageId: message.messageId, reason: message.generic.reason });
         return { messageId: message.messageId, outcomes: [], skipped: message.generic.reason };
       }
-      const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, kinds, requestedBy, deps);
+      const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, scope, deps);
       return { messageId: message.messageId, alarm: message.alarm.name, state: message.alarm.state, outcomes };
     }),
   );

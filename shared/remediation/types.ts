@@ -75,8 +75,12 @@ export interface ActionLedger {
   release(claim: LedgerClaim, claimId: string): Promise<void>;
   /** Marks a message+action as being handled; false when it was seen before (a redelivery). */
   startMessage(messageId: string, actionKey: string, now: Date): Promise<boolean>;
-  /** Records the final status of a handled message. */
-  finishMessage(messageId: string, actionKey: string, status: RemediationStatus): Promise<void>;
+  /** Records the outcome of a handled message. */
+  finishMessage(messageId: string, actionKey: string, outcome: RemediationOutcome, at: Date): Promise<void>;
+  /** Marks a handled message whose audit or notice failed, so the retry reports its outcome. */
+  reportFailed(messageId: string, actionKey: string): Promise<void>;
+  /** Atomically takes the outcome of a message marked by `reportFailed` (at most one caller gets it). */
+  takePendingReport(messageId: string, actionKey: string): Promise<{ readonly outcome: RemediationOutcome; readonly at: Date } | undefined>;
   /** Forgets a message whose handling threw, so the retry is not mistaken for a duplicate. */
   forgetMessage(messageId: string, actionKey: string): Promise<void>;
 }

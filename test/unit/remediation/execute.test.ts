@@ -231,6 +231,25 @@ describe('executeRemediation — guards in order', () => {
     await expect(executeRemediation(nodegroupRequest(), failing)).rejects.toThrow(/refusal-notice \(Slack down\)/);
     expect(audit).toHaveLength(1);
   });
+
+  it("the retry after a failed audit reports the recorded outcome and does not act again", async () => {
+    const { deps, nodegroups, audit } = fakeDeps();
+    let auditUp = false;
+    const flaky = { ...deps, audit: { record: async (e: (typeof audit)[number]) => { if (!auditUp) throw new Error('DynamoDB unavailable'); audit.push(e); } } };
+    const request = nodegroupRequest({ messageId: 'm-report' });
+
+    await expect(executeRemediation(request, flaky)).rejects.toThrow(/audit \(DynamoDB unavailable\)/);
+    expect(nodegroups.calls).toHaveLength(1);
+
+    auditUp = true;
+    const retried = await executeRemediation(structuredClone(request), flaky);
+    const third = await executeRemediation(structuredClone(request), flaky);
+
+    expect(retried).toMatchObject({ status: 'done', before: 3, after: 4 });
+    expect(nodegroups.calls).toHaveLength(1);
+    expect(audit).toEqual([expect.objectContaining({ messageId: 'm-report', status: 'done', before: 3, after: 4, at: NOW.toISOString() })]);
+    expect(third).toMatchObject({ status: 'duplicate' });
+  });
 });
 
 describe('executeRemediation — deployment', () => {

@@ -118,9 +118,17 @@ describe('dynamoActionLedger', () => {
     // Sixteen minutes later a still-'started' record belonged to an invocation that died.
     expect(await ledger.startMessage('m-1', 'scale-nodegroup#ng', new Date(NOW.getTime() + 16 * 60_000))).toBe(true);
 
-    await ledger.finishMessage('m-1', 'scale-nodegroup#ng', 'done');
-    expect(db.item(ledgerKeys.message('m-1', 'scale-nodegroup#ng').pk, 'scale-nodegroup#ng')).toMatchObject({ status: 'done' });
+    const outcome = { status: 'done', action: 'scale-nodegroup', target: 'ng', before: 3, after: 4 } as const;
+    await ledger.finishMessage('m-1', 'scale-nodegroup#ng', outcome, NOW);
+    expect(db.item(ledgerKeys.message('m-1', 'scale-nodegroup#ng').pk, 'scale-nodegroup#ng')).toMatchObject({ status: 'done', outcome });
     expect(await ledger.startMessage('m-1', 'scale-nodegroup#ng', new Date(NOW.getTime() + 60 * 60_000))).toBe(false);
+    // Reported fine: nothing pending. After a failed report, exactly one caller takes the outcome.
+    expect(await ledger.takePendingReport('m-1', 'scale-nodegroup#ng')).toBeUndefined();
+    await ledger.reportFailed('m-1', 'scale-nodegroup#ng');
+    const taken = await Promise.all([1, 2, 3].map(() => ledger.takePendingReport('m-1', 'scale-nodegroup#ng')));
+    expect(taken.filter(Boolean)).toEqual([{ outcome, at: NOW }]);
+    // Still running elsewhere ('started'): nothing to report.
+    expect(await ledger.takePendingReport('m-1', 'scale-deployment#api')).toBeUndefined();
 
     await ledger.forgetMessage('m-1', 'scale-deployment#api');
     expect(await ledger.startMessage('m-1', 'scale-deployment#api', NOW)).toBe(true);

@@ -161,15 +161,16 @@ export function installDynamoDouble(options: { conflictRate?: number } = {}) {
     return {};
   });
 
-  mock.on(UpdateCommand).callsFake(async (input: { Key: Item; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values }) => {
+  mock.on(UpdateCommand).callsFake(async (input: { Key: Item; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values; ReturnValues?: string }) => {
     await jitter();
     const k = keyOf(input.Key);
     const current = items.get(k);
     if (!check(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     }
-    items.set(k, applyUpdate(input.UpdateExpression, { ...(current ?? input.Key) }, input.ExpressionAttributeNames, input.ExpressionAttributeValues));
-    return {};
+    const updated = applyUpdate(input.UpdateExpression, { ...(current ?? input.Key) }, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+    items.set(k, updated);
+    return input.ReturnValues === 'ALL_NEW' ? { Attributes: structuredClone(updated) } : {};
   });
 
   mock.on(DeleteCommand).callsFake(async (input: { Key: Item; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values }) => {

@@ -10,6 +10,7 @@ import type {
   NodegroupScaler,
   RefusalNotice,
   RemediationDeps,
+  RemediationOutcome,
   RemediationRequest,
   RemediationStatus,
 } from '../../../../shared/remediation/types';
@@ -76,7 +77,7 @@ export function deploymentRequest(overrides: Partial<RemediationRequest> = {}): 
 export class MemoryLedger implements ActionLedger {
   readonly cooldownUntil = new Map<string, number>();
   readonly used = new Map<string, number>();
-  readonly messages = new Map<string, RemediationStatus | 'started'>();
+  readonly messages = new Map<string, { status: RemediationStatus | 'started'; outcome?: RemediationOutcome; at?: Date; reportPending: boolean }>();
   readonly released: string[] = [];
 
   async claim(c: LedgerClaim) {
@@ -102,11 +103,21 @@ export class MemoryLedger implements ActionLedger {
   async startMessage(messageId: string, actionKey: string) {
     const key = `${messageId}|${actionKey}`;
     if (this.messages.has(key)) return false;
-    this.messages.set(key, 'started');
+    this.messages.set(key, { status: 'started', reportPending: false });
     return true;
   }
-  async finishMessage(messageId: string, actionKey: string, status: RemediationStatus) {
-    this.messages.set(`${messageId}|${actionKey}`, status);
+  async finishMessage(messageId: string, actionKey: string, outcome: RemediationOutcome, at: Date) {
+    this.messages.set(`${messageId}|${actionKey}`, { status: outcome.status, outcome, at, reportPending: false });
+  }
+  async reportFailed(messageId: string, actionKey: string) {
+    const record = this.messages.get(`${messageId}|${actionKey}`);
+    if (record) record.reportPending = true;
+  }
+  async takePendingReport(messageId: string, actionKey: string) {
+    const record = this.messages.get(`${messageId}|${actionKey}`);
+    if (!record?.reportPending || !record.outcome || !record.at) return undefined;
+    record.reportPending = false;
+    return { outcome: record.outcome, at: record.at };
   }
   async forgetMessage(messageId: string, actionKey: string) {
     this.messages.delete(`${messageId}|${actionKey}`);
