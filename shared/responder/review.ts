@@ -92,6 +92,8 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
+const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 // A table cell may not hold a pipe or a line break.
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -107,7 +109,7 @@ export function reviewFields(input: ReviewInput): Record<string, string> {
 
   const summary = [
     `${incident.alarm} fired at ${incident.openedAt} and returned to OK at ${input.resolvedAt} (${duration}).`,
-    decisions.length > 0 ? `Firebreak decided: ${decisions.map((d) => d.summary).join(' Then: ')}` : 'Firebreak recorded no decision.',
+    decisions.length > 0 ? `Firebreak decided: ${decisions.map((d) => sentence(d.summary)).join(' Then: ')}` : 'Firebreak recorded no decision.',
     `It took ${incident.actionCount} automated action(s).`,
   ].join(' ');
 
