@@ -1,3 +1,4 @@
+// Unit tests: the breaker operator CLI — argument parsing, output, DRY_RUN — against mocked SSM.
 import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseBreakerArgs, runBreakerCli, UsageError } from '../../../shared/breaker/cli';

@@ -1,3 +1,4 @@
+// Unit tests: the breaker flag life cycle (open, idempotent re-open, extend, close) and its stored JSON.
 import { isExpired, parseFlag, planClose, planOpen, serialiseFlag, type BreakerFlag } from '../../../shared/breaker/flag';
 import { InvalidInputError } from '../../../shared/errors';
 

@@ -1,3 +1,4 @@
+// Unit tests: flags in SSM through aws-sdk-client-mock, the open/close use cases, and the cached reader for applications.
 import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { breakerStatus, closeBreaker, openBreaker } from '../../../shared/breaker/breaker';

@@ -1,3 +1,4 @@
+// Unit tests: the responder decision table — every row, thresholds at their edges, missing data.
 import { decide, isHealthy } from '../../../shared/responder/decide';
 import { diagnosticsOf, sampleService } from './fixtures';
 

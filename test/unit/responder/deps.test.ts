@@ -1,3 +1,4 @@
+// Unit tests: the responder wiring — alarm states, kill switch and budgets through remediation, links, dry run.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../../shared/config';

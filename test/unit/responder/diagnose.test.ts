@@ -1,3 +1,4 @@
+// Unit tests: diagnosis with one GetMetricData call through aws-sdk-client-mock, read by role.
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchMetricsSource, diagnose, hasNoData, metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';

@@ -1,3 +1,4 @@
+// Unit tests: what the responder says in Slack and PagerDuty — escaping, links, limits.
 import { decide } from '../../../shared/responder/decide';
 import { decisionMessage, pageFor, PAGE_SUMMARY_LIMIT, resolvedMessage, type ResponseReport } from '../../../shared/responder/messages';
 import { diagnosticsOf, sampleService } from './fixtures';

@@ -1,3 +1,4 @@
+// Unit tests: the `responder` policy section — stage policies, defaults, refusals naming the field.
 import { InvalidInputError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
 import { parseResponderPolicy, serviceForAlarm, unknownScaleTargets } from '../../../shared/responder/policy';

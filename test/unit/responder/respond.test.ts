@@ -1,3 +1,4 @@
+// Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
 import { PartialDeliveryError } from '../../../shared/errors';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
 import { advance, harness, sampleAlarm } from './doubles';

@@ -1,3 +1,4 @@
+// Unit tests: the post-incident review draft rendered into the runbooks/ template.
 import { readFileSync } from 'node:fs';
 import { FALLBACK_REVIEW_TEMPLATE, formatDuration, loadReviewTemplate, openQuestions, renderReview, renderTemplate, REVIEW_TEMPLATE_PATH } from '../../../shared/responder/review';
 import type { Incident, TimelineStep } from '../../../shared/responder/timeline';
