@@ -1,6 +1,8 @@
 // Configuration: the schema of a stage's declarative policy (routing, severity, and each function's section).
 import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
+import { remediationPolicySchema } from '../remediation/policy';
+import { responderPolicySchema } from '../responder/policy';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -75,6 +77,8 @@ export const policySchema = z.strictObject({
   version: z.literal(1),
   description: z.string().optional(),
   notify: routingPolicySchema,
+  remediation: remediationPolicySchema.optional(),
+  responder: responderPolicySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;
