@@ -184,6 +184,18 @@ describe('alarms topic and subscriptions', () => {
     expect(snsPermissions.map((p) => referencedId(p.SourceArn))).toEqual(ALARM_SUBSCRIBERS.map(() => 'AlarmsTopic'));
   });
 
+  it('runs respond on a schedule to re-evaluate breaker flags, asynchronously like its alarms', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ Name: 'firebreak-prod-respond-breaker-sweep', ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    const targets = rules[0]!.Targets as JsonObject[];
+    expect(targets.map((t) => referencedId(t.Arn))).toEqual([functionLogicalId('respond')]);
+    const permission = resourcesOfType(template, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+    expect(permission.map((p) => referencedId(p.FunctionName))).toEqual([functionLogicalId('respond')]);
+  });
+
   it('subscribes the stage e-mail addresses to the email topic', () => {
     expect(props('EmailTopic').Subscription).toEqual([
       { Protocol: 'email', Endpoint: expect.stringContaining('@') },
