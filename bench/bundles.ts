@@ -40,7 +40,15 @@ interface Bundle {
   name: FunctionName;
   file?: string;
   bytes?: number;
+  /** Bytes in the bundle per npm package (or `(firebreak)` for this repository's code), largest first. */
+  contributors?: [string, number][];
   problem?: string;
+}
+
+/** The npm package an input path belongs to, from its last node_modules segment. */
+function packageOf(inputPath: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(inputPath);
+  return match ? match[1]! : '(firebreak)';
 }
 
 /** Bundles one handler exactly as serverless-esbuild does for deployment (esbuild.config.js). */
@@ -51,8 +59,15 @@ async function bundle(name: FunctionName, outDir: string): Promise<Bundle> {
   const deployOptions = (require(join(REPO_ROOT, 'esbuild.config.js')) as () => BuildOptions & { exclude?: string[] })();
   const { exclude: _pluginOnly, ...options } = deployOptions;
   const file = join(outDir, `${name}.js`);
-  await build({ ...options, entryPoints: [entry], outfile: file, logLevel: 'silent' });
-  return { name, file, bytes: statSync(file).size };
+  const result = await build({ ...options, entryPoints: [entry], outfile: file, logLevel: 'silent', metafile: true });
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+    }
+  }
+  const contributors = [...byPackage].sort((a, b) => b[1] - a[1]);
+  return { name, file, bytes: statSync(file).size, contributors };
 }
 
 /** Wall time of one fresh process, in milliseconds. */
@@ -112,6 +127,12 @@ export async function run(): Promise<void> {
           ok ? ' ok' : ' OVER BUDGET',
         ].join('  '),
       );
+    }
+    console.log('largest parts of each bundle:');
+    for (const b of bundles) {
+      if (!b.contributors) continue;
+      const top = b.contributors.slice(0, 4).map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(0)} KiB`);
+      console.log(`  ${b.name.padEnd(16)}${top.join(', ')}`);
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true });
