@@ -174,6 +174,8 @@ describe('alarms topic and subscriptions', () => {
     for (const s of subscriptions) {
       expect(s.Protocol).toBe('lambda');
       expect(referencedId(s.TopicArn)).toBe('AlarmsTopic');
+      // What SNS cannot deliver to the function is kept too.
+      expect(referencedId((s.RedrivePolicy as JsonObject).deadLetterTargetArn)).toBe('DeadLetterQueue');
     }
     expect(subscriptions.map((s) => referencedId(s.Endpoint)).sort()).toEqual(
       ALARM_SUBSCRIBERS.map(functionLogicalId).sort(),
@@ -194,6 +196,19 @@ describe('alarms topic and subscriptions', () => {
       .map(([, p]) => p.Properties)
       .filter((p) => p.Principal === 'events.amazonaws.com');
     expect(permission.map((p) => referencedId(p.FunctionName))).toEqual([functionLogicalId('respond')]);
+  });
+
+  it('lets only the alarms topic put undeliverable messages on the dead-letter queue', () => {
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
+    expect(policies).toHaveLength(1);
+    expect((policies[0]!.Queues as Json[]).map(referencedId)).toEqual(['DeadLetterQueue']);
+    expect((policies[0]!.PolicyDocument as JsonObject).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'AlarmsTopic' } } },
+      }),
+    ]);
   });
 
   it('subscribes the stage e-mail addresses to the email topic', () => {
