@@ -27,6 +27,9 @@ beforeAll(() => {
 
 afterAll(() => packaged?.cleanup());
 
+const API_LOG_GROUP = '/aws/containerinsights/retail-prediction-cluster/application';
+const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
 // The only actions AWS offers no resource-level permission for, and so the only ones allowed on '*'.
 const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData']);
 
@@ -267,7 +270,7 @@ describe('reference alarms', () => {
       filters.map((f) => [(f.MetricTransformations as JsonObject[])[0]!.MetricName, f] as const),
     );
     expect([...byMetric.keys()].sort()).toEqual(['APIErrorCount', 'APIRequestCount', 'InferenceLatency']);
-    for (const f of filters) expect(f.LogGroupName).toBe('/retail-prediction/api');
+    for (const f of filters) expect(f.LogGroupName).toBe(API_LOG_GROUP);
     expect(byMetric.get('APIRequestCount')?.FilterPattern).toBe('"API Request"');
     expect(byMetric.get('APIErrorCount')?.FilterPattern).toBe('"API Error"');
     const latency = byMetric.get('InferenceLatency')!;
@@ -324,7 +327,7 @@ describe('nothing is lost', () => {
 describe('log forwarding', () => {
   it('subscribes forwardLogs to the configured log groups, never to its own', () => {
     const filters = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties);
-    expect(filters.map((f) => f.LogGroupName).sort()).toEqual(['/retail-prediction/api', '/retail-prediction/training']);
+    expect(filters.map((f) => f.LogGroupName).sort()).toEqual([TRAINING_LOG_GROUP, API_LOG_GROUP].sort());
     const ownLogGroups = resourcesOfType(template, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.LogGroupName);
     expect(ownLogGroups).toContain('/aws/lambda/firebreak-prod-forwardLogs');
     for (const f of filters) {
