@@ -1,6 +1,7 @@
 // Configuration: the schema of a stage's declarative policy (routing, severity, and each function's section).
 import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
+import { logsPolicySchema } from '../logs/policy';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -75,6 +76,7 @@ export const policySchema = z.strictObject({
   version: z.literal(1),
   description: z.string().optional(),
   notify: routingPolicySchema,
+  logs: logsPolicySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;
