@@ -1,83 +1,13 @@
-// Lambda entry point: a CloudWatch Logs subscription delivery → decode → forwardLogBatch (sink, digest, metrics).
+// Lambda entry point: a CloudWatch Logs subscription delivery → decode → forward (sink, digest, metrics).
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { postSlackMessage } from '../../shared/channels/slack';
-import { type Config, ConfigError, config, required } from '../../shared/config';
-import { DEFAULT_RETRY_POLICY } from '../../shared/delivery/retry';
-import { InvalidInputError } from '../../shared/errors';
+import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
-import { decodeLogsEvent } from '../../shared/logs/decode';
-import { dynamoDigestGate } from '../../shared/logs/digest-gate';
-import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from '../../shared/logs/forward';
-import { DEFAULT_LOGS_POLICY, groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from '../../shared/logs/policy';
-import { httpLogSink } from '../../shared/logs/sink';
+import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
+import { DEFAULT_LOGS_POLICY } from '../../shared/logs/policy';
 import { policy } from '../../shared/policy/load';
-import { resolveSecret } from '../../shared/secrets';
 
-/**
- * The real dependencies for `settings` and `logsPolicy`, checked now so a missing setting fails the
- * cold start rather than a batch: LOG_SINK_URL always, STATE_TABLE and a Slack webhook when digests
- * are enabled; none of them in dry run, where nothing is sent.
- */
-export function createDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
-  for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
-    logger.error('The logs policy covers this function\'s own log group; its events will not be forwarded', {
-      match: group.match,
-      logGroup: ownLogGroup(settings.functionName ?? ''),
-    });
-  }
-  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.deliveryMaxAttempts };
-  const common = {
-    policy: logsPolicy,
-    region: settings.region,
-    functionName: settings.functionName,
-    dryRun: settings.dryRun,
-    writeMetric: (line: string) => void process.stdout.write(`${line}\n`),
-    log: logger,
-  };
-  if (settings.dryRun) return common;
-  const sink = httpLogSink({
-    url: required(settings.logSinkUrl, 'LOG_SINK_URL'),
-    mode: logsPolicy.sink.mode,
-    compressionLevel: logsPolicy.sink.compressionLevel,
-    timeoutMs: settings.httpTimeoutMs,
-    retry,
-  });
-  if (!logsPolicy.digest.enabled) return { ...common, sink };
-  if (settings.slackWebhook.kind === 'none') {
-    throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set while logs.digest.enabled is true');
-  }
-  const webhook = settings.slackWebhook;
-  const gate = dynamoDigestGate(required(settings.stateTable, 'STATE_TABLE'));
-  const post: NonNullable<ForwardDependencies['digest']>['post'] = async (message) => {
-    const url = required(await resolveSecret(webhook), 'SLACK_WEBHOOK_URL');
-    await postSlackMessage(url, message, { retry, timeoutMs: settings.httpTimeoutMs });
-  };
-  return { ...common, sink, digest: { gate, post } };
-}
+// Built at cold start, so a missing LOG_SINK_URL, STATE_TABLE or webhook fails loudly before any batch.
+const dependencies = createForwardDependencies(config, policy.logs ?? DEFAULT_LOGS_POLICY);
 
-const dependencies = createDependencies(config, policy.logs ?? DEFAULT_LOGS_POLICY);
-
-/** What an invocation returns: the batch's summary, or the acknowledgement of a CONTROL_MESSAGE. */
-export type ForwardLogsResult = ForwardSummary | { readonly skipped: 'control-message'; readonly logGroup: string };
-
-/**
- * Decodes the delivery and forwards its batch. Corrupt input (no `awslogs`, bad base64, truncated
- * gzip) is logged and thrown, so Lambda's retry and the on-failure destination keep it.
- */
-export async function forwardLogs(event: unknown, deps: ForwardDependencies = dependencies): Promise<ForwardLogsResult> {
-  let decoded;
-  try {
-    decoded = decodeLogsEvent(event);
-  } catch (error) {
-    if (error instanceof InvalidInputError) logger.error('Refused a corrupt CloudWatch Logs delivery', { reason: error.message });
-    throw error;
-  }
-  if (decoded.kind === 'control') {
-    logger.info('CONTROL_MESSAGE acknowledged', { logGroup: decoded.logGroup });
-    return { skipped: 'control-message', logGroup: decoded.logGroup };
-  }
-  return forwardLogBatch(decoded.batch, deps);
-}
-
-export const handler = middy((event: unknown) => forwardLogs(event)).use(injectLambdaContext(logger));
+export const handler = middy((event: unknown) => handleLogsDelivery(event, dependencies)).use(injectLambdaContext(logger));

@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SlackMessage } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
-import { RequestSplitter, serialise, type SinkRequest } from './batch';
+import { RequestSplitter, serialiser, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
 import { filterFor } from './filter';
@@ -10,7 +10,7 @@ import { MetricsCollector, type BatchCounts } from './metrics';
 import type { LogRecord, LogsBatch } from './model';
 import { parseLogMessage } from './parse';
 import { ownLogGroup, type LogsPolicy } from './policy';
-import { redact, redactionRules, type RedactionRule } from './redact';
+import { redact, redactorFor, type Redactor } from './redact';
 import type { LogSink } from './sink';
 
 /** What the use case needs from the outside world; the handler passes the real ones. */
@@ -53,11 +53,11 @@ export interface ForwardSummary extends BatchCounts {
 const SINK = 'log sink';
 const DIGEST = 'Slack error digest';
 
-const rulesCache = new WeakMap<LogsPolicy['redaction'], RedactionRule[]>();
-const rulesOf = (policy: LogsPolicy['redaction']): RedactionRule[] => {
-  let rules = rulesCache.get(policy);
-  if (!rules) rulesCache.set(policy, (rules = redactionRules(policy)));
-  return rules;
+const redactors = new WeakMap<LogsPolicy['redaction'], Redactor>();
+const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
+  let redactor = redactors.get(policy);
+  if (!redactor) redactors.set(policy, (redactor = redactorFor(policy)));
+  return redactor;
 };
 
 /**
@@ -84,7 +84,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
 
   const filter = filterFor(policy, batch.logGroup);
-  const rules = rulesOf(policy.redaction);
+  const redactor = redactorOf(policy.redaction);
   const sinkPolicy = policy.sink;
   const metrics = new MetricsCollector();
   const digest = new DigestBuilder();
@@ -97,6 +97,8 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const deliveries: Promise<{ compressedBytes: number }>[] = [];
   const limit = concurrencyLimit(sinkPolicy.concurrency);
   const sink = deps.sink;
+  const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
+  const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
   const splitter = new RequestSplitter(sinkPolicy, (request) => {
     requests.push(request);
     // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
@@ -113,21 +115,12 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
       filtered++;
       continue;
     }
-    const clean = redact(event.message, rules);
-    if (clean.redacted) redacted++;
-    const record: LogRecord = {
-      ...parseLogMessage(clean.text),
-      id: event.id,
-      timestamp: event.timestamp,
-      logGroup: batch.logGroup,
-      logStream: batch.logStream,
-      owner: batch.owner,
-      region: deps.region,
-      service: filter.service,
-    };
+    const clean = redact(event.message, redactor);
+    if (clean !== event.message) redacted++;
+    const record: LogRecord = { ...parseLogMessage(clean), ...origin, id: event.id, timestamp: event.timestamp };
     metrics.add(record);
     digest.add(record);
-    splitter.add(event.id, serialise(record, sinkPolicy.mode, sinkPolicy.index));
+    splitter.add(event.id, serialise(record));
   }
   splitter.flush();
 

@@ -23,6 +23,8 @@ const SERIES: Record<string, { readonly unit: Unit; readonly from: (fields: Reco
   ValidationAccuracy: { unit: 'None', from: (f) => f.validationAccuracy ?? f.val_accuracy },
 };
 
+const SERIES_READERS = Object.entries(SERIES).map(([name, { from }]) => [name, from] as const);
+
 /**
  * Collects, record by record, what a batch's metrics need: error and request counts and the values
  * of inference latency and training loss/accuracy. Emitted as a few EMF documents per batch, never
@@ -36,7 +38,7 @@ export class MetricsCollector {
   add(record: LogRecord): void {
     if (ERROR_LEVELS.has(record.level)) this.errors++;
     if (record.message.startsWith('API Request')) this.requests++;
-    for (const [name, { from }] of Object.entries(SERIES)) {
+    for (const [name, from] of SERIES_READERS) {
       const value = from(record.fields);
       if (typeof value === 'number' && Number.isFinite(value)) {
         const values = this.series.get(name);

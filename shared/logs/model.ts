@@ -34,6 +34,8 @@ export interface ParsedLog {
   readonly message: string;
   readonly fields: Record<string, unknown>;
   readonly format: LogFormat;
+  /** `fields` as single-line JSON text, when the message was exactly that object: forwarded as is. */
+  readonly fieldsJson?: string;
 }
 
 /** A log event ready to forward: parsed and enriched with where it came from. */

@@ -37,7 +37,7 @@ export function normaliseLevel(value: unknown): LogLevel | undefined {
 /** Guesses a level from the words of free text: "Traceback", "failed" and "exception" read as errors. */
 export function guessLevel(text: string): LogLevel {
   if (/\b(fatal|panic|critical|emerg(ency)?)\b/i.test(text)) return 'FATAL';
-  if (/\b(error|exception|failed|failure|traceback|err)\b/i.test(text)) return 'ERROR';
+  if (/\b(error|exception|failed|failure|traceback|err|refused|denied|crash(ed)?|unhandled|timed out)\b/i.test(text)) return 'ERROR';
   if (/\bwarn(ing)?\b/i.test(text)) return 'WARN';
   if (/\b(debug|trace)\b/i.test(text)) return 'DEBUG';
   return 'INFO';
@@ -48,7 +48,7 @@ const MESSAGE_KEYS = ['message', 'msg'] as const;
 
 // `2024-05-01T12:00:00.123Z\t<requestId>\tERROR\t<rest>`: console output of the Node.js and Python runtimes.
 const LAMBDA_TEXT = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t(\S+)\t(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\t/;
-const LAMBDA_PLATFORM = /^(START|END|REPORT|INIT_START) RequestId: ([\w-]+)/;
+const LAMBDA_PLATFORM = /^(START|END|REPORT) RequestId: ([\w-]+)/;
 const LAMBDA_REPORT_FIELD = /\t(Duration|Billed Duration|Init Duration|Memory Size|Max Memory Used): ([\d.]+)/g;
 // `2024-05-01 12:00:00,123 [INFO] text` or `2024-05-01T12:00:00Z INFO text`: the reference API's logging.
 const TIMESTAMPED_LEVEL =
@@ -56,6 +56,8 @@ const TIMESTAMPED_LEVEL =
 const TRAINING = /^epoch\s+(\d+)\b/i;
 const TRAINING_METRIC = /([a-z][a-z0-9 _-]*?)\s*[:=]\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)/gi;
 const KEY_VALUE = /([A-Za-z_][\w.-]*)=("[^"]*"|[^\s,;]+)/g;
+const LABELLED_JSON = /^([^{\n]{1,200}?)(?::\s*|\s*\t)\{/;
+const ONLY_KEY_VALUES = /^(?:[A-Za-z_][\w.-]*=(?:"[^"]*"|[^\s,;]+)[,;]?\s*)+$/;
 const NUMBER_WITH_UNIT = /^(-?\d+(?:\.\d+)?)(ms|s|%)?$/;
 
 /**
@@ -66,7 +68,7 @@ const NUMBER_WITH_UNIT = /^(-?\d+(?:\.\d+)?)(ms|s|%)?$/;
 export function parseLogMessage(raw: string): ParsedLog {
   const message = raw.endsWith('\n') ? raw.trimEnd() : raw;
   if (message.charCodeAt(0) === 123 /* { */) {
-    const parsed = parseJsonLine(message, undefined, 'json');
+    const parsed = parseJsonLine(message, undefined, 'json', undefined);
     if (parsed) return parsed;
   }
   const lambda = LAMBDA_TEXT.exec(message);
@@ -80,8 +82,12 @@ export function parseLogMessage(raw: string): ParsedLog {
   return parseBody(message, undefined, 'text', {});
 }
 
-/** JSON objects: level and message from their usual keys, every other key kept as a field. */
-function parseJsonLine(text: string, level: LogLevel | undefined, format: LogFormat, extra: Record<string, unknown> = {}): ParsedLog | undefined {
+/**
+ * JSON objects: level and message from their usual keys; the object itself, as logged, is the fields
+ * (so nothing is lost or renamed). When nothing was added to it, its text is kept as `fieldsJson`
+ * and forwarded without serialising it again.
+ */
+function parseJsonLine(text: string, level: LogLevel | undefined, format: LogFormat, extra?: Record<string, unknown>): ParsedLog | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -89,32 +95,33 @@ function parseJsonLine(text: string, level: LogLevel | undefined, format: LogFor
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const fields: Record<string, unknown> = { ...extra, ...(value as Record<string, unknown>) };
+  const object = value as Record<string, unknown>;
   // Container log shippers (Fluent Bit, Docker) wrap the application's line in `log`.
-  if (typeof fields.log === 'string' && fields.message === undefined && fields.msg === undefined) {
-    const inner = parseLogMessage(fields.log);
-    delete fields.log;
-    return { ...inner, fields: { ...fields, ...inner.fields } };
+  if (typeof object.log === 'string' && object.message === undefined && object.msg === undefined) {
+    const { log, ...rest } = object;
+    const inner = parseLogMessage(log);
+    return { level: inner.level, message: inner.message, format: inner.format, fields: { ...extra, ...rest, ...inner.fields } };
   }
   let foundLevel = level;
   for (const key of LEVEL_KEYS) {
-    if (key in fields) {
-      foundLevel = normaliseLevel(fields[key]) ?? foundLevel;
-      delete fields[key];
+    if (object[key] !== undefined) {
+      foundLevel = normaliseLevel(object[key]) ?? foundLevel;
       break;
     }
   }
   let message: string | undefined;
   for (const key of MESSAGE_KEYS) {
-    const candidate = fields[key];
+    const candidate = object[key];
     if (typeof candidate === 'string') {
       message = candidate;
-      delete fields[key];
       break;
     }
   }
-  const shown = message ?? text;
-  return { level: foundLevel ?? levelOfJson(fields, message), message: shown, fields, format };
+  const verbatim = extra === undefined;
+  // A pretty-printed object has raw line breaks, which would break NDJSON framing: that one is re-serialised.
+  const fieldsJson = verbatim && !text.includes('\n') && !text.includes('\r') ? text : undefined;
+  const fields = verbatim ? object : { ...extra, ...object };
+  return { level: foundLevel ?? levelOfJson(object, message), message: message ?? text, fields, format, fieldsJson };
 }
 
 // Without a level key, an error object says ERROR; otherwise only the message's words are judged, never the keys.
@@ -132,20 +139,21 @@ function parseBody(body: string, level: LogLevel | undefined, format: LogFormat,
   if (body.includes('\n') && isStackTrace(body)) return parseStackTrace(body, level, extra);
   const training = TRAINING.exec(body);
   if (training) return parseTraining(body, Number(training[1]), level, extra);
-  const labelled = body.indexOf(': {');
-  if (labelled > 0) {
-    const json = parseJsonLine(body.slice(labelled + 2), level, format, extra);
+  // `API Request: {...}` or Lambda's `Invoke Error \t{...}`: a label, then a JSON object.
+  const labelled = LABELLED_JSON.exec(body);
+  if (labelled) {
+    const jsonText = body.slice(labelled[0].length - 1);
+    const json = parseJsonLine(jsonText, level, format, extra);
     if (json) {
-      // `API Request: {...}`: the label is the message; a `message` inside the JSON stays a field.
-      const fields = json.message === body.slice(labelled + 2) ? json.fields : { ...json.fields, detail: json.message };
-      const label = body.slice(0, labelled);
-      return { level: level ?? json.level ?? guessLevel(label), message: label, fields, format };
+      // The label is the message; a `message` inside the JSON stays among the fields.
+      return { level: level ?? json.level, message: labelled[1] ?? '', fields: json.fields, format };
     }
   }
   const fields = { ...extra, ...keyValues(body) };
+  // `Inference completed: latency=48.21ms, prediction=High`: the label is the message only when
+  // everything after it became fields; otherwise the whole text stays the message.
   const colon = body.indexOf(': ');
-  const hasPairs = Object.keys(fields).length > Object.keys(extra).length;
-  const message = hasPairs && colon > 0 ? body.slice(0, colon) : body;
+  const message = colon > 0 && ONLY_KEY_VALUES.test(body.slice(colon + 2)) ? body.slice(0, colon) : body;
   return { level: level ?? guessLevel(body), message, fields, format };
 }
 
