@@ -82,10 +82,17 @@ export function logGroupUrl(region: string, logGroup: string): string {
 /** The Logs Insights query a digest links to: the group's errors, newest first. */
 export const ERRORS_QUERY = 'fields @timestamp, @logStream, @message\n| filter @message like /(?i)(error|exception|fatal|critical)/\n| sort @timestamp desc\n| limit 200';
 
+// Rison-style escaping of one character: letters, digits and `_.-` as they are, every other byte as `*XX`.
+const risonChar = (c: string): string => {
+  if (/[A-Za-z0-9_.-]/.test(c)) return c;
+  const encoded = encodeURIComponent(c);
+  return encoded.startsWith('%') ? encoded.replace(/%/g, '*') : `*${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+};
+
 /** CloudWatch console link that opens Logs Insights on `logGroup` with `query` over [start, end] (epoch ms). */
 export function logsInsightsUrl(region: string, logGroup: string, startMs: number, endMs: number, query: string = ERRORS_QUERY): string {
   // The queryDetail value is a rison-like object whose strings use `*XX` for escaped characters.
-  const rison = (s: string) => `'${[...s].map((c) => (/[A-Za-z0-9_.-]/.test(c) ? c : encodeURIComponent(c).replace(/%/g, '*'))).join('')}`;
+  const rison = (s: string) => `'${[...s].map(risonChar).join('')}`;
   const start = new Date(startMs).toISOString();
   const end = new Date(endMs).toISOString();
   const detail = `~(end~${rison(end)}~start~${rison(start)}~timeType~'ABSOLUTE~tz~'UTC~editorString~${rison(query)}~source~(~${rison(logGroup)}))`;

@@ -18,10 +18,10 @@ import { httpLogSink } from './sink';
  */
 export function createForwardDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
   for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
-    logger.error('The logs policy covers this function\'s own log group; its events will not be forwarded', {
-      match: group.match,
-      logGroup: ownLogGroup(settings.functionName ?? ''),
-    });
+    const details = { match: group.match, logGroup: ownLogGroup(settings.functionName ?? '') };
+    // Naming the group outright is a mistake to fix; a prefix that happens to cover it is only worth a note.
+    if (group.match.endsWith('*')) logger.warn('The logs policy covers this function\'s own log group by prefix; its events will not be forwarded', details);
+    else logger.error('The logs policy names this function\'s own log group; its events will not be forwarded', details);
   }
   const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.deliveryMaxAttempts };
   const common = {
