@@ -75,7 +75,9 @@ describe('formatDigest', () => {
   });
 
   it('stays within Slack\'s limits for huge messages', () => {
-    const big = digestOf(Array.from({ length: 30 }, (_, i) => `error ${'x'.repeat(5000)} ${String.fromCharCode(65 + i)}`));
+    const builder = new DigestBuilder();
+    Array.from({ length: 30 }, (_, i) => `${String.fromCharCode(65 + i)} error ${'<&>'.repeat(2000)}`).forEach((m, i) => builder.add(record(m, i)));
+    const big = builder.build({ ...context, topMessages: 20 });
     const blocks = formatDigest(big ?? (undefined as never), { queryWindowMinutes: 15 }).blocks ?? [];
     const sectionTexts = blocks.map((block) => (block as { text?: { text?: string } }).text?.text ?? '');
     expect(Math.max(...sectionTexts.map((t) => t.length))).toBeGreaterThan(1000);
