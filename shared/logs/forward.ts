@@ -93,14 +93,15 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   let redacted = 0;
   let duplicates = 0;
 
-  const requests: SinkRequest[] = [];
+  // Only sizes are kept here: a request's body is let go as soon as it has been sent.
+  const requests: Pick<SinkRequest, 'events' | 'bytes'>[] = [];
   const deliveries: Promise<{ compressedBytes: number }>[] = [];
   const limit = concurrencyLimit(sinkPolicy.concurrency);
   const sink = deps.sink;
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
   const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
   const splitter = new RequestSplitter(sinkPolicy, (request) => {
-    requests.push(request);
+    requests.push({ events: request.events, bytes: request.bytes });
     // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
     if (!deps.dryRun && sink) deliveries.push(limit(() => sink.send(request)));
   });

@@ -53,9 +53,13 @@ describe('splitIntoRequests', () => {
     expect(requests.map((r) => r.ids)).toEqual([['a'], ['huge'], ['b']]);
   });
 
-  it('counts bytes as UTF-8, not characters', () => {
-    const requests = splitIntoRequests([{ id: 'a', lines: '✓✓✓\n' }], { maxRequestBytes: 1000, maxRequestEvents: 100 });
-    expect(requests[0]?.bytes).toBe(10);
+  it('counts bytes as UTF-8, not characters, and halves a request that multi-byte text pushed over the limit', () => {
+    expect(splitIntoRequests([{ id: 'a', lines: '✓✓✓\n' }], { maxRequestBytes: 1000, maxRequestEvents: 100 })[0]?.bytes).toBe(10);
+    // 4 lines of 300 characters but 900 bytes each: 1200 characters fit the limit, 3600 bytes do not.
+    const wide = ['a', 'b', 'c', 'd'].map((id) => ({ id, lines: `${'✓'.repeat(299)}\n` }));
+    const requests = splitIntoRequests(wide, { maxRequestBytes: 2000, maxRequestEvents: 100 });
+    expect(requests.map((r) => r.ids)).toEqual([['a', 'b'], ['c', 'd']]);
+    for (const request of requests) expect(request.bytes).toBeLessThanOrEqual(2000);
   });
 
   it('makes no request for no records', () => {

@@ -11,6 +11,8 @@ import { API_LOG_GROUP, API_LOG_STREAM, apiLogMessages, dataMessage, SECRET_MESS
 
 const batchOf = (messages: string[], logGroup = API_LOG_GROUP): LogsBatch => structuredClone(dataMessage(logGroup, API_LOG_STREAM, messages));
 
+const text = (request: SinkRequest): string => Buffer.from(request.body).toString('utf8');
+
 class MemorySink implements LogSink {
   readonly requests: SinkRequest[] = [];
   failOn = new Set<number>();
@@ -20,7 +22,7 @@ class MemorySink implements LogSink {
     return { compressedBytes: Math.ceil(request.bytes / 10) };
   }
   documents(): Record<string, unknown>[] {
-    return this.requests.flatMap((r) => r.body.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
+    return this.requests.flatMap((r) => text(r).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
   }
 }
 
@@ -81,7 +83,7 @@ describe('forwardLogBatch', () => {
   it('never lets a secret reach the sink or Slack, and counts redacted events', async () => {
     const { deps, sink, posted } = setup();
     const summary = await forwardLogBatch(batchOf([...SECRET_MESSAGES, 'clean line']), deps);
-    const sent = sink.requests.map((r) => r.body).join('') + JSON.stringify(posted);
+    const sent = sink.requests.map(text).join('') + JSON.stringify(posted);
     for (const secret of Object.values(SECRETS)) expect(sent).not.toContain(secret);
     expect(summary.redacted).toBe(SECRET_MESSAGES.length);
     expect(summary.forwarded).toBe(SECRET_MESSAGES.length + 1);
@@ -176,7 +178,7 @@ describe('forwardLogBatch', () => {
     const { deps, sink } = setup({}, { sink: { mode: 'bulk', index: 'logs-{service}' } });
     const batch = batchOf(['one', 'two']);
     await forwardLogBatch(batch, deps);
-    const lines = sink.requests[0]?.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, { _id?: string; _index?: string }>) ?? [];
+    const lines = (sink.requests[0] ? text(sink.requests[0]) : '').trim().split('\n').map((l) => JSON.parse(l) as Record<string, { _id?: string; _index?: string }>) ?? [];
     expect(lines.filter((_, i) => i % 2 === 0).map((a) => a.index?._id)).toEqual(batch.logEvents.map((e) => e.id));
     expect(lines[0]?.index?._index).toBe('logs-application');
   });
