@@ -69,7 +69,8 @@ const secretSource = (value?: string, name?: string): SecretSource =>
   value ? { kind: 'value', value } : name ? { kind: 'parameter', name } : { kind: 'none' };
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/firebreak-sre/firebreak/blob/main/runbooks/';
+/** A placeholder: set RUNBOOK_BASE_URL per stage to where runbooks/ is served (your Git host or wiki). */
+export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.example.com/firebreak/';
 
 /** Parses an environment into a frozen Config; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -1,6 +1,8 @@
 // Configuration: the schema of a stage's declarative policy (routing, severity, and each function's section).
 import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
+import { remediationPolicySchema } from '../remediation/policy';
+import { responderPolicySchema } from '../responder/policy';
 import { logsPolicySchema } from '../logs/policy';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -76,6 +78,8 @@ export const policySchema = z.strictObject({
   version: z.literal(1),
   description: z.string().optional(),
   notify: routingPolicySchema,
+  remediation: remediationPolicySchema.optional(),
+  responder: responderPolicySchema.optional(),
   logs: logsPolicySchema.optional(),
 });
 

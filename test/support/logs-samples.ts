@@ -51,7 +51,7 @@ export function dataMessage(logGroup: string, logStream: string, messages: reado
   };
 }
 
-export const API_LOG_GROUP = '/aws/containerinsights/retail-ml-cluster/application';
+export const API_LOG_GROUP = '/aws/containerinsights/retail-prediction-cluster/application';
 export const API_LOG_STREAM = 'retail-prediction-api-7d9f8c6b5-x2k4q_default_api-0123456789abcdef';
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 export const LAMBDA_LOG_GROUP = '/aws/lambda/retail-feature-refresh';

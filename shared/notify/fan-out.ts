@@ -1,0 +1,103 @@
+// Use case: deliver one message to every routed channel in parallel; each channel at most once.
+import type { ParsedMessage } from '../alarm/model';
+import { errorMessage } from '../errors';
+import type { ChannelName } from '../policy/schema';
+import type { DeliveryLedger } from './ledger';
+import type { Notifiers } from './notifiers';
+import { planNotification, type PlanContext, type PlannedDelivery } from './plan';
+
+export type ChannelStatus = 'delivered' | 'already-delivered' | 'planned' | 'withheld' | 'failed';
+
+export interface ChannelOutcome {
+  readonly channel: ChannelName;
+  readonly status: ChannelStatus;
+  /** Why it was withheld or failed. */
+  readonly detail?: string;
+  /** The exact payload, in dry runs. */
+  readonly payload?: unknown;
+}
+
+export interface NotifySummary {
+  readonly messageId: string;
+  readonly type: 'alarm' | 'generic';
+  readonly alarm?: string;
+  readonly state?: string;
+  readonly severity: string;
+  readonly routes: readonly string[];
+  readonly outcomes: readonly ChannelOutcome[];
+  /** For generic messages: why the message was not read as an alarm. */
+  readonly genericReason?: string;
+}
+
+export interface FanOutDeps extends PlanContext {
+  readonly notifiers: Notifiers;
+  readonly ledger: DeliveryLedger;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Plans the message and delivers it. A channel already delivered for this SNS MessageId is skipped;
+ * the others are sent in parallel and each outcome is reported. Never throws for a failed delivery:
+ * the caller decides (the handler fails the invocation so Lambda retries and the DLQ keeps it).
+ */
+export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<NotifySummary> {
+  const plan = planNotification(message, deps);
+  const withheld = plan.routing.withheld.map((w): ChannelOutcome => ({ channel: w.channel, status: 'withheld', detail: w.reason }));
+  const outcomes = deps.dryRun
+    ? plan.deliveries.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', payload: d.payload }))
+    : await deliverAll(message.messageId, plan.deliveries, deps);
+  const view = plan.view;
+  return {
+    messageId: message.messageId,
+    type: view.type,
+    alarm: view.type === 'alarm' ? view.alarm.name : undefined,
+    state: view.type === 'alarm' ? view.alarm.state : undefined,
+    severity: view.severity,
+    routes: plan.routing.routes,
+    outcomes: [...outcomes, ...withheld],
+    genericReason: view.type === 'generic' ? view.generic.reason : undefined,
+  };
+}
+
+async function deliverAll(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps): Promise<ChannelOutcome[]> {
+  const settled = await Promise.allSettled(deliveries.map((d) => deliverOnce(messageId, d, deps)));
+  return settled.map((result, i) => {
+    const channel = deliveries[i]!.channel;
+    return result.status === 'fulfilled' ? result.value : { channel, status: 'failed', detail: errorMessage(result.reason) };
+  });
+}
+
+async function deliverOnce(messageId: string, delivery: PlannedDelivery, deps: FanOutDeps): Promise<ChannelOutcome> {
+  const { channel } = delivery;
+  const claim = await deps.ledger.claim(messageId, channel);
+  if (claim === 'already-delivered') return { channel, status: 'already-delivered' };
+  if (claim === 'in-flight') {
+    // Another invocation holds the claim. Failing here (not skipping) means Lambda retries later and
+    // finds it delivered, or takes over if that invocation died: never lost.
+    return { channel, status: 'failed', detail: 'another invocation is delivering this message right now; will check again on retry' };
+  }
+  try {
+    await send(delivery, deps.notifiers);
+  } catch (error) {
+    const released = await deps.ledger.release(messageId, channel, errorMessage(error)).then(
+      () => undefined,
+      (releaseError: unknown) => releaseError,
+    );
+    // Report the delivery failure first; a failure to record it only delays the retry's claim.
+    if (released !== undefined) throw new Error(`${errorMessage(error)} (recording the failure also failed: ${errorMessage(released)})`, { cause: error });
+    throw error;
+  }
+  await deps.ledger.markDelivered(messageId, channel);
+  return { channel, status: 'delivered' };
+}
+
+function send(delivery: PlannedDelivery, notifiers: Notifiers): Promise<void> {
+  switch (delivery.channel) {
+    case 'email':
+      return notifiers.email.send(delivery.payload);
+    case 'slack':
+      return notifiers.slack.send(delivery.payload);
+    case 'pagerduty':
+      return notifiers.pagerduty.send(delivery.payload);
+  }
+}

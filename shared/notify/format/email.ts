@@ -1,0 +1,71 @@
+// Domain: the email channel's message — a subject within SNS's limit and a plain-text body.
+import { headline, type NotificationView } from '../view';
+
+/** SNS rejects a subject of 100 characters or more, or one with line breaks or control characters. */
+export const EMAIL_SUBJECT_MAX = 99;
+/** Far below SNS's 256 KB message limit, so the whole request always fits. */
+export const EMAIL_BODY_MAX = 200_000;
+
+export interface EmailMessage {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** The email subject: the headline, cleaned of control characters and cut to SNS's limit. */
+export function emailSubject(view: NotificationView): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  const clean = headline(view).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (clean.length <= EMAIL_SUBJECT_MAX) return clean;
+  if (view.type === 'alarm') {
+    // Keep the state and the region; shorten the name in the middle of them.
+    const prefix = `${view.alarm.state}: `;
+    const suffix = ` (${view.alarm.region})`;
+    const room = EMAIL_SUBJECT_MAX - prefix.length - suffix.length - 1;
+    return `${prefix}${view.alarm.name.slice(0, room)}…${suffix}`;
+  }
+  return `${clean.slice(0, EMAIL_SUBJECT_MAX - 1)}…`;
+}
+
+/** Formats the email for a notification. Pure. */
+export function formatEmail(view: NotificationView, stage: string): EmailMessage {
+  const lines: string[] = [];
+  if (view.type === 'alarm') {
+    const a = view.alarm;
+    lines.push(
+      headline(view),
+      '',
+      `Severity:    ${view.severity} (${view.from})`,
+      `State:       ${a.previousState ?? '?'} -> ${a.state} at ${a.changedAt}`,
+      `Reason:      ${a.reason || '(none given)'}`,
+    );
+    if (view.metricSummary) lines.push(`Metric:      ${view.metricSummary}`);
+    if (view.dimensionsSummary) lines.push(`Dimensions:  ${view.dimensionsSummary}`);
+    if (a.rule) lines.push(`Rule:        ${a.rule}`);
+    if (a.triggeringChildren?.length) {
+      lines.push(`Triggered by: ${a.triggeringChildren.map((c) => `${c.name}${c.state ? ` (${c.state})` : ''}`).join(', ')}`);
+    }
+    if (a.description) lines.push(`Description: ${a.description}`);
+    lines.push(
+      `Account:     ${a.accountId}, region ${a.region}`,
+      '',
+      `Alarm in the CloudWatch console: ${view.consoleUrl}`,
+      `Runbook: ${view.runbookUrl}`,
+    );
+  } else {
+    lines.push(
+      view.generic.subject,
+      '',
+      `This message on the alarms topic is not a CloudWatch alarm (${view.generic.reason}); it is delivered as received:`,
+      '',
+      view.generic.text,
+      '',
+      `Runbooks: ${view.runbookUrl}`,
+    );
+  }
+  lines.push('', `-- Firebreak, stage ${stage}, SNS message ${view.messageId}`);
+  const body = lines.join('\n');
+  return {
+    subject: emailSubject(view),
+    body: body.length <= EMAIL_BODY_MAX ? body : `${body.slice(0, EMAIL_BODY_MAX - 40)}\n… (message cut to fit email)`,
+  };
+}

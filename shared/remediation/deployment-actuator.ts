@@ -1,0 +1,71 @@
+// Adapter: scales and restarts Kubernetes deployments (and moves an owning HPA's minReplicas) through the API server.
+import type { KubeClientFactory } from '../k8s/client';
+import { DEFAULT_KUBE_TIMEOUT_MS, kubeCall, patchOptions, readOptions } from '../k8s/request';
+import type { DeploymentTarget } from './policy';
+import type { DeploymentActuator, DeploymentState } from './types';
+
+/** The pod-template annotation `kubectl rollout restart` sets; changing it rolls the pods. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+const dryRunParam = (dryRun: boolean) => (dryRun ? 'All' : undefined);
+
+/** The real DeploymentActuator over @kubernetes/client-node. */
+export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS): DeploymentActuator {
+  const where = (t: DeploymentTarget) => `${t.namespace}/${t.name}`;
+
+  return {
+    async inspect(target): Promise<DeploymentState> {
+      const { apps, autoscaling } = await clientsFor(target.cluster);
+      const [deployment, hpas] = await Promise.all([
+        kubeCall(`get deployment ${where(target)}`, () => apps.readNamespacedDeployment({ name: target.name, namespace: target.namespace }, readOptions(timeoutMs)), timeoutMs),
+        kubeCall(`list horizontalpodautoscalers in ${target.namespace}`, () =>
+          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: target.namespace }, readOptions(timeoutMs)),
+          timeoutMs,
+        ),
+      ]);
+      const owner = hpas.items.find(
+        (h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === target.name && (h.spec.scaleTargetRef.apiVersion ?? 'apps/v1').startsWith('apps/'),
+      );
+      return {
+        replicas: deployment.spec?.replicas ?? 1,
+        paused: deployment.spec?.paused === true,
+        restartedAt: deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION],
+        hpa: owner?.metadata?.name && owner.spec
+          ? { name: owner.metadata.name, minReplicas: owner.spec.minReplicas ?? 1, maxReplicas: owner.spec.maxReplicas }
+          : undefined,
+      };
+    },
+
+    async scale(target, replicas, { dryRun }) {
+      const { apps } = await clientsFor(target.cluster);
+      await kubeCall(`scale deployment ${where(target)} to ${replicas}`, () =>
+        apps.patchNamespacedDeploymentScale(
+          { name: target.name, namespace: target.namespace, body: { spec: { replicas } }, dryRun: dryRunParam(dryRun) },
+          patchOptions('merge', timeoutMs),
+        ),
+        timeoutMs,
+      );
+    },
+
+    async setHpaMinReplicas(target, hpaName, minReplicas, { dryRun }) {
+      const { autoscaling } = await clientsFor(target.cluster);
+      await kubeCall(`set minReplicas of HPA ${target.namespace}/${hpaName} to ${minReplicas}`, () =>
+        autoscaling.patchNamespacedHorizontalPodAutoscaler(
+          { name: hpaName, namespace: target.namespace, body: { spec: { minReplicas } }, dryRun: dryRunParam(dryRun) },
+          patchOptions('merge', timeoutMs),
+        ),
+        timeoutMs,
+      );
+    },
+
+    async restart(target, at, { dryRun }) {
+      const { apps } = await clientsFor(target.cluster);
+      // Strategic merge of one key: the template's other annotations are left exactly as they are.
+      const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } } };
+      await kubeCall(`restart deployment ${where(target)}`, () =>
+        apps.patchNamespacedDeployment({ name: target.name, namespace: target.namespace, body, dryRun: dryRunParam(dryRun) }, patchOptions('strategic-merge', timeoutMs)),
+        timeoutMs,
+      );
+    },
+  };
+}

@@ -1,0 +1,13 @@
+// Remediation errors: what an adapter throws when the cloud says another change is already under way.
+
+/** AWS refused because a scaling activity or node-group update is in progress; recorded, not retried. */
+export class ScalingInProgressError extends Error {
+  /** The AWS error name: ScalingActivityInProgress, ResourceContention or ResourceInUseException. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScalingInProgressError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,258 @@
+// Use case: one remediation through every safety guard in order, then the action; audited, refusals told.
+import { errorMessage, PartialDeliveryError } from '../errors';
+import { logger } from '../logger';
+import { ScalingInProgressError } from './errors';
+import { planNodegroup, planReplicas } from './plan';
+import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
+import type { GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
+
+type Outcome = RemediationOutcome;
+type Refusal = Extract<Outcome, { status: 'refused' }>;
+
+/**
+ * Runs one remediation: a redelivered message is a no-op; then the kill switch, the allow-list, the hard
+ * bounds (and the target's own state), the cooldown and the budgets, in that order; then DRY_RUN turns
+ * the action into a plan, or the action is done. Every outcome but a duplicate is written to the audit
+ * trail; every refusal and every "already in progress" is told to people.
+ *
+ * Throws (so Lambda retries and the dead-letter queue keeps the event) only when a read or the action
+ * itself failed, after giving back its cooldown and budget, or when the audit or the notice failed;
+ * the retry of the latter reports the recorded outcome without acting again.
+ */
+export async function executeRemediation(request: RemediationRequest, deps: RemediationDeps): Promise<RemediationOutcome> {
+  const { action, messageId } = request;
+  const actionKey = `${action.kind}#${action.target}`;
+  const now = deps.now();
+  const log = logger.createChild({ persistentLogAttributes: { alarm: request.alarm.name, target: action.target, action: action.kind, messageId } });
+
+  if (!(await deps.ledger.startMessage(messageId, actionKey, now))) {
+    // A retry after the action was done but its audit or notice failed: report it now, act no more.
+    const pending = await deps.ledger.takePendingReport(messageId, actionKey);
+    if (pending) {
+      log.info('Reporting the outcome of an earlier delivery whose report failed', { outcome: pending.outcome });
+      await reportOrMark(request, pending.outcome, deps, pending.at, actionKey);
+      return pending.outcome;
+    }
+    log.info('Message already handled for this action; skipping redelivery');
+    return { status: 'duplicate', action: action.kind, target: action.target, messageId };
+  }
+
+  let outcome: Outcome;
+  try {
+    outcome = await guardAndAct(request, deps, now);
+  } catch (error) {
+    try {
+      await deps.ledger.forgetMessage(messageId, actionKey);
+    } catch (forgetError) {
+      // The retry will see a 'started' record and wait out STALE_START_SECONDS before taking it over.
+      log.error('Could not forget a message whose remediation failed', { error: errorMessage(forgetError) });
+    }
+    throw error;
+  }
+  // Recorded before the report: if the audit or the notice fails, the retry reports instead of acting again.
+  await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
+  log.info('Remediation outcome', { outcome });
+  await reportOrMark(request, outcome, deps, now, actionKey);
+  return outcome;
+}
+
+/** Reports; when that fails, marks the message so Lambda's retry reports again, then throws. */
+async function reportOrMark(request: RemediationRequest, outcome: Outcome, deps: RemediationDeps, at: Date, actionKey: string): Promise<void> {
+  try {
+    await report(request, outcome, deps, at);
+  } catch (error) {
+    await deps.ledger.reportFailed(request.messageId, actionKey);
+    throw error;
+  }
+}
+
+/** Audit every outcome and tell people about refusals; both are attempted, and either failing fails the call. */
+async function report(request: RemediationRequest, outcome: Outcome, deps: RemediationDeps, now: Date): Promise<void> {
+  if (outcome.status === 'duplicate') return;
+  const tasks: { channel: string; run: Promise<void> }[] = [
+    {
+      channel: 'audit',
+      run: deps.audit.record({
+        at: now.toISOString(),
+        alarm: request.alarm.name,
+        alarmState: request.alarm.state,
+        messageId: request.messageId,
+        target: outcome.target,
+        action: outcome.action,
+        status: outcome.status,
+        dryRun: deps.dryRun,
+        requestedBy: request.requestedBy,
+        before: outcome.before,
+        after: outcome.after,
+        guard: outcome.status === 'refused' ? outcome.guard : undefined,
+        reason: outcome.status === 'refused' || outcome.status === 'in-progress' ? outcome.reason : undefined,
+        detail: outcome.status === 'done' ? outcome.detail : outcome.status === 'dry-run' ? outcome.plan : undefined,
+      }),
+    },
+  ];
+  if (outcome.status === 'refused' || outcome.status === 'in-progress') {
+    tasks.push({
+      channel: 'refusal-notice',
+      run: deps.notifier.tell({
+        alarm: request.alarm.name,
+        alarmState: request.alarm.state,
+        target: outcome.target,
+        action: outcome.action,
+        guard: outcome.status === 'refused' ? outcome.guard : 'in-progress',
+        reason: outcome.reason,
+        critical: request.critical ?? false,
+      }),
+    });
+  }
+  const settled = await Promise.allSettled(tasks.map((t) => t.run));
+  const failures = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [{ channel: tasks[i]?.channel ?? 'unknown', error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : [],
+  );
+  if (failures.length > 0) throw new PartialDeliveryError(failures);
+}
+
+async function guardAndAct(request: RemediationRequest, deps: RemediationDeps, now: Date): Promise<Outcome> {
+  const { action } = request;
+  const refuse = (guard: GuardName, reason: string, levels: { before?: Level; after?: Level } = {}): Refusal => ({
+    status: 'refused',
+    action: action.kind,
+    target: action.target,
+    guard,
+    reason,
+    ...levels,
+  });
+
+  // 1. Kill switch: the policy's and the operator's.
+  if (!deps.policy.enabled) return refuse('kill-switch', 'remediation is disabled in the policy (remediation.enabled is false)');
+  const killSwitch = await deps.killSwitch.read();
+  if (killSwitch.engaged) return refuse('kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
+
+  // 2. Allow-list: only targets the policy declares, whatever the event says.
+  switch (action.kind) {
+    case 'scale-nodegroup': {
+      const target = deps.policy.nodegroups.find((t) => t.id === action.target);
+      if (!target) return refuse('allow-list', `node group target ${action.target} is not in the policy's allow-list`);
+      return scaleNodegroup(request, action.step, target, deps, now, refuse);
+    }
+    case 'scale-deployment':
+    case 'restart-deployment': {
+      const target = deps.policy.deployments.find((t) => t.id === action.target);
+      if (!target) return refuse('allow-list', `deployment target ${action.target} is not in the policy's allow-list`);
+      return actOnDeployment(request, action, target, deps, now, refuse);
+    }
+  }
+}
+
+type Refuse = (guard: GuardName, reason: string, levels?: { before?: Level; after?: Level }) => Refusal;
+
+async function scaleNodegroup(
+  request: RemediationRequest,
+  step: number,
+  target: NodegroupTarget,
+  deps: RemediationDeps,
+  now: Date,
+  refuse: Refuse,
+): Promise<Outcome> {
+  // 3. Hard bounds.
+  const capacity = await deps.nodegroups.describe(target);
+  const change = planNodegroup(target, capacity, step);
+  if (!change.ok) return refuse('bounds', `${target.cluster}/${target.nodegroup}: ${change.reason}`, { before: change.before });
+  const { before, after } = change;
+  const via = target.mode === 'asg' ? `SetDesiredCapacity on ${capacity.asgName ?? 'its Auto Scaling group'}` : 'UpdateNodegroupConfig';
+  const description = `${target.cluster}/${target.nodegroup} desired ${before} -> ${after} (min ${change.min}, max ${change.max}${change.capped ? ', capped' : ''}) via ${via}`;
+
+  // 4–6. Cooldown, budgets, dry run.
+  return claimThenAct(request, target, deps, now, refuse, { before, after, description }, async () => {
+    try {
+      const { updateId } = await deps.nodegroups.setDesired(target, capacity, after);
+      return { status: 'done', action: 'scale-nodegroup', target: target.id, before, after, detail: updateId ? `${description}; update ${updateId}` : description };
+    } catch (error) {
+      if (error instanceof ScalingInProgressError) {
+        return { status: 'in-progress', action: 'scale-nodegroup', target: target.id, before, after, reason: `${error.code}: ${error.message}` };
+      }
+      throw error;
+    }
+  });
+}
+
+async function actOnDeployment(
+  request: RemediationRequest,
+  action: Extract<RemediationAction, { kind: 'scale-deployment' | 'restart-deployment' }>,
+  target: DeploymentTarget,
+  deps: RemediationDeps,
+  now: Date,
+  refuse: Refuse,
+): Promise<Outcome> {
+  const where = `${target.namespace}/${target.name}`;
+  const state = await deps.deployments.inspect(target);
+
+  if (action.kind === 'restart-deployment') {
+    // 3. A restart has no size bound, but a paused deployment would not roll: refused, never resumed by us.
+    if (state.paused) return refuse('target-state', `${where} is paused; a restart would not roll out`, { before: state.restartedAt });
+    const at = now.toISOString();
+    const description = `rollout restart of ${where} (restartedAt ${at})`;
+    return claimThenAct(request, target, deps, now, refuse, { before: state.restartedAt, after: at, description }, async (dryRun) => {
+      await deps.deployments.restart(target, at, { dryRun });
+      return { status: 'done', action: action.kind, target: target.id, before: state.restartedAt, after: at, detail: description };
+    });
+  }
+
+  // 3. Hard bounds (and the HPA the policy may leave alone).
+  const plan = planReplicas(target, state, action.replicas);
+  if (!plan.ok) return refuse(plan.guard, `${where}: ${plan.reason}`, { before: plan.before });
+  const { before, after } = plan;
+  const description =
+    plan.via === 'hpa-min'
+      ? `HPA ${plan.hpaName} of ${where} minReplicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`
+      : `${where} replicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`;
+  return claimThenAct(request, target, deps, now, refuse, { before, after, description }, async (dryRun) => {
+    if (plan.via === 'hpa-min' && plan.hpaName) await deps.deployments.setHpaMinReplicas(target, plan.hpaName, after, { dryRun });
+    else await deps.deployments.scale(target, after, { dryRun });
+    return { status: 'done', action: action.kind, target: target.id, before, after, detail: description };
+  });
+}
+
+/**
+ * Guards 4–6: cooldown and budgets taken atomically (only looked at in a dry run), then the action.
+ * In a dry run, Kubernetes actions are still sent with `dryRun=All` so the API server validates them.
+ */
+async function claimThenAct(
+  request: RemediationRequest,
+  target: NodegroupTarget | DeploymentTarget,
+  deps: RemediationDeps,
+  now: Date,
+  refuse: Refuse,
+  change: { before?: Level; after: Level; description: string },
+  act: (dryRun: boolean) => Promise<Outcome>,
+): Promise<Outcome> {
+  const claim = ledgerClaim(deps.policy, target, now);
+  const verdict = deps.dryRun ? await deps.ledger.peek(claim) : await deps.ledger.claim(claim);
+  if (!verdict.ok) return refuse(verdict.guard, verdict.reason, { before: change.before, after: change.after });
+
+  if (deps.dryRun) {
+    if (request.action.kind !== 'scale-nodegroup') await act(true);
+    return { status: 'dry-run', action: request.action.kind, target: target.id, before: change.before, after: change.after, plan: `DRY_RUN plan: ${change.description}` };
+  }
+  try {
+    return await act(false);
+  } catch (error) {
+    try {
+      await deps.ledger.release(claim, verdict.claimId);
+    } catch (releaseError) {
+      logger.error('Could not give back cooldown and budget after a failed action', { target: target.id, error: errorMessage(releaseError) });
+    }
+    throw error;
+  }
+}
+
+/** The cooldown and budget limits that apply to a target. */
+export function ledgerClaim(policy: RemediationPolicy, target: NodegroupTarget | DeploymentTarget, now: Date): LedgerClaim {
+  return {
+    targetId: target.id,
+    cooldownSeconds: target.cooldownSeconds,
+    targetBudget: target.budgetPerWindow ?? policy.budget.perTarget,
+    globalBudget: policy.budget.global,
+    windowSeconds: policy.budget.windowSeconds,
+    now,
+  };
+}

@@ -1,0 +1,78 @@
+// Domain: the scaling maths and the hard-bounds guard — pure, no SDK, no environment.
+import type { DeploymentTarget, NodegroupTarget } from './policy';
+import type { DeploymentState, NodegroupCapacity } from './types';
+
+/** A size change the bounds allow, or why they do not. */
+export type BoundedChange =
+  | { readonly ok: true; readonly before: number; readonly after: number; readonly min: number; readonly max: number; readonly capped: boolean }
+  | { readonly ok: false; readonly before: number; readonly min: number; readonly max: number; readonly reason: string };
+
+const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, n));
+
+/**
+ * Applies a requested size to bounds: never above max, never below min, no decrease unless allowed,
+ * and no call when nothing would change (already at the bound the request pushes against).
+ */
+export function boundChange(
+  what: 'capacity' | 'replicas',
+  before: number,
+  requested: number,
+  bounds: { readonly min: number; readonly max: number; readonly allowScaleDown: boolean },
+): BoundedChange {
+  const { min, max } = bounds;
+  if (requested < before && !bounds.allowScaleDown) {
+    return { ok: false, before, min, max, reason: `scale-down from ${before} to ${requested} is not allowed by the policy` };
+  }
+  const after = clamp(requested, min, max);
+  if (after === before) {
+    const reason =
+      requested > before
+        ? `already at maximum ${what} (${before} of max ${max})`
+        : requested < before
+          ? `already at minimum ${what} (${before} of min ${min})`
+          : `already at ${before} ${what === 'capacity' ? 'nodes' : 'replicas'}`;
+    return { ok: false, before, min, max, reason };
+  }
+  if (after < before && !bounds.allowScaleDown) {
+    // Clamping up to min can still be a decrease only when before > max; treat it as a scale-down.
+    return { ok: false, before, min, max, reason: `scale-down from ${before} to ${after} is not allowed by the policy` };
+  }
+  return { ok: true, before, after, min, max, capped: after !== requested };
+}
+
+/** The node group's own bounds narrowed by the policy's optional minSize/maxSize. */
+export function nodegroupBounds(target: NodegroupTarget, capacity: NodegroupCapacity): { min: number; max: number } {
+  const min = Math.max(capacity.min, target.minSize ?? capacity.min);
+  const max = Math.min(capacity.max, target.maxSize ?? capacity.max);
+  return { min, max: Math.max(min, max) };
+}
+
+/** Node group: current desired size plus the rule's step, within the combined bounds. */
+export function planNodegroup(target: NodegroupTarget, capacity: NodegroupCapacity, step: number): BoundedChange {
+  const { min, max } = nodegroupBounds(target, capacity);
+  return boundChange('capacity', capacity.desired, capacity.desired + step, { min, max, allowScaleDown: target.allowScaleDown });
+}
+
+/** Where replicas are changed: the deployment itself, or the minReplicas of the HPA that owns it. */
+export type ReplicaPlan =
+  | { readonly ok: true; readonly via: 'deployment' | 'hpa-min'; readonly before: number; readonly after: number; readonly capped: boolean; readonly hpaName?: string }
+  | { readonly ok: false; readonly guard: 'bounds' | 'target-state'; readonly reason: string; readonly before: number };
+
+/** Deployment: an absolute count or a step, capped by the target's min/max (and the HPA's max when it owns the deployment). */
+export function planReplicas(target: DeploymentTarget, state: DeploymentState, replicas: { step: number } | { to: number }): ReplicaPlan {
+  if (state.hpa && target.hpa === 'skip') {
+    return {
+      ok: false,
+      guard: 'target-state',
+      before: state.replicas,
+      reason: `HPA ${state.hpa.name} owns ${target.namespace}/${target.name}; the policy says to leave it to the HPA`,
+    };
+  }
+  const hpa = state.hpa;
+  const before = hpa ? hpa.minReplicas : state.replicas;
+  const requested = 'to' in replicas ? replicas.to : before + replicas.step;
+  const max = hpa ? Math.min(target.maxReplicas, hpa.maxReplicas) : target.maxReplicas;
+  const change = boundChange('replicas', before, requested, { min: target.minReplicas, max, allowScaleDown: target.allowScaleDown });
+  if (!change.ok) return { ok: false, guard: 'bounds', reason: hpa ? `HPA ${hpa.name} minReplicas: ${change.reason}` : change.reason, before };
+  return { ok: true, via: hpa ? 'hpa-min' : 'deployment', before, after: change.after, capped: change.capped, hpaName: hpa?.name };
+}

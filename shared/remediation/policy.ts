@@ -1,0 +1,136 @@
+// Policy: the `remediation` section — which alarm triggers which bounded action on which allow-listed target.
+import { z } from 'zod';
+import { ALARM_STATES } from '../alarm/model';
+
+const name = z.string().regex(/^[A-Za-z0-9][\w.-]{0,127}$/, 'expected a name of letters, digits, dot, dash or underscore');
+// Kubernetes names: DNS-1123 labels for namespaces, DNS-1123 subdomains for deployments.
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes namespace name');
+const deploymentName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes deployment name');
+const seconds = z.number().int().min(0).max(86_400 * 7);
+
+/** A node group Firebreak may resize; `id` is how rules and the audit trail name it. */
+export const nodegroupTargetSchema = z
+  .object({
+    id: name,
+    cluster: name,
+    nodegroup: name,
+    /** `asg`: SetDesiredCapacity on the group's Auto Scaling group; `nodegroup`: eks:UpdateNodegroupConfig. */
+    mode: z.enum(['asg', 'nodegroup']),
+    /** Auto Scaling group to use in `asg` mode instead of looking it up with eks:DescribeNodegroup. */
+    asgName: name.optional(),
+    /** Tighter bounds than the group's own min/max; the group's are always respected too. */
+    minSize: z.number().int().min(0).optional(),
+    maxSize: z.number().int().min(0).optional(),
+    /** Permits decreases; scale-down is normally Cluster Autoscaler's job. */
+    allowScaleDown: z.boolean().default(false),
+    cooldownSeconds: seconds.default(600),
+    /** Actions on this target per budget window; defaults to the section's `budget.perTarget`. */
+    budgetPerWindow: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((t) => t.minSize === undefined || t.maxSize === undefined || t.minSize <= t.maxSize, {
+    message: 'minSize must not exceed maxSize',
+    path: ['minSize'],
+  });
+
+/** A Kubernetes deployment Firebreak may scale or restart. */
+export const deploymentTargetSchema = z
+  .object({
+    id: name,
+    /** EKS cluster name (endpoint from eks:DescribeCluster) unless KUBECONFIG is set. */
+    cluster: name,
+    namespace: namespaceName,
+    name: deploymentName,
+    minReplicas: z.number().int().min(0),
+    maxReplicas: z.number().int().min(1),
+    allowScaleDown: z.boolean().default(false),
+    /** When an HPA owns the deployment: `skip` the action, or move the HPA's `minReplicas` instead. */
+    hpa: z.enum(['skip', 'adjust-min']).default('skip'),
+    cooldownSeconds: seconds.default(300),
+    budgetPerWindow: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((t) => t.minReplicas <= t.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+
+const stepOrTo = z.union([
+  z.object({ step: z.number().int().refine((n) => n !== 0, 'step must not be 0') }).strict(),
+  z.object({ to: z.number().int().min(0) }).strict(),
+]);
+
+/** What a rule does: resize a node group, scale a deployment, or restart it (kubectl rollout restart). */
+export const remediationActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('scale-nodegroup'), target: name, step: z.number().int().refine((n) => n !== 0, 'step must not be 0') }).strict(),
+  z.object({ kind: z.literal('scale-deployment'), target: name, replicas: stepOrTo }).strict(),
+  z.object({ kind: z.literal('restart-deployment'), target: name }).strict(),
+]);
+
+export const remediationRuleSchema = z
+  .object({
+    alarm: z.string().min(1),
+    state: z.enum(ALARM_STATES),
+    action: remediationActionSchema,
+    /** Critical: a refusal pages (PagerDuty) as well as telling Slack. */
+    critical: z.boolean().default(false),
+  })
+  .strict();
+
+/** The `remediation` section of the stage policy. */
+export const remediationPolicySchema = z
+  .object({
+    /** The policy's own kill switch: false stops all remediation, whatever the SSM parameter says. */
+    enabled: z.boolean().default(true),
+    budget: z
+      .object({
+        windowSeconds: z.number().int().min(60).max(86_400),
+        /** Default actions per target per window. */
+        perTarget: z.number().int().min(0),
+        /** Actions across all targets per window. */
+        global: z.number().int().min(0),
+      })
+      .strict(),
+    nodegroups: z.array(nodegroupTargetSchema).default([]),
+    deployments: z.array(deploymentTargetSchema).default([]),
+    rules: z.array(remediationRuleSchema).default([]),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const ids = [...policy.nodegroups.map((t) => t.id), ...policy.deployments.map((t) => t.id)];
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `target id ${id} is declared twice`, path: ['nodegroups'] });
+    });
+    policy.rules.forEach((rule, i) => {
+      const { kind, target } = rule.action;
+      const pool = kind === 'scale-nodegroup' ? policy.nodegroups : policy.deployments;
+      if (!pool.some((t) => t.id === target)) {
+        const where = kind === 'scale-nodegroup' ? 'nodegroups' : 'deployments';
+        ctx.addIssue({ code: 'custom', message: `rule names target ${target}, which is not in ${where}`, path: ['rules', i, 'action', 'target'] });
+      }
+    });
+  });
+
+export type RemediationPolicy = z.infer<typeof remediationPolicySchema>;
+export type NodegroupTarget = z.infer<typeof nodegroupTargetSchema>;
+export type DeploymentTarget = z.infer<typeof deploymentTargetSchema>;
+export type RemediationAction = z.infer<typeof remediationActionSchema>;
+export type RemediationRule = z.infer<typeof remediationRuleSchema>;
+export type RemediationActionKind = RemediationAction['kind'];
+
+/** Validates a `remediation` section; throws naming the bad field. */
+export function parseRemediationPolicy(json: unknown): RemediationPolicy {
+  const parsed = remediationPolicySchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `remediation.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid remediation policy: ${problems}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/** The rules that fire for this alarm name and state, optionally only of some action kinds. */
+export function rulesFor(
+  policy: RemediationPolicy,
+  alarmName: string,
+  state: string,
+  kinds?: readonly RemediationActionKind[],
+): RemediationRule[] {
+  return policy.rules.filter((r) => r.alarm === alarmName && r.state === state && (!kinds || kinds.includes(r.action.kind)));
+}

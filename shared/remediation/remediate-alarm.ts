@@ -1,0 +1,75 @@
+// Use case: every remediation rule an alarm triggers, each through executeRemediation; fails if any failed.
+import type { Alarm } from '../alarm/model';
+import { decideSeverity } from '../policy/routing';
+import type { RoutingPolicy } from '../policy/schema';
+import { errorMessage } from '../errors';
+import { logger } from '../logger';
+import { executeRemediation } from './execute';
+import { rulesFor, type RemediationActionKind } from './policy';
+import type { RemediationDeps, RemediationOutcome } from './types';
+
+/** Thrown when at least one triggered remediation failed; the others' outcomes are kept for the log. */
+export class RemediationFailedError extends Error {
+  readonly outcomes: readonly RemediationOutcome[];
+  readonly failures: readonly { readonly target: string; readonly error: unknown }[];
+
+  constructor(outcomes: readonly RemediationOutcome[], failures: readonly { target: string; error: unknown }[]) {
+    super(`Remediation failed for ${failures.map((f) => `${f.target} (${errorMessage(f.error)})`).join(', ')}`, {
+      cause: failures[0]?.error,
+    });
+    this.name = 'RemediationFailedError';
+    this.outcomes = outcomes;
+    this.failures = failures;
+  }
+}
+
+/** Which rules a function runs and how it names itself in the audit trail. */
+export interface RemediationScope {
+  /** The action kinds this function handles. */
+  readonly kinds: readonly RemediationActionKind[];
+  /** The function name recorded as `requestedBy`. */
+  readonly requestedBy: string;
+  /** Whether the alarm itself is critical (the routing policy's severity): refusals then page, whatever the rule says. */
+  readonly isCritical?: (alarm: Alarm) => boolean;
+}
+
+/** `isCritical` by the routing policy: the alarm's severity (rules, description token, default) is critical. */
+export const criticalByRouting =
+  (routing: RoutingPolicy) =>
+  (alarm: Alarm): boolean =>
+    decideSeverity(routing, alarm.name, alarm.description).severity === 'critical';
+
+/**
+ * Runs the policy's rules for this alarm and state whose action is one of the scope's kinds (a function
+ * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list.
+ */
+export async function remediateAlarm(
+  message: { readonly messageId: string; readonly alarm: Alarm },
+  scope: RemediationScope,
+  deps: RemediationDeps,
+): Promise<RemediationOutcome[]> {
+  const { alarm, messageId } = message;
+  const { kinds, requestedBy } = scope;
+  const alarmIsCritical = scope.isCritical?.(alarm) ?? false;
+  const rules = rulesFor(deps.policy, alarm.name, alarm.state, kinds);
+  if (rules.length === 0) {
+    logger.info('No remediation rule for this alarm and state', { alarm: alarm.name, state: alarm.state });
+    return [];
+  }
+  const settled = await Promise.allSettled(
+    rules.map((rule) =>
+      executeRemediation(
+        { messageId, alarm: { name: alarm.name, state: alarm.state, reason: alarm.reason }, action: rule.action, critical: rule.critical || alarmIsCritical, requestedBy },
+        deps,
+      ),
+    ),
+  );
+  const outcomes: RemediationOutcome[] = [];
+  const failures: { target: string; error: unknown }[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') outcomes.push(s.value);
+    else failures.push({ target: rules[i]?.action.target ?? 'unknown', error: s.reason });
+  });
+  if (failures.length > 0) throw new RemediationFailedError(outcomes, failures);
+  return outcomes;
+}

@@ -1,0 +1,69 @@
+// Responder use case entry: one Lambda event — SNS alarm notifications, or the schedule that re-evaluates due breakers.
+import { parseSnsRecord } from '../alarm/parse';
+import { errorMessage } from '../errors';
+import { logger } from '../logger';
+import { assertSnsEvent } from '../notify/process-event';
+import { respondToAlarm, sweepBreakers, type RespondOutcome, type ResponderDeps, type SweepResult } from './respond';
+
+/** What one invocation did. */
+export interface RespondEventResult {
+  readonly dryRun: boolean;
+  readonly messages: readonly { readonly messageId: string; readonly alarm?: string; readonly outcome?: RespondOutcome; readonly skipped?: string }[];
+  /** Set for a scheduled invocation: what happened to each breaker that came due. */
+  readonly sweep?: readonly SweepResult[];
+}
+
+/** A record (or the sweep) failed after every record was tried; Lambda retries, the DLQ keeps the event. */
+export class ResponderFailedError extends Error {
+  readonly failures: readonly { readonly messageId: string; readonly error: unknown }[];
+
+  constructor(failures: readonly { messageId: string; error: unknown }[]) {
+    super(`Responder failed for ${failures.map((f) => `${f.messageId} (${errorMessage(f.error)})`).join(', ')}`, { cause: failures[0]?.error });
+    this.name = 'ResponderFailedError';
+    this.failures = failures;
+  }
+}
+
+/** An EventBridge schedule (`rate(5 minutes)`) invocation. */
+export function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
+  return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
+}
+
+/**
+ * Handles the event: a schedule re-evaluates breakers that came due; an SNS event runs the responder
+ * for each alarm the policy hands it (others are skipped). Records are independent; if any failed,
+ * throws ResponderFailedError after all were tried.
+ */
+export async function respondToEvent(event: unknown, deps: ResponderDeps): Promise<RespondEventResult> {
+  if (isScheduledEvent(event)) {
+    const sweep = await sweepBreakers(deps);
+    logger.info('Breaker sweep done', { sweep });
+    return { dryRun: deps.dryRun, messages: [], sweep };
+  }
+  assertSnsEvent(event);
+  const settled = await Promise.allSettled(
+    event.Records.map(async (record) => {
+      const message = parseSnsRecord(record);
+      if (message.type === 'generic') {
+        logger.info('Not a CloudWatch alarm: nothing for the responder', { messageId: message.messageId, reason: message.generic.reason });
+        return { messageId: message.messageId, skipped: message.generic.reason };
+      }
+      const outcome = await respondToAlarm(message.messageId, message.alarm, deps);
+      logger.info('Responder outcome', { alarm: message.alarm.name, messageId: message.messageId, outcome });
+      return { messageId: message.messageId, alarm: message.alarm.name, outcome };
+    }),
+  );
+  const messages: RespondEventResult['messages'][number][] = [];
+  const failures: { messageId: string; error: unknown }[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') messages.push(s.value);
+    else {
+      const messageId = event.Records[i]?.Sns.MessageId ?? `record ${i}`;
+      logger.error('Responder failed for a message', { messageId, error: errorMessage(s.reason) });
+      failures.push({ messageId, error: s.reason });
+    }
+  });
+  if (failures.length > 0) throw new ResponderFailedError(failures);
+  return { dryRun: deps.dryRun, messages };
+}

@@ -1,0 +1,151 @@
+// Responder formatting (pure): what the team reads in Slack and what on-call gets in a page, with the numbers and the reasoning.
+import type { AlarmState } from '../alarm/model';
+import type { BreakerChange } from '../breaker/breaker';
+import { safeSlackText, SLACK_LIMITS, type SlackMessage } from '../channels/slack';
+import type { RemediationOutcome } from '../remediation/types';
+import { describeScale, type Decision } from './decide';
+import type { Diagnostics, MetricReading } from './diagnose';
+import type { PageRequest } from './ports';
+import type { ScaleAction } from './policy';
+
+/** One thing the responder did (or tried) for a decision. */
+export type ActionRecord =
+  | { readonly kind: 'scale'; readonly request: ScaleAction; readonly outcome?: RemediationOutcome; readonly error?: string }
+  | { readonly kind: 'breaker'; readonly change?: BreakerChange; readonly flag: string; readonly error?: string };
+
+/** Everything a responder run knew and did: the input of every message. */
+export interface ResponseReport {
+  readonly service: string;
+  readonly alarm: { readonly name: string; readonly state: AlarmState; readonly reason?: string };
+  readonly incidentId: string;
+  /** `alarm`: a notification arrived; `breaker-expired`: an open flag came due and was re-evaluated. */
+  readonly trigger: 'alarm' | 'breaker-expired';
+  readonly diagnostics: Diagnostics;
+  readonly decision: Decision;
+  readonly actions: readonly ActionRecord[];
+  /** Set when the responder did not act as decided: why (kill switch, its own breaker). */
+  readonly heldBack?: string;
+  readonly dryRun: boolean;
+  readonly runbookUrl?: string;
+}
+
+const fmt = (n: number | undefined): string => (n === undefined ? 'n/a' : Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** `RetailMLOps/ErrorRate Average: 62.5 Percent (max 70, 10 points)` or `… : no datapoints`. */
+export function describeReading(r: MetricReading): string {
+  if (r.points === 0) return `${r.label}: no datapoints`;
+  return `${r.label}: ${fmt(r.latest)}${r.unit ? ` ${r.unit}` : ''} (max ${fmt(r.max)}, ${r.points} points)`;
+}
+
+/** `scale node group ng +1: done (2 -> 3)`, `open breaker api: opened`, with refusals and errors spelled out. */
+export function describeAction(a: ActionRecord): string {
+  if (a.kind === 'breaker') {
+    if (a.error) return `open breaker ${a.flag}: failed: ${a.error}`;
+    const c = a.change;
+    if (!c) return `open breaker ${a.flag}: not attempted`;
+    return `${c.kind === 'closed' ? 'close' : 'open'} breaker ${a.flag}: ${c.kind}${c.written ? '' : c.changed ? ' (dry run, not written)' : ''}${c.flag.expiresAt ? `, re-evaluated at ${c.flag.expiresAt}` : ''}`;
+  }
+  const what = `scale ${describeScale(a.request)}`;
+  if (a.error) return `${what}: failed: ${a.error}`;
+  const o = a.outcome;
+  if (!o) return `${what}: not attempted`;
+  const levels = o.status !== 'duplicate' && o.before !== undefined && o.after !== undefined ? ` (${o.before} → ${o.after})` : '';
+  switch (o.status) {
+    case 'done':
+      return `${what}: done${levels}`;
+    case 'dry-run':
+      return `${what}: ${o.plan}`;
+    case 'refused':
+      return `${what}: refused by ${o.guard}: ${o.reason}`;
+    case 'in-progress':
+      return `${what}: another change is in progress: ${o.reason}`;
+    case 'duplicate':
+      return `${what}: already handled for this message`;
+  }
+}
+
+const ACTION_TITLES: Record<Decision['action'], string> = {
+  scale: 'scaling',
+  'open-breaker': 'opening the circuit breaker',
+  page: 'paging on-call',
+};
+
+/** The Slack message for a decision: numbers, reasoning, what was done. */
+export function decisionMessage(r: ResponseReport): SlackMessage {
+  const title = `${r.heldBack ? 'Held back from' : 'Responder:'} ${ACTION_TITLES[r.decision.action]} — ${r.service}${r.dryRun ? ' (dry run)' : ''}`;
+  const why = r.trigger === 'breaker-expired' ? `Breaker came due for re-evaluation while ${r.alarm.name} is ${r.alarm.state}.` : `${r.alarm.name} is ${r.alarm.state}.`;
+  const lines = [
+    why,
+    `*Decision* (${r.decision.rule}): ${r.decision.reasoning}`,
+    ...(r.heldBack ? [`*Held back:* ${r.heldBack}`] : []),
+    ...(r.actions.length > 0 ? ['*Actions:*', ...r.actions.map((a) => `• ${describeAction(a)}`)] : []),
+  ];
+  return slackMessage(title, lines, r.diagnostics, r.incidentId, r.runbookUrl);
+}
+
+/** The Slack message when the incident resolves, linking the review draft. */
+export function resolvedMessage(input: {
+  service: string;
+  alarm: string;
+  incidentId: string;
+  diagnostics: Diagnostics;
+  breaker?: string;
+  reviewUrl?: string;
+  duration: string;
+  actionCount: number;
+  runbookUrl?: string;
+}): SlackMessage {
+  const lines = [
+    `${input.alarm} is OK after ${input.duration}; the responder acted ${input.actionCount} time(s).`,
+    ...(input.breaker ? [`*Breaker:* ${input.breaker}`] : []),
+    ...(input.reviewUrl ? [] : [`*Post-incident review draft:* stored with incident ${input.incidentId} (sk review)`]),
+  ];
+  const links = input.reviewUrl ? [`*Post-incident review draft:* <${input.reviewUrl}|open the draft>`] : [];
+  return slackMessage(`Resolved — ${input.service}`, lines, input.diagnostics, input.incidentId, input.runbookUrl, links);
+}
+
+/** Every line is escaped (alarm text and API errors come from outside); only our own `links` keep Slack link syntax. */
+function slackMessage(title: string, lines: string[], d: Diagnostics, incidentId: string, runbookUrl?: string, links: string[] = []): SlackMessage {
+  const readings = d.readings.map(describeReading);
+  const context = [`incident \`${safeSlackText(incidentId, 200)}\``, `window ${d.from} – ${d.to}`, ...(runbookUrl ? [`<${runbookUrl}|runbook>`] : [])].join(' · ');
+  const linkText = links.join('\n');
+  const body = [safeSlackText(lines.join('\n'), SLACK_LIMITS.sectionText - linkText.length - 1), ...(linkText ? [linkText] : [])].join('\n');
+  return {
+    text: safeSlackText(`${title}: ${lines.join(' ')}`, SLACK_LIMITS.fallbackText),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: title.slice(0, SLACK_LIMITS.headerText) } },
+      { type: 'section', text: { type: 'mrkdwn', text: body } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: safeSlackText(readings.length > 0 ? readings.join('\n') : 'no queries', SLACK_LIMITS.sectionText) },
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: context.slice(0, SLACK_LIMITS.contextElementText) }] },
+    ],
+  };
+}
+
+/** PagerDuty keeps summaries to 1024 characters. */
+export const PAGE_SUMMARY_LIMIT = 1024;
+
+/** The page for a decision (page, or an action held back or refused), with the diagnostics. */
+export function pageFor(r: ResponseReport, summary: string): PageRequest {
+  return {
+    dedupKey: r.incidentId,
+    summary: summary.slice(0, PAGE_SUMMARY_LIMIT),
+    severity: 'critical',
+    source: r.service,
+    component: r.alarm.name,
+    details: {
+      alarm: r.alarm.name,
+      state: r.alarm.state,
+      incident: r.incidentId,
+      decision: r.decision.rule,
+      reasoning: r.decision.reasoning,
+      ...(r.heldBack ? { heldBack: r.heldBack } : {}),
+      diagnostics: r.diagnostics.readings.map(describeReading),
+      window: `${r.diagnostics.from} – ${r.diagnostics.to}`,
+      actions: r.actions.map(describeAction),
+    },
+    links: r.runbookUrl ? [{ href: r.runbookUrl, text: `Runbook for ${r.alarm.name}` }] : [],
+  };
+}

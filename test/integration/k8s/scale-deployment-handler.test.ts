@@ -1,0 +1,81 @@
+// Integration tests: the scaleDeployment handler through KUBECONFIG against the strict Kubernetes API double.
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
+import { loadEvent } from '../../support/events';
+import { TestReceiver } from '../../support/receiver';
+import { installDynamoDouble } from '../../unit/remediation/support/dynamo-double';
+import { KubeApiDouble } from './kube-api-double';
+
+const ssm = mockClient(SSMClient);
+const context = { functionName: 'firebreak-dev-scaleDeployment', awsRequestId: 'req-1' } as Context;
+
+type Handler = (event: unknown, context: Context) => Promise<RemediationEventResult>;
+let handler: Handler;
+let api: KubeApiDouble;
+let slack: TestReceiver;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  api = await KubeApiDouble.start();
+  slack = await TestReceiver.start();
+  Object.assign(process.env, {
+    STAGE: 'dev',
+    AWS_REGION: 'us-east-1',
+    DRY_RUN: 'false',
+    STATE_TABLE: 'firebreak-dev-state',
+    KUBECONFIG: api.writeKubeconfig(),
+    SLACK_WEBHOOK_URL: slack.url('/slack'),
+  });
+  ({ handler } = (await import('../../../functions/scaleDeployment/handler')) as unknown as { handler: Handler });
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await api.close();
+  await slack.close();
+});
+
+let db: ReturnType<typeof installDynamoDouble>;
+beforeEach(() => {
+  api.reset();
+  slack.reset();
+  ssm.reset();
+  db = installDynamoDouble();
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
+});
+afterEach(() => db.mock.restore());
+
+it('HighCPU ALARM scales mlops/retail-forecast-api to 6; OK inside the cooldown is refused and Slack told; after it, back to 3', async () => {
+  const alarm = await handler(loadEvent('alarm-high-cpu-alarm'), context);
+
+  expect(alarm.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'done', before: 3, after: 6 })]);
+  expect(api.deployment('mlops', 'retail-forecast-api')).toMatchObject({ spec: { replicas: 6 } });
+  expect(api.writes().map((w) => `${w.method} ${w.path} ${w.headers['content-type']}`)).toEqual([
+    'PATCH /apis/apps/v1/namespaces/mlops/deployments/retail-forecast-api/scale application/merge-patch+json',
+  ]);
+
+  const early = await handler(loadEvent('alarm-high-cpu-ok'), context);
+  expect(early.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'refused', guard: 'cooldown' })]);
+  expect(slack.jsonBodies()).toEqual([expect.objectContaining({ text: expect.stringContaining('cooldown') })]);
+
+  // The cooldown runs out.
+  const lock = db.item('cooldown#retail-forecast-api', 'lock');
+  if (!lock) throw new Error('expected a cooldown lock');
+  lock.until = 0;
+  const okEvent = loadEvent('alarm-high-cpu-ok');
+  okEvent.Records[0]!.Sns.MessageId = 'a-later-ok-notification';
+  const ok = await handler(okEvent, context);
+
+  expect(ok.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'done', before: 6, after: 3 })]);
+  expect(api.deployment('mlops', 'retail-forecast-api')).toMatchObject({ spec: { replicas: 3 } });
+});
+
+it('a missing deployment fails the invocation with the API reason, so Lambda retries', async () => {
+  api.reset();
+
+  await expect(handler(loadEvent('alarm-high-cpu-alarm'), context)).rejects.toThrow(/404 NotFound: deployments.apps "retail-forecast-api" not found/);
+  // Nothing was claimed or recorded as handled: the retry starts afresh.
+  expect([...db.items.keys()].filter((k) => k.startsWith('remediation-msg#'))).toEqual([]);
+});

@@ -1,0 +1,183 @@
+// notify end to end below the handler: real Slack and PagerDuty receivers on loopback, SNS mocked,
+// the delivery ledger on a DynamoDB double that evaluates conditions.
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../../../shared/config';
+import { PartialDeliveryError } from '../../../shared/errors';
+import { policyForStage } from '../../../shared/policy/load';
+import { DynamoDbDeliveryLedger } from '../../../shared/notify/ledger';
+import { createNotifiers } from '../../../shared/notify/notifiers';
+import { notifyEvent } from '../../../shared/notify/process-event';
+import type { FanOutDeps } from '../../../shared/notify/fan-out';
+import { DynamoDbDouble } from '../../support/dynamodb-double';
+import { loadEvent, snsEventWithMessage } from '../../support/events';
+import { TestReceiver } from '../../support/receiver';
+
+const EMAIL_TOPIC = 'arn:aws:sns:us-east-1:123456789012:firebreak-dev-email';
+const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
+const quietLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as Logger;
+
+describe('notify fan-out against loopback receivers', () => {
+  let slack: TestReceiver;
+  let pagerduty: TestReceiver;
+  let table: DynamoDbDouble;
+  const sns = mockClient(SNSClient);
+
+  beforeAll(async () => {
+    slack = await TestReceiver.start({ status: 200, body: 'ok' });
+    pagerduty = await TestReceiver.start({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
+  });
+  afterAll(async () => {
+    await slack.close();
+    await pagerduty.close();
+  });
+  beforeEach(() => {
+    slack.reset({ status: 200, body: 'ok' });
+    pagerduty.reset({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'email-1' });
+    table = new DynamoDbDouble();
+  });
+  afterEach(() => table.restore());
+
+  const deps = (): FanOutDeps => {
+    const config = loadConfig({
+      STAGE: 'dev',
+      DRY_RUN: 'false',
+      SLACK_WEBHOOK_URL: slack.url('/services/T000/B000/XXXX'),
+      PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+      PAGERDUTY_EVENTS_URL: pagerduty.url('/v2/enqueue'),
+      EMAIL_TOPIC_ARN: EMAIL_TOPIC,
+      STATE_TABLE: 'firebreak-dev-state',
+      HTTP_TIMEOUT_MS: '500',
+    });
+    return {
+      policy: policyForStage('dev').notify,
+      stage: 'dev',
+      runbookBaseUrl: config.runbookBaseUrl,
+      dryRun: false,
+      notifiers: createNotifiers(config, { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } }),
+      ledger: new DynamoDbDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'firebreak-dev-state'),
+    };
+  };
+
+  it('delivers a critical alarm to PagerDuty, Slack and email', async () => {
+    const result = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    expect(result.messages[0]?.outcomes.map((o) => [o.channel, o.status])).toEqual([
+      ['pagerduty', 'delivered'],
+      ['slack', 'delivered'],
+      ['email', 'delivered'],
+    ]);
+    const [event] = pagerduty.jsonBodies<Record<string, unknown>>();
+    expect(event).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger' });
+    expect(slack.jsonBodies<{ text: string }>()[0]?.text).toContain('RetailPrediction-HighErrorRate');
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: EMAIL_TOPIC, Subject: 'ALARM: RetailPrediction-HighErrorRate (us-east-1)' });
+  });
+
+  it('Slack down: PagerDuty and email still delivered, the invocation fails, the retry sends Slack only', async () => {
+    slack.setFallback({ status: 500, body: 'internal_error' });
+    const event = loadEvent('alarm-high-error-rate-alarm');
+    const observe = jest.fn();
+    const error = await notifyEvent(event, deps(), quietLogger, observe).catch((e: unknown) => e);
+    // Metrics see every outcome, the failure included, before the invocation fails.
+    expect(observe).toHaveBeenCalledTimes(1);
+    expect(observe.mock.calls[0][0].outcomes.map((o: { channel: string; status: string }) => `${o.channel}:${o.status}`)).toEqual(['pagerduty:delivered', 'slack:failed', 'email:delivered']);
+    expect(error).toBeInstanceOf(PartialDeliveryError);
+    expect((error as PartialDeliveryError).failures.map((f) => f.channel)).toEqual(['slack for RetailPrediction-HighErrorRate']);
+    expect(pagerduty.requests).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(slack.requests).toHaveLength(3); // every attempt of the retry policy
+
+    // Lambda's retry of the same event, Slack back up:
+    slack.reset({ status: 200, body: 'ok' });
+    const retried = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    expect(retried.messages[0]?.outcomes.map((o) => [o.channel, o.status])).toEqual([
+      ['pagerduty', 'already-delivered'],
+      ['slack', 'delivered'],
+      ['email', 'already-delivered'],
+    ]);
+    expect(slack.requests).toHaveLength(1);
+    expect(pagerduty.requests).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('the same MessageId twice notifies nobody twice', async () => {
+    await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    const second = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    expect(second.messages[0]?.outcomes.every((o) => o.status === 'already-delivered')).toBe(true);
+    expect(pagerduty.requests).toHaveLength(1);
+    expect(slack.requests).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('two concurrent deliveries of one MessageId: each channel is sent once, the loser retries later', async () => {
+    const [a, b] = await Promise.allSettled([
+      notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger),
+      notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger),
+    ]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect(pagerduty.requests).toHaveLength(1);
+    expect(slack.requests).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('PagerDuty 429 with Retry-After is retried after the wait; a 400 is not retried and fails the invocation', async () => {
+    pagerduty.respondWith({ status: 429, body: '{"status":"throttle event"}', headers: { 'retry-after': '1' } });
+    await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    expect(pagerduty.requests).toHaveLength(2);
+
+    pagerduty.reset({ status: 400, body: '{"status":"invalid event","errors":["\'payload.summary\' is missing"]}' });
+    const error = await notifyEvent(loadEvent('alarm-high-cpu-alarm'), { ...deps(), policy: { ...deps().policy, routes: [], defaultRoute: { channels: ['pagerduty'] } } }, quietLogger).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialDeliveryError);
+    expect((error as Error).message).toContain("'payload.summary' is missing");
+    expect(pagerduty.requests).toHaveLength(1);
+  });
+
+  it('OK resolves the PagerDuty incident the ALARM opened', async () => {
+    await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
+    await notifyEvent(loadEvent('alarm-high-error-rate-ok'), deps(), quietLogger);
+    const [trigger, resolve] = pagerduty.jsonBodies<{ event_action: string; dedup_key: string }>();
+    expect(trigger?.event_action).toBe('trigger');
+    expect(resolve).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: trigger?.dedup_key });
+  });
+
+  it('INSUFFICIENT_DATA pages nobody but still reaches Slack and email', async () => {
+    const result = await notifyEvent(loadEvent('alarm-insufficient-data'), { ...deps(), policy: { ...deps().policy, routes: [], defaultRoute: { channels: ['pagerduty', 'slack', 'email'] } } }, quietLogger);
+    expect(pagerduty.requests).toHaveLength(0);
+    expect(slack.requests).toHaveLength(1);
+    expect(result.messages[0]?.outcomes.find((o) => o.channel === 'pagerduty')?.status).toBe('withheld');
+  });
+
+  it.each(['sns-plain-text', 'sns-foreign-json', 'sns-malformed-alarm', 'sns-alarm-missing-fields'])(
+    '%s becomes a generic notification on the default route',
+    async (name) => {
+      const result = await notifyEvent(loadEvent(name), deps(), quietLogger);
+      expect(result.messages[0]).toMatchObject({ type: 'generic', routes: ['default'] });
+      expect(slack.requests).toHaveLength(1);
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    },
+  );
+
+  it('every record of a multi-record event is delivered, not only the last', async () => {
+    const first = snsEventWithMessage('first plain message', 'm-first');
+    const second = snsEventWithMessage('second plain message', 'm-second');
+    const event = { Records: [...first.Records, ...second.Records] };
+    const result = await notifyEvent(event, deps(), quietLogger);
+    expect(result.messages.map((m) => m.messageId)).toEqual(['m-first', 'm-second']);
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['no Records', {}],
+    ['an empty Records list', { Records: [] }],
+    ['a record that is not SNS', { Records: [{ EventSource: 'aws:sqs', body: '{}' }] }],
+    ['null', null],
+  ])('an event with %s is refused with a clear error and notifies nobody', async (_label, event) => {
+    await expect(notifyEvent(event, deps(), quietLogger)).rejects.toThrow(/SNS/);
+    expect(slack.requests).toHaveLength(0);
+    expect(pagerduty.requests).toHaveLength(0);
+  });
+});

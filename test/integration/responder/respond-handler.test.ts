@@ -1,0 +1,183 @@
+// End to end through the respond handler: real Slack and PagerDuty adapters against receivers on 127.0.0.1;
+// CloudWatch and SSM through aws-sdk-client-mock; STATE_TABLE in a double that evaluates DynamoDB conditions.
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context, SNSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadEvent } from '../../support/events';
+import { TestReceiver } from '../../support/receiver';
+import { metricResults } from '../../unit/responder/doubles';
+import { installStateTable, type StateTable } from './state-table';
+import type { MetricRole } from '../../../shared/responder/policy';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const FLAG = '/firebreak/dev/breakers/retail-prediction-api';
+const ALARM = 'RetailPrediction-HighErrorRate';
+const context = { functionName: 'firebreak-dev-respond', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+let slack: TestReceiver;
+let pagerDuty: TestReceiver;
+let handler: Handler;
+let metrics: Partial<Record<MetricRole, number>>;
+let alarmState: string;
+const parameters = new Map<string, string>();
+const cloudWatch = mockClient(CloudWatchClient);
+const ssm = mockClient(SSMClient);
+let table: StateTable;
+const savedEnv = { ...process.env };
+
+function installAws() {
+  cloudWatch.reset();
+  ssm.reset();
+  parameters.clear();
+  cloudWatch.on(GetMetricDataCommand).callsFake(async () => ({ MetricDataResults: metricResults(metrics) }));
+  cloudWatch.on(DescribeAlarmsCommand).callsFake(async () => ({ MetricAlarms: [{ AlarmName: ALARM, StateValue: alarmState }] }));
+  ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
+    const value = parameters.get(input.Name);
+    if (value === undefined) throw new ParameterNotFound({ message: `${input.Name} not found`, $metadata: {} });
+    return { Parameter: { Name: input.Name, Type: 'String', Value: value } };
+  });
+  ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }) => {
+    parameters.set(input.Name, input.Value);
+    return { Version: 1 };
+  });
+  ssm.on(GetParametersByPathCommand).callsFake(async (input: { Path: string }) => ({
+    Parameters: [...parameters].filter(([name]) => name.startsWith(`${input.Path}/`)).map(([Name, Value]) => ({ Name, Value })),
+  }));
+  table = installStateTable();
+}
+
+const event = (name: string, messageId?: string): SNSEvent => {
+  const e = loadEvent(name);
+  if (messageId && e.Records[0]) e.Records[0].Sns.MessageId = messageId;
+  return e;
+};
+const flag = () => JSON.parse(parameters.get(FLAG) ?? 'null') as Record<string, unknown> | null;
+const slackTexts = () => slack.requests.map((r) => JSON.parse(r.body) as { text: string; blocks: unknown[] });
+const pdEvents = () => pagerDuty.requests.map((r) => JSON.parse(r.body) as Record<string, unknown> & { payload?: Record<string, unknown> });
+
+beforeAll(async () => {
+  slack = await TestReceiver.start();
+  pagerDuty = await TestReceiver.start({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
+  Object.assign(process.env, {
+    STAGE: 'dev',
+    DRY_RUN: 'false',
+    AWS_REGION: 'us-east-1',
+    STATE_TABLE: 'firebreak-dev-state',
+    SLACK_WEBHOOK_URL: slack.url('/services/T000/B000/secret'),
+    PAGERDUTY_ROUTING_KEY: 'routing-key-0123',
+    PAGERDUTY_EVENTS_URL: pagerDuty.url('/v2/enqueue'),
+    DELIVERY_MAX_ATTEMPTS: '2',
+  });
+  ({ handler } = (await import('../../../functions/respond/handler')) as { handler: Handler });
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await slack.close();
+  await pagerDuty.close();
+});
+
+afterEach(() => table.mock.restore());
+
+beforeEach(() => {
+  installAws();
+  slack.reset();
+  pagerDuty.reset({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
+  alarmState = 'ALARM';
+});
+
+describe('respond handler, end to end', () => {
+  it('HighErrorRate at 62 %: opens the breaker, tells Slack; OK with healthy metrics: closes it, drafts the review, resolves', async () => {
+    metrics = { errorRate: 62.5, latency: 450, requests: 1200, cpu: 71 };
+    const fired = (await handler(event('alarm-high-error-rate-alarm'), context)) as { messages: { outcome: { status: string; decision: string; incidentId: string } }[] };
+
+    expect(fired.messages[0]?.outcome).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+    expect(flag()).toMatchObject({ state: 'open', alarm: ALARM, reason: expect.stringContaining('62.50%') });
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(slackTexts()).toHaveLength(1);
+    expect(slackTexts()[0]?.text).toContain('opening the circuit breaker');
+    expect(JSON.stringify(slackTexts()[0]?.blocks)).toContain('RetailMLOps/ErrorRate Average: 62.50 Percent');
+    expect(pagerDuty.requests).toHaveLength(0);
+    const incidentId = fired.messages[0]?.outcome.incidentId ?? '';
+    expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'open', actionCount: 1 });
+    // The opening took one unit of the remediation budgets.
+    expect([...table.items.values()].filter((i) => String(i.pk).startsWith('budget#')).map((i) => i.used)).toEqual([1, 1]);
+
+    metrics = { errorRate: 1.1, latency: 110, requests: 1400, cpu: 40 };
+    await handler(event('alarm-high-error-rate-ok'), context);
+
+    expect(flag()).toMatchObject({ state: 'closed', expiresAt: null, reason: expect.stringContaining('metrics healthy') });
+    expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'resolved' });
+    const review = String(table.item(`incident#${incidentId}`, 'review')?.markdown);
+    expect(review).toContain('# Post-incident review: RetailPrediction-HighErrorRate');
+    expect(review).toMatch(/\| .* \| firebreak \| decision: open-breaker \(extreme-error-rate\)/);
+    expect(review).toContain('open breaker retail-prediction-api: opened');
+    expect(review).not.toMatch(/\{\{[a-z_]+\}\}/);
+
+    expect(pdEvents()).toEqual([{ routing_key: 'routing-key-0123', event_action: 'resolve', dedup_key: incidentId }]);
+    const resolved = slackTexts()[1];
+    expect(resolved?.text).toContain('Resolved');
+    expect(JSON.stringify(resolved?.blocks)).toContain('dynamodbv2/home?region=us-east-1#item-explorer?table=firebreak-dev-state');
+  });
+
+  it('no datapoints: pages PagerDuty with the diagnostics and tells Slack, acting on nothing', async () => {
+    metrics = {};
+    await handler(event('alarm-high-error-rate-alarm', 'no-data-1'), context);
+
+    const [page] = pdEvents();
+    expect(page).toMatchObject({ routing_key: 'routing-key-0123', event_action: 'trigger', payload: { severity: 'critical', source: 'retail-prediction' } });
+    expect(String(page?.payload?.summary)).toContain('not acting blind');
+    expect(JSON.stringify(page?.payload?.custom_details)).toContain('RetailMLOps/ErrorRate Average: no datapoints');
+    expect(slackTexts()[0]?.text).toContain('paging on-call');
+    expect(parameters.has(FLAG)).toBe(false);
+  });
+
+  it('kill switch on: the breaker stays as it was and on-call is paged with why', async () => {
+    metrics = { errorRate: 80 };
+    parameters.set('/firebreak/dev/kill-switch', '{"engaged": true, "reason": "game day"}');
+    await handler(event('alarm-high-error-rate-alarm', 'kill-1'), context);
+    expect(parameters.has(FLAG)).toBe(false);
+    expect(String(pdEvents()[0]?.payload?.summary)).toContain('kill switch is on: game day');
+  });
+
+  it('PagerDuty down: every channel is tried, the invocation fails, and the retry pages without telling Slack twice', async () => {
+    metrics = {};
+    pagerDuty.setFallback({ status: 503, body: 'unavailable' });
+    await expect(handler(event('alarm-high-error-rate-alarm', 'pd-down-1'), context)).rejects.toThrow(/PagerDuty/);
+    expect(pagerDuty.requests).toHaveLength(2);
+    expect(slack.requests).toHaveLength(1);
+
+    pagerDuty.setFallback({ status: 202, body: '{"status":"success","dedup_key":"k"}' });
+    await handler(event('alarm-high-error-rate-alarm', 'pd-down-1'), context);
+    expect(pdEvents().at(-1)).toMatchObject({ event_action: 'trigger' });
+    // Slack took the first attempt's message: the retry does not send it again.
+    expect(slack.requests).toHaveLength(1);
+    expect(table.item('delivery#respond:pd-down-1', 'slack')).toMatchObject({ status: 'delivered' });
+  });
+
+  it('a redelivered SNS message sends nothing twice', async () => {
+    metrics = { errorRate: 62.5 };
+    await handler(event('alarm-high-error-rate-alarm', 'dup-1'), context);
+    const second = (await handler(event('alarm-high-error-rate-alarm', 'dup-1'), context)) as { messages: { outcome: { status: string } }[] };
+    expect(second.messages[0]?.outcome.status).toBe('duplicate');
+    expect(slack.requests).toHaveLength(1);
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+  });
+
+  it('the schedule closes a breaker that came due once the alarm is OK and the metrics are healthy', async () => {
+    parameters.set(FLAG, JSON.stringify({ state: 'open', reason: 'error rate 62%', alarm: ALARM, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T02:30:00.000Z' }));
+    alarmState = 'OK';
+    metrics = { errorRate: 0.8, latency: 100, cpu: 30 };
+    const result = (await handler(loadEvent('respond-schedule'), context)) as { sweep: unknown[] };
+    expect(result.sweep).toEqual([{ flag: 'retail-prediction-api', result: 'closed' }]);
+    expect(flag()).toMatchObject({ state: 'closed' });
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM] });
+    expect(slackTexts()[0]?.text).toContain('Breaker retail-prediction-api came due');
+  });
+
+  it('refuses an event that is neither SNS nor a schedule with a clear error', async () => {
+    await expect(handler({ hello: 'world' }, context)).rejects.toThrow('Expected an SNS event with Records');
+  });
+});

@@ -1,0 +1,141 @@
+import { parseAlarmMessage, parseSnsRecord } from '../../../shared/alarm/parse';
+import { parseAlarmArn } from '../../../shared/alarm/arn';
+import { loadAlarmMessage, loadSnsRecord } from '../../support/events';
+
+const alarmOf = (name: string) => {
+  const parsed = parseSnsRecord(loadSnsRecord(name));
+  if (parsed.type !== 'alarm') throw new Error(`${name} parsed as generic: ${parsed.generic.reason}`);
+  return parsed.alarm;
+};
+
+describe('parseSnsRecord: CloudWatch alarm shapes', () => {
+  it('metric alarm with Statistic: kind, region code from the ARN, metric, threshold, dimensions', () => {
+    const record = loadSnsRecord('alarm-high-cpu-alarm');
+    const parsed = parseSnsRecord(record);
+    expect(parsed).toMatchObject({ type: 'alarm', messageId: record.Sns.MessageId, topicArn: record.Sns.TopicArn });
+    const alarm = alarmOf('alarm-high-cpu-alarm');
+    expect(alarm).toMatchObject({
+      kind: 'metric',
+      name: 'RetailPrediction-HighCPU',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      state: 'ALARM',
+      previousState: 'OK',
+      source: 'cloudwatch-sns',
+      metric: {
+        namespace: 'ContainerInsights',
+        name: 'node_cpu_utilization',
+        statistic: 'Average',
+        periodSeconds: 300,
+        evaluationPeriods: 2,
+        threshold: 85,
+        comparison: 'GreaterThanThreshold',
+        dimensions: { ClusterName: 'retail-prediction-cluster' },
+      },
+    });
+    expect(alarm.reason).toMatch(/Threshold Crossed/);
+    expect(alarm.changedAt).toBe('2026-11-21T03:10:42.551Z');
+  });
+
+  it('metric alarm with ExtendedStatistic p95', () => {
+    expect(alarmOf('alarm-high-latency-alarm').metric).toMatchObject({ statistic: 'p95', threshold: 200, unit: 'Milliseconds' });
+  });
+
+  it('metric-math alarm: queries, no metric name', () => {
+    const alarm = alarmOf('alarm-metric-math-alarm');
+    expect(alarm.kind).toBe('metric-math');
+    expect(alarm.metric?.name).toBeUndefined();
+    expect(alarm.metric?.threshold).toBe(5);
+    expect(alarm.queries?.find((q) => q.returnData)?.expression).toContain('errors');
+    expect(alarm.queries?.some((q) => q.name === 'APIRequestCount' && q.namespace === 'RetailMLOps')).toBe(true);
+  });
+
+  it('anomaly-detection alarm: band comparison, threshold metric id, no numeric threshold', () => {
+    const alarm = alarmOf('alarm-anomaly-alarm');
+    expect(alarm).toMatchObject({ kind: 'anomaly', thresholdMetricId: 'ad1' });
+    expect(alarm.metric?.comparison).toBe('LessThanLowerOrGreaterThanUpperThreshold');
+    expect(alarm.metric?.threshold).toBeUndefined();
+    expect(alarm.queries?.some((q) => q.expression?.startsWith('ANOMALY_DETECTION_BAND'))).toBe(true);
+  });
+
+  it('composite alarm: rule and triggering children, no metric', () => {
+    const alarm = alarmOf('alarm-critical-issue-alarm');
+    expect(alarm.kind).toBe('composite');
+    expect(alarm.rule).toBe('ALARM("RetailPrediction-HighLatency") AND ALARM("RetailPrediction-HighErrorRate")');
+    expect(alarm.metric).toBeUndefined();
+    expect(alarm.triggeringChildren?.[0]?.name).toMatch(/^RetailPrediction-/);
+  });
+
+  it('EventBridge alarm state-change event published to the topic', () => {
+    const alarm = alarmOf('alarm-eventbridge-state-change');
+    expect(alarm).toMatchObject({
+      kind: 'metric',
+      source: 'eventbridge',
+      name: 'RetailPrediction-HighCPU',
+      region: 'us-east-1',
+      state: 'ALARM',
+      previousState: 'OK',
+      metric: { namespace: 'ContainerInsights', name: 'node_cpu_utilization', dimensions: { ClusterName: 'retail-prediction-cluster' } },
+    });
+  });
+
+  it.each([
+    ['alarm-high-cpu-ok', 'OK', 'ALARM'],
+    ['alarm-high-error-rate-ok', 'OK', 'ALARM'],
+    ['alarm-critical-issue-ok', 'OK', 'ALARM'],
+    ['alarm-metric-math-ok', 'OK', 'ALARM'],
+    ['alarm-anomaly-ok', 'OK', 'ALARM'],
+    ['alarm-insufficient-data', 'INSUFFICIENT_DATA', 'ALARM'],
+  ])('%s: state %s from %s', (name, state, previous) => {
+    expect(alarmOf(name)).toMatchObject({ state, previousState: previous });
+  });
+
+  it('takes the region from the ARN even when the display region disagrees', () => {
+    const message = { ...loadAlarmMessage('alarm-high-cpu-alarm'), Region: 'EU (Ireland)', AlarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:X' };
+    const parsed = parseAlarmMessage(JSON.stringify(message));
+    expect(parsed.type === 'alarm' && parsed.alarm.region).toBe('eu-west-1');
+  });
+});
+
+describe('parseSnsRecord: anything else becomes a generic notification', () => {
+  it.each([
+    ['sns-plain-text', /^not JSON/],
+    ['sns-foreign-json', /not a CloudWatch alarm/],
+    ['sns-malformed-alarm', /^malformed JSON/],
+    ['sns-alarm-missing-fields', /incomplete CloudWatch alarm: .*NewStateValue.*AlarmArn/],
+  ])('%s', (name, reason) => {
+    const record = loadSnsRecord(name);
+    const parsed = parseSnsRecord(record);
+    expect(parsed.type).toBe('generic');
+    if (parsed.type !== 'generic') return;
+    expect(parsed.messageId).toBe(record.Sns.MessageId);
+    expect(parsed.generic.reason).toMatch(reason);
+    expect(parsed.generic.text).toBe(record.Sns.Message);
+    expect(parsed.generic.subject.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['an empty message', ''],
+    ['a JSON array', '[1,2]'],
+    ['JSON null', 'null'],
+    ['an alarm whose ARN is not an alarm ARN', JSON.stringify({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AlarmArn: 'arn:aws:sns:us-east-1:1:x' })],
+    ['an alarm with an unknown state', JSON.stringify({ ...loadAlarmMessage('alarm-high-cpu-alarm'), NewStateValue: 'BROKEN' })],
+    ['a state-change event without resources', JSON.stringify({ 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', detail: {} })],
+  ])('%s', (_label, text) => {
+    const parsed = parseAlarmMessage(text, 'subject');
+    expect(parsed.type).toBe('generic');
+    expect(parsed.type === 'generic' && parsed.generic.reason.length).toBeGreaterThan(5);
+  });
+});
+
+describe('parseAlarmArn', () => {
+  it('reads partition, region, account and name', () => {
+    expect(parseAlarmArn('arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:A:b')).toEqual({
+      partition: 'aws-us-gov',
+      region: 'us-gov-west-1',
+      accountId: '123456789012',
+      name: 'A:b',
+    });
+    expect(parseAlarmArn('arn:aws:sns:us-east-1:123456789012:topic')).toBeUndefined();
+  });
+});

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeMessage, messagesInFile } from '../../../shared/cli/policy-test';
+import { policyForStage } from '../../../shared/policy/load';
+
+const file = (name: string) => join(__dirname, '../../../events', `${name}.json`);
+const report = (name: string, stage = 'dev') => {
+  const [message] = messagesInFile(name, readFileSync(file(name), 'utf8'));
+  return describeMessage(message!, policyForStage(stage), stage).join('\n');
+};
+
+describe('npm run policy', () => {
+  it('shows severity, route and channels of a critical alarm', () => {
+    expect(report('alarm-high-error-rate-alarm')).toBe(
+      [
+        'alarm:     RetailPrediction-HighErrorRate (metric alarm, OK -> ALARM, us-east-1)',
+        'severity:  critical (policy rule)',
+        'routes:    critical',
+        'channels:  pagerduty (trigger), slack, email',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a resolve for OK and what is withheld for INSUFFICIENT_DATA', () => {
+    expect(report('alarm-critical-issue-ok')).toContain('channels:  pagerduty (resolve)');
+    const insufficient = messagesInFile('x', JSON.stringify({ ...JSON.parse(JSON.parse(readFileSync(file('alarm-insufficient-data'), 'utf8')).Records[0].Sns.Message), AlarmName: 'RetailPrediction-HighErrorRate' }));
+    expect(describeMessage(insufficient[0]!, policyForStage('dev'), 'dev').join('\n')).toMatch(/withheld: {2}pagerduty: INSUFFICIENT_DATA pages nobody/);
+  });
+
+  it('reads a bare CloudWatch message as well as an SNS event, and explains a generic one', () => {
+    const bare = JSON.parse(readFileSync(file('alarm-high-cpu-alarm'), 'utf8')).Records[0].Sns.Message as string;
+    expect(describeMessage(messagesInFile('bare.json', bare)[0]!, policyForStage('dev'), 'dev')[0]).toContain('RetailPrediction-HighCPU');
+    expect(report('sns-plain-text')).toContain('not an alarm: not JSON');
+  });
+});

@@ -1,0 +1,65 @@
+// Unit tests: refusal notices reach Slack, and PagerDuty when critical, through real HTTP on loopback.
+import { loadConfig } from '../../../shared/config';
+import { PartialDeliveryError } from '../../../shared/errors';
+import { channelRefusalNotifier, refusalText } from '../../../shared/remediation/notifier';
+import type { RefusalNotice } from '../../../shared/remediation/types';
+import { TestReceiver } from '../../support/receiver';
+
+let receiver: TestReceiver;
+beforeAll(async () => {
+  receiver = await TestReceiver.start();
+});
+afterAll(() => receiver.close());
+beforeEach(() => receiver.reset());
+
+const notice = (overrides: Partial<RefusalNotice> = {}): RefusalNotice => ({
+  alarm: 'RetailPrediction-HighCPU',
+  alarmState: 'ALARM',
+  target: 'retail-prediction-nodegroup',
+  action: 'scale-nodegroup',
+  guard: 'bounds',
+  reason: 'retail-prediction-cluster/retail-prediction-nodegroup: already at maximum capacity (6 of max 6)',
+  critical: false,
+  ...overrides,
+});
+
+const notifier = () =>
+  channelRefusalNotifier(
+    loadConfig({ STAGE: 'dev', SLACK_WEBHOOK_URL: receiver.url('/slack'), PAGERDUTY_ROUTING_KEY: 'routing-key-1', PAGERDUTY_EVENTS_URL: receiver.url('/pagerduty') }),
+    { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 10 } },
+  );
+
+it('tells Slack why, and does not page for a non-critical alarm', async () => {
+  await notifier().tell(notice());
+
+  expect(receiver.requests.map((r) => r.path)).toEqual(['/slack']);
+  const [body] = receiver.jsonBodies<{ text: string }>();
+  expect(body?.text).toContain('was refused by the bounds guard');
+  expect(body?.text).toContain('already at maximum capacity (6 of max 6)');
+});
+
+it('pages as well when the rule is critical, deduplicated per alarm and target', async () => {
+  await notifier().tell(notice({ critical: true, guard: 'kill-switch', reason: 'the kill switch is on' }));
+
+  expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/pagerduty', '/slack']);
+  const page = receiver.requests.find((r) => r.path === '/pagerduty');
+  expect(JSON.parse(page?.body ?? '{}')).toMatchObject({
+    routing_key: 'routing-key-1',
+    event_action: 'trigger',
+    dedup_key: 'firebreak:remediation:RetailPrediction-HighCPU:retail-prediction-nodegroup',
+    payload: { severity: 'critical', summary: expect.stringContaining('kill-switch') },
+  });
+});
+
+it('throws after trying both when a channel fails', async () => {
+  receiver.setFallback({ status: 400, body: 'invalid_payload' });
+
+  const error = await notifier().tell(notice({ critical: true })).catch((e: unknown) => e);
+
+  expect(error).toBeInstanceOf(PartialDeliveryError);
+  expect((error as PartialDeliveryError).failures.map((f) => f.channel).sort()).toEqual(['pagerduty', 'slack']);
+});
+
+it('words "in progress" differently from a refusal', () => {
+  expect(refusalText(notice({ guard: 'in-progress', reason: 'ScalingActivityInProgress: busy' }))).toContain('another change is already in progress');
+});

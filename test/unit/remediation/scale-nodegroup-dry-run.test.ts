@@ -1,0 +1,53 @@
+// Unit tests: the scaleNodegroup handler in the local stage's DRY_RUN — plans only, writes nothing anywhere.
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
+import { loadEvent } from '../../support/events';
+import { installDynamoDouble } from './support/dynamo-double';
+
+const eks = mockClient(EKSClient);
+const asg = mockClient(AutoScalingClient);
+const ssm = mockClient(SSMClient);
+const ASG_NAME = 'eks-retail-prediction-nodegroup-8ec5a6f2';
+const context = { functionName: 'firebreak-local-scaleNodegroup', awsRequestId: 'req-1' } as Context;
+
+type Handler = (event: unknown, context: Context) => Promise<RemediationEventResult>;
+let handler: Handler;
+const savedEnv = { ...process.env };
+beforeAll(async () => {
+  // Stage local: DRY_RUN by default, no STATE_TABLE.
+  Object.assign(process.env, { STAGE: 'local', AWS_REGION: 'us-east-1' });
+  delete process.env.DRY_RUN;
+  delete process.env.STATE_TABLE;
+  ({ handler } = (await import('../../../functions/scaleNodegroup/handler')) as unknown as { handler: Handler });
+});
+afterAll(() => {
+  process.env = savedEnv;
+});
+
+let db: ReturnType<typeof installDynamoDouble>;
+beforeEach(() => {
+  db = installDynamoDouble();
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG_NAME }] } } });
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [{ AutoScalingGroupName: ASG_NAME, DesiredCapacity: 3, MinSize: 2, MaxSize: 6, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'EC2', CreatedTime: new Date() }],
+  });
+});
+afterEach(() => db.mock.restore());
+
+it('plans +1 for HighCPU ALARM without SetDesiredCapacity or any STATE_TABLE write, and ignores a redelivery', async () => {
+  const first = await handler(loadEvent('alarm-high-cpu-alarm'), context);
+  const again = await handler(loadEvent('alarm-high-cpu-alarm'), context);
+
+  expect(first.dryRun).toBe(true);
+  expect(first.messages[0]?.outcomes).toEqual([
+    expect.objectContaining({ status: 'dry-run', before: 3, after: 4, plan: expect.stringContaining(`SetDesiredCapacity on ${ASG_NAME}`) }),
+  ]);
+  expect(again.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'duplicate' })]);
+  expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
+  expect(db.mock.calls()).toHaveLength(0);
+});

@@ -1,0 +1,75 @@
+// Unit tests: the responder wiring — alarm states, kill switch and budgets through remediation, links, dry run.
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadConfig } from '../../../shared/config';
+import { ConfigError } from '../../../shared/errors';
+import { policyForStage } from '../../../shared/policy/load';
+import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, reviewConsoleUrl } from '../../../shared/responder/deps';
+import { DISABLED_REMEDIATION } from '../../../shared/remediation/deps';
+import type { RemediationDeps } from '../../../shared/remediation/types';
+
+const cloudWatch = mockClient(CloudWatchClient);
+beforeEach(() => cloudWatch.reset());
+
+describe('responder wiring', () => {
+  it('reads metric and composite alarm states from DescribeAlarms', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolvesOnce({ MetricAlarms: [{ StateValue: 'ALARM' }] }).resolvesOnce({ CompositeAlarms: [{ StateValue: 'OK' }] }).resolvesOnce({});
+    const states = cloudWatchAlarmStates(new CloudWatchClient({ region: 'us-east-1' }));
+    expect(await states.stateOf('RetailPrediction-HighErrorRate')).toBe('ALARM');
+    expect(await states.stateOf('RetailPrediction-CriticalIssue')).toBe('OK');
+    expect(await states.stateOf('gone')).toBeUndefined();
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['RetailPrediction-HighErrorRate'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
+  });
+
+  it("treats remediation disabled in the policy as the kill switch, and otherwise asks the operator's switch", async () => {
+    const read = jest.fn(async () => ({ engaged: false }));
+    const deps = { policy: DISABLED_REMEDIATION, killSwitch: { read } } as unknown as RemediationDeps;
+    expect(await boundedRemediator(deps).killSwitch()).toMatchObject({ engaged: true, reason: expect.stringContaining('remediation.enabled is false') });
+    expect(read).not.toHaveBeenCalled();
+    const enabled = { ...deps, policy: { ...DISABLED_REMEDIATION, enabled: true } } as RemediationDeps;
+    expect(await boundedRemediator(enabled).killSwitch()).toEqual({ engaged: false });
+  });
+
+  it('counts a breaker opening against the remediation budgets: claims when live, only peeks in a dry run', async () => {
+    const verdict = { ok: false as const, guard: 'budget' as const, reason: 'global budget spent' };
+    const ledger = { claim: jest.fn(async () => ({ ok: true as const, claimId: 'c1' })), peek: jest.fn(async () => verdict) };
+    const policy = { ...DISABLED_REMEDIATION, enabled: true, budget: { windowSeconds: 3600, perTarget: 3, global: 10 } };
+    const now = new Date('2026-11-21T03:14:00.000Z');
+    const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
+
+    expect(await boundedRemediator(live).claimBreakerBudget('retail-prediction-api')).toEqual({ ok: true });
+    expect(ledger.claim).toHaveBeenCalledWith({ targetId: 'breaker-retail-prediction-api', cooldownSeconds: 0, targetBudget: 3, globalBudget: 10, windowSeconds: 3600, now });
+    expect(await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api')).toEqual({
+      ok: false,
+      reason: 'the budget guard refused: global budget spent',
+    });
+    expect(ledger.claim).toHaveBeenCalledTimes(1);
+  });
+
+  it('links the review draft to its STATE_TABLE item in the console', () => {
+    expect(reviewConsoleUrl('eu-west-1', 'firebreak-prod-state', 'A@2026-11-21T03:13:05.123Z')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/dynamodbv2/home?region=eu-west-1#item-explorer?table=firebreak-prod-state&pk=incident%23A%402026-11-21T03%3A13%3A05.123Z&sk=review',
+    );
+  });
+
+  it('needs STATE_TABLE outside a dry run', () => {
+    expect(() => defaultResponderDeps(loadConfig({ STAGE: 'dev', DRY_RUN: 'false' }), policyForStage('dev'))).toThrow('STATE_TABLE must be set');
+  });
+
+  it('refuses at cold start a policy that scales a target remediation does not declare', () => {
+    const policy = policyForStage('dev');
+    expect(() => defaultResponderDeps(loadConfig({ STAGE: 'dev', STATE_TABLE: 'firebreak-dev-state' }), { ...policy, remediation: undefined })).toThrow(ConfigError);
+  });
+
+  it('in a dry run sends nothing and keeps incidents in memory', async () => {
+    const deps = defaultResponderDeps(loadConfig({ STAGE: 'local' }), policyForStage('local'));
+    expect(deps.dryRun).toBe(true);
+    expect(deps.pager).toBe(loggingPager);
+    expect(deps.team).toBe(loggingTeamNotifier);
+    expect(deps.reviewUrl('x')).toBeUndefined();
+    const incident = await deps.incidents.openOrGet('A', 'svc', '2026-11-21T03:00:00.000Z');
+    expect(await deps.incidents.current('A')).toEqual(incident);
+    expect(deps.runbookUrl('RetailPrediction-HighErrorRate')).toMatch(/\/RetailPrediction-HighErrorRate\.md$/);
+    expect(deps.severityOf('RetailPrediction-HighErrorRate')).toBe('critical');
+  });
+});

@@ -1,0 +1,162 @@
+// Test doubles for the respond use case: scripted metrics, flags in memory, recording remediator, pager and team.
+import type { MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { AlarmState } from '../../../shared/alarm/model';
+import { parseSnsRecord } from '../../../shared/alarm/parse';
+import type { Alarm } from '../../../shared/alarm/model';
+import type { BreakerFlag } from '../../../shared/breaker/flag';
+import type { FlagStore } from '../../../shared/breaker/store';
+import type { SlackMessage } from '../../../shared/channels/slack';
+import type { MetricRole } from '../../../shared/responder/policy';
+import type { MetricsSource } from '../../../shared/responder/diagnose';
+import { memoryIncidentStore } from '../../../shared/responder/memory-store';
+import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
+import type { PageRequest, Remediator } from '../../../shared/responder/ports';
+import type { ResponderDeps } from '../../../shared/responder/respond';
+import type { RemediationOutcome, RemediationRequest } from '../../../shared/remediation/types';
+import { loadSnsRecord } from '../../support/events';
+import { samplePolicy } from './fixtures';
+
+const QUERY_OF_ROLE: Record<MetricRole, string> = { errorRate: 'errorRate', latency: 'latencyP95', requests: 'requests', cpu: 'nodeCpu', memory: 'memory' };
+
+/** GetMetricData results whose latest point per role is `values`. */
+export function metricResults(values: Partial<Record<MetricRole, number>>): MetricDataResult[] {
+  return Object.entries(values).map(([role, v]) => ({
+    Id: QUERY_OF_ROLE[role as MetricRole],
+    Timestamps: [new Date('2026-11-21T03:11:00.000Z'), new Date('2026-11-21T03:12:00.000Z')],
+    Values: [v, v],
+    StatusCode: 'Complete',
+  }));
+}
+
+/** Answers each GetMetricData with the next scripted state (the last one repeats); counts calls. */
+export class ScriptedMetrics implements MetricsSource {
+  calls = 0;
+  constructor(private readonly states: Partial<Record<MetricRole, number>>[]) {}
+  async getMetricData() {
+    const state = this.states[Math.min(this.calls, this.states.length - 1)] ?? {};
+    this.calls++;
+    return metricResults(state);
+  }
+}
+
+export class MemoryFlags implements FlagStore {
+  readonly flags = new Map<string, BreakerFlag>();
+  writes = 0;
+  async read(name: string) {
+    return this.flags.get(name);
+  }
+  async write(name: string, flag: BreakerFlag) {
+    this.writes++;
+    this.flags.set(name, flag);
+  }
+  async list() {
+    return [...this.flags].map(([name, flag]) => ({ name, flag }));
+  }
+}
+
+export class RecordingRemediator implements Remediator {
+  readonly requests: RemediationRequest[] = [];
+  killSwitchState: { engaged: boolean; reason?: string } = { engaged: false };
+  outcome: (r: RemediationRequest) => RemediationOutcome | Promise<RemediationOutcome> = (r) => ({
+    status: 'done',
+    action: r.action.kind,
+    target: r.action.target,
+    before: 2,
+    after: 3,
+  });
+  async remediate(request: RemediationRequest) {
+    this.requests.push(request);
+    return this.outcome(request);
+  }
+  async killSwitch() {
+    return this.killSwitchState;
+  }
+  budget: { ok: true } | { ok: false; reason: string } = { ok: true };
+  readonly budgetClaims: string[] = [];
+  async claimBreakerBudget(flag: string) {
+    this.budgetClaims.push(flag);
+    return this.budget;
+  }
+}
+
+export class RecordingPager {
+  readonly pages: PageRequest[] = [];
+  readonly resolved: string[] = [];
+  fail?: Error;
+  async trigger(page: PageRequest) {
+    if (this.fail) throw this.fail;
+    this.pages.push(page);
+  }
+  async resolve(dedupKey: string) {
+    if (this.fail) throw this.fail;
+    this.resolved.push(dedupKey);
+  }
+}
+
+export class RecordingTeam {
+  readonly messages: SlackMessage[] = [];
+  fail?: Error;
+  async tell(message: SlackMessage) {
+    if (this.fail) throw this.fail;
+    this.messages.push(message);
+  }
+  get texts() {
+    return this.messages.map((m) => m.text);
+  }
+}
+
+/** The sample alarm of `events/<name>.json`, parsed as the handler would. */
+export function sampleAlarm(name: string): { messageId: string; alarm: Alarm } {
+  const message = parseSnsRecord(loadSnsRecord(name));
+  if (message.type !== 'alarm') throw new Error(`events/${name}.json is not an alarm`);
+  return { messageId: message.messageId, alarm: message.alarm };
+}
+
+export interface Harness {
+  readonly deps: ResponderDeps;
+  readonly metrics: ScriptedMetrics;
+  readonly incidents: ReturnType<typeof memoryIncidentStore>;
+  readonly flags: MemoryFlags;
+  readonly remediator: RecordingRemediator;
+  readonly pager: RecordingPager;
+  readonly team: RecordingTeam;
+  readonly alarmStates: Map<string, AlarmState>;
+  clock: { now: Date };
+}
+
+export function harness(states: Partial<Record<MetricRole, number>>[], overrides: Partial<ResponderDeps> = {}): Harness {
+  const metrics = new ScriptedMetrics(states);
+  const incidents = memoryIncidentStore();
+  const flags = new MemoryFlags();
+  const remediator = new RecordingRemediator();
+  const pager = new RecordingPager();
+  const team = new RecordingTeam();
+  const alarmStates = new Map<string, AlarmState>();
+  const clock = { now: new Date('2026-11-21T03:13:30.000Z') };
+  const deps: ResponderDeps = {
+    policy: samplePolicy(),
+    stage: 'dev',
+    dryRun: false,
+    requestedBy: 'respond',
+    metrics,
+    incidents,
+    flags,
+    remediator,
+    pager,
+    team,
+    alarms: { stateOf: async (name) => alarmStates.get(name) },
+    deliveries: new InMemoryDeliveryLedger(),
+    reviewTemplate: async () => '# Review {{incident_id}}\n{{timeline}}\n## Actions taken\n{{automated_actions}}',
+    reviewUrl: (id) => `https://reviews.example.com/${encodeURIComponent(id)}`,
+    runbookUrl: (alarm) => `https://runbooks.example.com/${alarm}.md`,
+    severityOf: () => 'critical',
+    now: () => clock.now,
+    ...overrides,
+  };
+  return { deps, metrics, incidents, flags, remediator, pager, team, alarmStates, clock };
+}
+
+/** Moves the harness clock forward. */
+export const advance = (h: Harness, minutes: number) => {
+  h.clock.now = new Date(h.clock.now.getTime() + minutes * 60_000);
+};

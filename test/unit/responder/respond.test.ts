@@ -1,0 +1,321 @@
+// Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
+import { PartialDeliveryError } from '../../../shared/errors';
+import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
+import { advance, harness, sampleAlarm } from './doubles';
+
+const EXTREME = { errorRate: 62.5, latency: 450, requests: 1200, cpu: 71 };
+const CPU_HIGH = { errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 };
+const HEALTHY = { errorRate: 1.2, latency: 120, requests: 1400, cpu: 45 };
+const ALARM_NAME = 'RetailPrediction-HighErrorRate';
+
+const firing = () => sampleAlarm('alarm-high-error-rate-alarm');
+const recovered = () => sampleAlarm('alarm-high-error-rate-ok');
+
+describe('respond to ALARM', () => {
+  it('extreme error rate: opens the breaker, records every step, tells the team with the numbers, pages nobody', async () => {
+    const h = harness([EXTREME]);
+    const { messageId, alarm } = firing();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+    expect(h.flags.flags.get('retail-prediction-api')).toEqual({
+      state: 'open',
+      reason: expect.stringContaining('62.50%'),
+      alarm: ALARM_NAME,
+      openedAt: '2026-11-21T03:13:30.000Z',
+      expiresAt: '2026-11-21T03:43:30.000Z',
+    });
+    expect(h.metrics.calls).toBe(1);
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(0);
+    expect(h.team.texts[0]).toContain('opening the circuit breaker');
+    expect(h.team.texts[0]).toContain('Error rate 62.50% is over the extreme line of 50%');
+    expect(JSON.stringify(h.team.messages[0]?.blocks)).toContain('RetailMLOps/ErrorRate Average: 62.50 Percent');
+
+    const incident = await h.incidents.current(ALARM_NAME);
+    const steps = await h.incidents.steps(incident?.id ?? '');
+    expect(steps.map((s) => s.kind)).toEqual(['alarm-received', 'diagnostics', 'decision', 'action', 'outcome']);
+    expect(steps[3]?.summary).toContain('open breaker retail-prediction-api: opened');
+    expect(incident?.actionCount).toBe(1);
+  });
+
+  it('capacity: scales every target through the bounded remediation, with the alarm and a respond message id', async () => {
+    const h = harness([CPU_HIGH]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(h.remediator.requests.map((r) => r.action)).toEqual([
+      { kind: 'scale-nodegroup', target: 'retail-prediction-nodegroup', step: 1 },
+      { kind: 'scale-deployment', target: 'retail-forecast-api', replicas: { to: 6 } },
+    ]);
+    expect(h.remediator.requests[0]).toMatchObject({ messageId: `respond:${messageId}`, alarm: { name: ALARM_NAME, state: 'ALARM' }, requestedBy: 'respond' });
+    expect(h.pager.pages).toHaveLength(0);
+    expect(h.team.texts[0]).toContain('CPU 91% is over 80%');
+    expect(h.team.texts[0]).toContain('scale node group retail-prediction-nodegroup +1: done (2 → 3)');
+    expect(h.flags.writes).toBe(0);
+  });
+
+  it('a guard refusing the scaling pages on-call with the refusal and the diagnostics', async () => {
+    const h = harness([CPU_HIGH]);
+    h.remediator.outcome = (r) => ({ status: 'refused', action: r.action.kind, target: r.action.target, guard: 'cooldown', reason: 'cooling down until 03:20' });
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.pager.pages[0]?.summary).toContain('refused by cooldown: cooling down until 03:20');
+    expect(h.pager.pages[0]?.details.diagnostics).toEqual(expect.arrayContaining([expect.stringContaining('node_cpu_utilization Average: 91')]));
+    expect(h.pager.pages[0]?.dedupKey).toMatch(/^RetailPrediction-HighErrorRate@/);
+  });
+
+  it('no datapoints at all: pages with the diagnostics and never acts blind', async () => {
+    const h = harness([{}]);
+    const { messageId, alarm } = firing();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({ decision: 'insufficient-data' });
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.flags.writes).toBe(0);
+    expect(h.pager.pages[0]).toMatchObject({ severity: 'critical', source: 'retail-prediction', component: ALARM_NAME });
+    expect(h.pager.pages[0]?.summary).toContain('not acting blind');
+    expect(h.pager.pages[0]?.details.diagnostics).toEqual(expect.arrayContaining(['RetailMLOps/ErrorRate Average: no datapoints']));
+    expect(h.pager.pages[0]?.links).toEqual([{ href: `https://runbooks.example.com/${ALARM_NAME}.md`, text: `Runbook for ${ALARM_NAME}` }]);
+    expect(h.team.texts[0]).toContain('paging on-call');
+  });
+
+  it('anything else pages on-call with the reasoning', async () => {
+    const h = harness([{ errorRate: 30, latency: 150, cpu: 40 }]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    expect(h.pager.pages[0]?.summary).toContain('No automatic remedy fits (errorRate=30 latency=150 cpu=40)');
+  });
+
+  it('kill switch on: takes no action of its own, pages and says why', async () => {
+    const h = harness([EXTREME]);
+    h.remediator.killSwitchState = { engaged: true, reason: 'change freeze' };
+    const { messageId, alarm } = firing();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({ heldBack: expect.stringContaining('kill switch is on: change freeze') });
+    expect(h.flags.writes).toBe(0);
+    expect(h.pager.pages[0]?.summary).toContain('responder held back: the kill switch is on: change freeze');
+    expect(h.team.texts[0]).toContain('Held back from opening the circuit breaker');
+  });
+
+  it('opening the breaker takes from the remediation budgets; a spent budget holds it back and pages', async () => {
+    const h = harness([EXTREME]);
+    h.remediator.budget = { ok: false, reason: 'the budget guard refused: global budget of 10 actions per 3600 s is spent' };
+    const { messageId, alarm } = firing();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
+    expect(h.flags.writes).toBe(0);
+    expect(outcome).toMatchObject({ heldBack: expect.stringContaining('global budget of 10 actions') });
+    expect(h.pager.pages[0]?.summary).toContain('opening breaker retail-prediction-api not allowed');
+  });
+
+  it("its own breaker: after N actions on one incident without recovery it stops and escalates with what it tried", async () => {
+    const h = harness([CPU_HIGH]);
+    const policy = h.deps.policy;
+    const service = policy.services['retail-prediction'];
+    if (!service) throw new Error('no service');
+    const deps = { ...h.deps, policy: { services: { 'retail-prediction': { ...service, maxActionsPerIncident: 2 } } } };
+    const { alarm } = firing();
+
+    for (const id of ['m-1', 'm-2']) {
+      await respondToAlarm(id, alarm, deps);
+      advance(h, 5);
+    }
+    expect(h.remediator.requests).toHaveLength(4);
+    expect(h.pager.pages).toHaveLength(0);
+
+    const third = await respondToAlarm('m-3', alarm, deps);
+    expect(h.remediator.requests).toHaveLength(4);
+    expect(third).toMatchObject({ heldBack: expect.stringContaining('acted 2 time(s) on this incident without recovery') });
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.pager.pages[0]?.summary).toContain('Tried: 2026-11-21T03:13:30.000Z scale node group retail-prediction-nodegroup +1: done');
+    const incident = await h.incidents.current(ALARM_NAME);
+    const kinds = (await h.incidents.steps(incident?.id ?? '')).map((s) => s.kind);
+    expect(kinds).toContain('escalation');
+  });
+
+  it('an open breaker that is not yet due is left alone and spends nothing of the budget', async () => {
+    const h = harness([EXTREME]);
+    await respondToAlarm('m-1', firing().alarm, h.deps);
+    advance(h, 5);
+    const second = await respondToAlarm('m-2', firing().alarm, h.deps);
+    expect(second).toMatchObject({ actions: ['open breaker retail-prediction-api: unchanged, re-evaluated at 2026-11-21T03:43:30.000Z'] });
+    expect(h.flags.writes).toBe(1);
+    expect((await h.incidents.current(ALARM_NAME))?.actionCount).toBe(1);
+  });
+
+  it('a redelivered message is skipped', async () => {
+    const h = harness([EXTREME]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toEqual({ status: 'duplicate', messageId });
+    expect(h.metrics.calls).toBe(1);
+    expect(h.team.messages).toHaveLength(1);
+  });
+
+  it('a failed delivery fails the invocation after trying every channel, and frees the message for the retry', async () => {
+    const h = harness([{}]);
+    h.team.fail = new Error('Slack: HTTP 500');
+    const { messageId, alarm } = firing();
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(PartialDeliveryError);
+    expect(h.pager.pages).toHaveLength(1);
+
+    h.team.fail = undefined;
+    await expect(respondToAlarm(messageId, alarm, h.deps)).resolves.toMatchObject({ status: 'responded' });
+    expect(h.team.messages).toHaveLength(1);
+    // PagerDuty took the first attempt's page: the retry does not page again.
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
+  it('an OK whose resolve could not be delivered leaves the incident open, and the retry finishes it', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    await respondToAlarm('m-1', firing().alarm, h.deps);
+    const incident = await h.incidents.current(ALARM_NAME);
+    h.pager.fail = new Error('PagerDuty: HTTP 503');
+    const { messageId, alarm } = recovered();
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(PartialDeliveryError);
+    expect(await h.incidents.current(ALARM_NAME)).toEqual(incident);
+
+    h.pager.fail = undefined;
+    await respondToAlarm(messageId, alarm, h.deps);
+    expect(h.pager.resolved).toEqual([incident?.id]);
+    expect(h.team.texts.filter((t) => t.startsWith('Resolved'))).toHaveLength(1);
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+  });
+
+  it('a scaling that throws is reported, paged, and fails the invocation so Lambda retries', async () => {
+    const h = harness([CPU_HIGH]);
+    h.remediator.outcome = () => Promise.reject(new Error('AccessDenied: autoscaling:SetDesiredCapacity'));
+    const { messageId, alarm } = firing();
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('AccessDenied');
+    expect(h.pager.pages[0]?.summary).toContain('failed: AccessDenied');
+    expect(h.team.texts[0]).toContain('failed: AccessDenied');
+  });
+
+  it('does not touch alarms the policy does not hand it', async () => {
+    const h = harness([EXTREME]);
+    const { messageId, alarm } = sampleAlarm('alarm-high-cpu-alarm');
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toEqual({ status: 'not-handled', alarm: 'RetailPrediction-HighCPU' });
+    expect(h.metrics.calls).toBe(0);
+  });
+
+  it('DRY_RUN: decides and tells, but writes no flag', async () => {
+    const h = harness([EXTREME], { dryRun: true });
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    expect(h.flags.writes).toBe(0);
+    expect(h.team.texts[0]).toContain('(dry run)');
+    expect(h.team.texts[0]).toContain('opened (dry run, not written)');
+  });
+});
+
+describe('respond to OK', () => {
+  it('closes the breaker when metrics are healthy, resolves the incident with a review draft, and links it', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    await respondToAlarm('m-1', firing().alarm, h.deps);
+    const incident = await h.incidents.current(ALARM_NAME);
+    advance(h, 27);
+    const { messageId, alarm } = recovered();
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({ status: 'resolved', incidentId: incident?.id });
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('metrics healthy'), expiresAt: null });
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+    const review = h.incidents.reviews.get(incident?.id ?? '');
+    expect(review).toContain(`# Review ${incident?.id}`);
+    expect(review).toContain('| firebreak | resolved: RetailPrediction-HighErrorRate returned to OK |');
+    expect(review).toContain('close breaker retail-prediction-api: closed');
+    expect(h.pager.resolved).toEqual([incident?.id]);
+    const resolved = h.team.messages.at(-1);
+    expect(resolved?.text).toContain('Resolved');
+    expect(JSON.stringify(resolved?.blocks)).toContain(`https://reviews.example.com/${encodeURIComponent(incident?.id ?? '')}`);
+    expect(resolved?.text).toContain('after 27 min');
+  });
+
+  it('keeps the breaker open when the alarm is OK but the metrics are not healthy', async () => {
+    const h = harness([EXTREME, { errorRate: 12, cpu: 40 }]);
+    await respondToAlarm('m-1', firing().alarm, h.deps);
+    advance(h, 10);
+    await respondToAlarm('m-ok', recovered().alarm, h.deps);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+    expect(h.team.texts.at(-1)).toContain('stays open: metrics not healthy yet (errorRate=12 cpu=40)');
+  });
+
+  it('closes an open breaker even without an open incident when healthy', async () => {
+    const h = harness([HEALTHY]);
+    h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'manual', alarm: ALARM_NAME, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T04:00:00.000Z' });
+    const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
+    expect(outcome).toEqual({ status: 'resolved', breaker: expect.stringContaining('closed') });
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('closed');
+    expect(h.pager.resolved).toEqual([]);
+  });
+});
+
+describe('breaker sweep (schedule)', () => {
+  const openSince = (h: ReturnType<typeof harness>, expiresAt: string) =>
+    h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'error rate 62%', alarm: ALARM_NAME, openedAt: '2026-11-21T02:43:30.000Z', expiresAt });
+
+  it('still firing and still extreme: re-evaluates and extends the flag, keeping when it opened', async () => {
+    const h = harness([EXTREME]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 're-evaluated: extreme-error-rate' }]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', openedAt: '2026-11-21T02:43:30.000Z', expiresAt: '2026-11-21T03:43:30.000Z' });
+    expect(h.metrics.calls).toBe(1);
+    expect(h.team.texts[0]).toContain('Breaker came due for re-evaluation');
+  });
+
+  it('still firing and extreme but held back (kill switch): pages once and holds the flag open for another period', async () => {
+    const h = harness([EXTREME]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.remediator.killSwitchState = { engaged: true };
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: re-evaluation held back' }]);
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('held back') });
+
+    advance(h, 5);
+    expect(await sweepBreakers(h.deps)).toEqual([]);
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
+  it('still firing but errors no longer extreme: closes the flag and acts on the new decision', async () => {
+    const h = harness([CPU_HIGH]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    await sweepBreakers(h.deps);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('re-evaluated while') });
+    expect(h.remediator.requests).toHaveLength(2);
+    expect(h.metrics.calls).toBe(1);
+  });
+
+  it('alarm OK and metrics healthy: closes the flag', async () => {
+    const h = harness([HEALTHY]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'OK');
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'closed' }]);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('closed');
+  });
+
+  it('alarm OK but metrics not healthy (or missing): extends instead of closing blindly', async () => {
+    const h = harness([{}]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'OK');
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'extended' }]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z' });
+  });
+
+  it('leaves flags that are not due, and flags no service owns, open', async () => {
+    const h = harness([HEALTHY]);
+    openSince(h, '2026-11-21T03:30:00.000Z');
+    h.flags.flags.set('checkout', { state: 'open', reason: 'manual', alarm: null, openedAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-21T02:00:00.000Z' });
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'checkout', result: 'left open: no owner in the policy' }]);
+    expect(h.flags.flags.get('checkout')?.state).toBe('open');
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+    expect(h.team.texts[0]).toContain('npm run breaker -- close checkout');
+  });
+});
