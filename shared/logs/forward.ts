@@ -88,7 +88,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const sinkPolicy = policy.sink;
   const metrics = new MetricsCollector();
   const digest = new DigestBuilder();
-  const seen = new Set<string>();
+  const seen = new SeenIds();
   let filtered = 0;
   let redacted = 0;
   let duplicates = 0;
@@ -107,18 +107,32 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   });
 
   for (const event of batch.logEvents) {
-    if (seen.has(event.id)) {
+    if (seen.isRepeat(event.id)) {
       duplicates++;
       continue;
     }
-    seen.add(event.id);
     if (!filter.keeps(event.message)) {
       filtered++;
       continue;
     }
     const clean = redact(event.message, redactor);
     if (clean !== event.message) redacted++;
-    const record: LogRecord = { ...parseLogMessage(clean), ...origin, id: event.id, timestamp: event.timestamp };
+    const parsed = parseLogMessage(clean);
+    // Built property by property: one stable shape, several times faster than spreading two objects.
+    const record: LogRecord = {
+      level: parsed.level,
+      message: parsed.message,
+      fields: parsed.fields,
+      format: parsed.format,
+      fieldsJson: parsed.fieldsJson,
+      id: event.id,
+      timestamp: event.timestamp,
+      logGroup: origin.logGroup,
+      logStream: origin.logStream,
+      owner: origin.owner,
+      region: origin.region,
+      service: origin.service,
+    };
     metrics.add(record);
     digest.add(record);
     splitter.add(event.id, serialise(record));
@@ -211,6 +225,31 @@ async function deliverDigest(built: ErrorDigest | undefined, deps: ForwardDepend
     throw error;
   }
   return 'sent';
+}
+
+/**
+ * Recognises event ids already seen in a batch. CloudWatch delivers ids in increasing order, which
+ * alone proves them distinct, so a set is built only once an id arrives out of order.
+ */
+export class SeenIds {
+  private last: string | undefined;
+  private readonly inOrder: string[] = [];
+  private set: Set<string> | undefined;
+
+  isRepeat(id: string): boolean {
+    if (!this.set) {
+      const last = this.last;
+      if (last === undefined || id.length > last.length || (id.length === last.length && id > last)) {
+        this.last = id;
+        this.inOrder.push(id);
+        return false;
+      }
+      this.set = new Set(this.inOrder);
+    }
+    if (this.set.has(id)) return true;
+    this.set.add(id);
+    return false;
+  }
 }
 
 const zeroCounts = (received: number): BatchCounts => ({ received, forwarded: 0, filtered: 0, redacted: 0, duplicates: 0, failed: 0 });

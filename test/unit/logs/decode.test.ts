@@ -41,6 +41,11 @@ describe('decodeLogsEvent', () => {
     expect(refusal({ awslogs: { data: 'this is *not* base64!' } }).message).toBe('awslogs.data is not valid base64');
     expect(refusal({ awslogs: { data: '' } }).message).toBe('awslogs.data is not valid base64');
     expect(refusal({ awslogs: { data: 'abc' } }).message).toBe('awslogs.data is not valid base64');
+    const valid = encodeSubscription(dataMessage('/g', 's', ['x'])).awslogs.data;
+    const withForeign = `${valid.slice(0, 8)}*!${valid.slice(10)}`;
+    expect(refusal({ awslogs: { data: withForeign } }).message).toBe('awslogs.data is not valid base64');
+    expect(refusal({ awslogs: { data: `${valid.slice(0, 8)}=A${valid.slice(10)}` } }).message).toBe('awslogs.data is not valid base64');
+    expect(refusal({ awslogs: { data: `${valid.slice(0, -4)}A=AA` } }).message).toBe('awslogs.data is not valid base64');
   });
 
   it('refuses truncated gzip', () => {

@@ -3,7 +3,7 @@ import type { SlackMessage } from '../../../shared/channels/slack';
 import { DeliveryError, PartialDeliveryError } from '../../../shared/errors';
 import type { SinkRequest } from '../../../shared/logs/batch';
 import type { DigestGate } from '../../../shared/logs/digest-gate';
-import { concurrencyLimit, type ForwardDependencies, forwardLogBatch } from '../../../shared/logs/forward';
+import { concurrencyLimit, type ForwardDependencies, forwardLogBatch, SeenIds } from '../../../shared/logs/forward';
 import type { LogsBatch } from '../../../shared/logs/model';
 import { logsPolicySchema, type LogsPolicy } from '../../../shared/logs/policy';
 import type { LogSink } from '../../../shared/logs/sink';
@@ -214,5 +214,18 @@ describe('concurrencyLimit', () => {
     const limit = concurrencyLimit(1);
     await expect(limit(() => { throw new Error('sync'); })).rejects.toThrow('sync');
     await expect(limit(async () => 'next')).resolves.toBe('next');
+  });
+});
+
+describe('SeenIds', () => {
+  it('passes ids in increasing order without a set, and catches repeats in any order', () => {
+    const seen = new SeenIds();
+    const verdicts = ['0001', '0002', '0010', '0002', '0005', '0010', '0005', '99', '00099'].map((id) => seen.isRepeat(id));
+    expect(verdicts).toEqual([false, false, false, true, false, true, true, false, false]);
+  });
+
+  it('catches an immediate repeat of the last id', () => {
+    const seen = new SeenIds();
+    expect(['7', '7'].map((id) => seen.isRepeat(id))).toEqual([false, true]);
   });
 });
