@@ -14,7 +14,7 @@ const BASE64_PADDING_ONLY_AT_END = /^[A-Za-z0-9+/]{2}[A-Za-z0-9+/=]{2}$/;
  * for an event without `awslogs.data`, bad base64, corrupt or truncated gzip, or a payload that is not
  * a subscription batch: the invocation then fails and Lambda's retry and on-failure destination keep it.
  */
-export function decodeLogsEvent(event: unknown): DecodedLogs {
+export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = MAX_DECOMPRESSED_BYTES): DecodedLogs {
   const data = awslogsData(event);
   if (data.length === 0 || data.length % 4 !== 0) throw new InvalidInputError('awslogs.data is not valid base64');
   const compressed = Buffer.from(data, 'base64');
@@ -26,8 +26,11 @@ export function decodeLogsEvent(event: unknown): DecodedLogs {
   }
   let json: string;
   try {
-    json = gunzipSync(compressed, { maxOutputLength: MAX_DECOMPRESSED_BYTES }).toString('utf8');
+    json = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString('utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InvalidInputError(`awslogs.data decompresses to more than ${maxDecompressedBytes} bytes`, { cause: error });
+    }
     throw new InvalidInputError(`awslogs.data is not a complete gzip stream: ${errorMessage(error)}`, { cause: error });
   }
   let payload: unknown;

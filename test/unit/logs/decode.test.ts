@@ -55,6 +55,12 @@ describe('decodeLogsEvent', () => {
     expect(refusal({ awslogs: { data: truncated } }).message).toMatch(/^awslogs.data is not a complete gzip stream/);
   });
 
+  it('refuses a batch that decompresses beyond the limit', () => {
+    const event = encodeSubscription(dataMessage('/g', 's', ['x'.repeat(5_000)]));
+    expect(() => decodeLogsEvent(event, 1_000)).toThrow(new InvalidInputError('awslogs.data decompresses to more than 1000 bytes'));
+    expect(decodeLogsEvent(event).kind).toBe('data');
+  });
+
   it('refuses base64 that is not gzip at all', () => {
     expect(refusal({ awslogs: { data: Buffer.from('plain text, no gzip').toString('base64') } }).message).toMatch(/not a complete gzip stream/);
   });
