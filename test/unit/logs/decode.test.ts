@@ -57,7 +57,7 @@ describe('decodeLogsEvent', () => {
 
   it('refuses a batch that decompresses beyond the limit', () => {
     const event = encodeSubscription(dataMessage('/g', 's', ['x'.repeat(5_000)]));
-    expect(() => decodeLogsEvent(event, 1_000)).toThrow(new InvalidInputError('awslogs.data decompresses to more than 1000 bytes'));
+    expect(() => decodeLogsEvent(event, 1_000)).toThrow(/^awslogs.data decompresses to more than 1000 bytes$/);
     expect(decodeLogsEvent(event).kind).toBe('data');
   });
 
