@@ -25,6 +25,7 @@ const TARGET_MB_PER_S = 100;
 const TARGET_RATIO = 2.5;
 const TARGET_RSS_MB = 150;
 const WORKER_FLAG = '--firebreak-logs-bench-worker';
+const FLOOR_ONLY_FLAG = '--floor-only';
 /** A heap capped the way a small function's memory caps it; the second run shows RSS under that cap. */
 const CAPPED_HEAP_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
 
@@ -64,8 +65,14 @@ async function timed(fn: () => unknown): Promise<number> {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** Runs in the child: the real entry with real dependencies, except the digest's DynamoDB gate. */
-async function worker(eventFile: string): Promise<void> {
+async function worker(eventFile: string, floorOnly: boolean): Promise<void> {
   const event = JSON.parse(readFileSync(eventFile, 'utf8')) as { awslogs: { data: string } };
+  if (floorOnly) {
+    // The floor's own footprint, for comparison: the same rounds, nothing else loaded.
+    for (let i = 0; i < WARMUP + ROUNDS; i++) floor(event.awslogs.data);
+    process.stdout.write(`${JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+    return;
+  }
   const sink = await drainingServer();
   const settings = loadConfig({ STAGE: 'bench', DRY_RUN: 'false', LOG_SINK_URL: `${sink.url}/ingest`, SLACK_WEBHOOK_URL: `${sink.url}/slack`, STATE_TABLE: 'bench-state' });
   const policy = logsPolicySchema.parse({ groups: [{ match: API_LOG_GROUP, service: 'retail-prediction-api' }] });
@@ -102,10 +109,11 @@ async function worker(eventFile: string): Promise<void> {
   }
 }
 
-function runWorker(bundle: string, eventFile: string, nodeFlags: string[]): WorkerResult {
-  const output = execFileSync(process.execPath, [...nodeFlags, bundle, WORKER_FLAG, eventFile], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+function runWorker<T = WorkerResult>(bundle: string, eventFile: string, nodeFlags: string[], floorOnly = false): T {
+  const args = [...nodeFlags, bundle, WORKER_FLAG, eventFile, ...(floorOnly ? [FLOOR_ONLY_FLAG] : [])];
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } });
   const last = output.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(last) as WorkerResult;
+  return JSON.parse(last) as T;
 }
 
 export async function run(): Promise<void> {
@@ -120,6 +128,8 @@ export async function run(): Promise<void> {
     buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', target: 'node24', format: 'cjs', outfile: bundle, logLevel: 'error' });
     const plain = runWorker(bundle, eventFile, []);
     const capped = runWorker(bundle, eventFile, CAPPED_HEAP_FLAGS);
+    const floorRss = runWorker<{ peakRssMb: number }>(bundle, eventFile, [], true).peakRssMb;
+    const floorRssCapped = runWorker<{ peakRssMb: number }>(bundle, eventFile, CAPPED_HEAP_FLAGS, true).peakRssMb;
 
     const throughput = decompressedMb / (plain.handlerMs / 1000);
     const ratio = plain.handlerMs / plain.floorMs;
@@ -130,8 +140,8 @@ export async function run(): Promise<void> {
     console.log(`logs: handler (decode, redact, parse, split, gzip, POST, digest)   median ${plain.handlerMs.toFixed(1)} ms over ${ROUNDS}`);
     console.log(`logs: throughput ${throughput.toFixed(0)} MB/s decompressed (target >= ${TARGET_MB_PER_S}) ${verdict(throughput >= TARGET_MB_PER_S)}`);
     console.log(`logs: handler/floor ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${verdict(ratio <= TARGET_RATIO)}`);
-    console.log(`logs: peak RSS ${plain.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(plain.peakRssMb <= TARGET_RSS_MB)}`);
-    console.log(`logs: peak RSS ${capped.peakRssMb.toFixed(0)} MB with ${CAPPED_HEAP_FLAGS.join(' ')} (handler ${capped.handlerMs.toFixed(1)} ms) ${verdict(capped.peakRssMb <= TARGET_RSS_MB)}`);
+    console.log(`logs: peak RSS ${plain.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(plain.peakRssMb <= TARGET_RSS_MB)}; the floor alone peaks at ${floorRss.toFixed(0)} MB`);
+    console.log(`logs: peak RSS ${capped.peakRssMb.toFixed(0)} MB with ${CAPPED_HEAP_FLAGS.join(' ')} (handler ${capped.handlerMs.toFixed(1)} ms) ${verdict(capped.peakRssMb <= TARGET_RSS_MB)}; the floor alone peaks at ${floorRssCapped.toFixed(0)} MB`);
     console.log(`logs: per batch ${s.requests} requests, ${(s.bytes / 1_048_576).toFixed(2)} MB NDJSON -> ${(s.compressedBytes / 1024).toFixed(0)} KB gzip, ${s.forwarded} forwarded, digest ${s.digest}, ${plain.metricKb.toFixed(1)} KB of EMF`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -139,7 +149,7 @@ export async function run(): Promise<void> {
 }
 
 if (process.argv.includes(WORKER_FLAG)) {
-  void worker(process.argv[process.argv.indexOf(WORKER_FLAG) + 1] ?? '').catch((error: unknown) => {
+  void worker(process.argv[process.argv.indexOf(WORKER_FLAG) + 1] ?? '', process.argv.includes(FLOOR_ONLY_FLAG)).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

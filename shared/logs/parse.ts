@@ -54,10 +54,11 @@ const LAMBDA_REPORT_FIELD = /\t(Duration|Billed Duration|Init Duration|Memory Si
 const TIMESTAMPED_LEVEL =
   /^(\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?)\s+(?:-\s+)?\[?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL)\]?:?\s+/i;
 const TRAINING = /^epoch\s+(\d+)\b/i;
-const TRAINING_METRIC = /([a-z][a-z0-9 _-]*?)\s*[:=]\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)/gi;
-const KEY_VALUE = /([A-Za-z_][\w.-]*)=("[^"]*"|[^\s,;]+)/g;
+// Metric names are short; the bound keeps a long line without `:` from being scanned from every word.
+const TRAINING_METRIC = /(?<![a-z0-9_-])([a-z][a-z0-9 _-]{0,40}?)\s*[:=]\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)/gi;
+// A key starts only after a non-key character, so a long run without `=` is scanned once, not from each position.
+const KEY_VALUE = /(?<![\w.-])([A-Za-z_][\w.-]*)=("[^"]*"|[^\s,;]+)/g;
 const LABELLED_JSON = /^([^{\n]{1,200}?)(?::\s*|\s*\t)\{/;
-const ONLY_KEY_VALUES = /^(?:[A-Za-z_][\w.-]*=(?:"[^"]*"|[^\s,;]+)[,;]?\s*)+$/;
 const NUMBER_WITH_UNIT = /^(-?\d+(?:\.\d+)?)(ms|s|%)?$/;
 
 /**
@@ -149,11 +150,13 @@ function parseBody(body: string, level: LogLevel | undefined, format: LogFormat,
       return { level: level ?? json.level, message: labelled[1] ?? '', fields: json.fields, format };
     }
   }
-  const fields = { ...extra, ...keyValues(body) };
+  const pairs = keyValues(body);
+  const hasPairs = Object.keys(pairs).length > 0;
+  const fields = hasPairs ? { ...extra, ...pairs } : { ...extra };
   // `Inference completed: latency=48.21ms, prediction=High`: the label is the message only when
   // everything after it became fields; otherwise the whole text stays the message.
   const colon = body.indexOf(': ');
-  const message = colon > 0 && ONLY_KEY_VALUES.test(body.slice(colon + 2)) ? body.slice(0, colon) : body;
+  const message = colon > 0 && hasPairs && onlyKeyValues(body.slice(colon + 2)) ? body.slice(0, colon) : body;
   return { level: level ?? guessLevel(body), message, fields, format };
 }
 
@@ -187,6 +190,9 @@ function parseLambdaPlatform(text: string, kind: string, requestId: string): Par
   for (const match of text.matchAll(LAMBDA_REPORT_FIELD)) fields[camelCase(match[1] ?? '')] = Number(match[2]);
   return { level: /\bStatus: (error|timeout)/.test(text) ? 'ERROR' : 'INFO', message: text, fields, format: 'lambda' };
 }
+
+/** True when nothing but separators is left once the key=value pairs are taken out. */
+const onlyKeyValues = (text: string): boolean => /^[\s,;]*$/.test(text.replace(KEY_VALUE, ''));
 
 /** `latency=48.21ms, prediction=High` becomes `{ latencyMs: 48.21, prediction: 'High' }`. */
 function keyValues(text: string): Record<string, unknown> {

@@ -14,8 +14,10 @@ export interface RedactionRule {
 }
 
 // Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`).
+// A match may only start where a key starts (the lookbehind): otherwise every position inside a
+// long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)("(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)("(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/gi;
 
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
@@ -39,7 +41,8 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   },
   email: {
     name: 'email',
-    pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    // Starts only where an address can start, for the same reason as SECRET_KEY.
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
     replace: '[REDACTED:email]',
     hint: '@',
   },

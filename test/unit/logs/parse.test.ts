@@ -111,3 +111,16 @@ describe('parseLogMessage', () => {
     expect(normaliseLevel('verbose-ish')).toBeUndefined();
   });
 });
+
+describe('parseLogMessage on long lines', () => {
+  // Each of these took a quarter of a second per 20,000 characters when matches could start anywhere in a run.
+  it('reads key=value pairs after a long run without `=` in one pass', () => {
+    const parsed = parseLogMessage(`${'x'.repeat(200_000)} retries=3`);
+    expect(parsed.fields).toEqual({ retries: 3 });
+  });
+
+  it('reads a training line with a long tail of words', () => {
+    const parsed = parseLogMessage(`epoch 2 loss: 0.5 ${'word '.repeat(40_000)}`);
+    expect(parsed.fields).toMatchObject({ epoch: 2, loss: 0.5 });
+  });
+});

@@ -52,3 +52,13 @@ describe('redact', () => {
     expect(twice).toEqual(['[REDACTED:email]', '[REDACTED:email]']);
   });
 });
+
+describe('redact on long lines', () => {
+  // Each of these took over a second per 20,000 characters when matches could start anywhere in a run.
+  const run = 'a'.repeat(200_000);
+
+  it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
+    expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
+    expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+  });
+});
