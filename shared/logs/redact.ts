@@ -17,7 +17,7 @@ export interface RedactionRule {
 // A match may only start where a key starts (the lookbehind): otherwise every position inside a
 // long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)("(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*")|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
 
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
@@ -36,8 +36,9 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   password: {
     name: 'password',
     pattern: SECRET_KEY,
-    replace: (_match, key, separator, value) => `${key}${separator}${value.startsWith('"') ? '"[REDACTED]"' : '[REDACTED]'}`,
-    hint: 'pass|pwd|secret|key|token',
+    // A quoted value is replaced whole, quotes kept (JSON stays valid); an unquoted one keeps its auth scheme.
+    replace: (_match, key, separator, quoted, scheme) => `${key}${separator}${quoted === undefined ? `${scheme ?? ''}[REDACTED]` : '"[REDACTED]"'}`,
+    hint: 'pass|pwd|secret|key|token|authorization',
   },
   email: {
     name: 'email',

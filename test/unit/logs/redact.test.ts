@@ -13,6 +13,9 @@ describe('redact', () => {
     ['a password in key=value', 'login user=bob password=hunter2 ok', 'login user=bob password=[REDACTED] ok'],
     ['a prefixed secret key', 'db_password: s3cr3t; next', 'db_password: [REDACTED]; next'],
     ['an API key', 'x_api_key=0123456789abcdef&y=1', 'x_api_key=[REDACTED]&y=1'],
+    ['a token', 'refresh_token=r1.abc token: t0k3n', 'refresh_token=[REDACTED] token: [REDACTED]'],
+    ['an unquoted Basic authorization header', 'authorization: Basic dXNlcjpwYXNz next', 'authorization: Basic [REDACTED] next'],
+    ['a Basic authorization header', '{"authorization": "Basic dXNlcjpwYXNz", "path": "/"}', '{"authorization": "[REDACTED]", "path": "/"}'],
     ['a quoted JSON password, spaces and escapes included', '{"password": "a \\"quoted\\" pass", "user":"bob"}', '{"password": "[REDACTED]", "user":"bob"}'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
