@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { ConfigError } from './errors';
+import { describeIssues } from './validation';
 
 export { ConfigError };
 
@@ -76,8 +77,7 @@ export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.example.com/firebreak/
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid Firebreak configuration: ${problems}`, { cause: parsed.error });
+    throw new ConfigError(`Invalid Firebreak configuration: ${describeIssues(parsed.error)}`, { cause: parsed.error });
   }
   const e = parsed.data;
   const stage = e.STAGE ?? 'local';

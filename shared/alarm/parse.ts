@@ -1,6 +1,7 @@
 // Domain: turns whatever arrives on the alarms topic into one Alarm, or a generic notification. Never throws.
 import type { SNSEventRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { describeIssues } from '../validation';
 import { parseAlarmArn } from './arn';
 import {
   alarmStateChangeEvent,
@@ -194,8 +195,4 @@ function normaliseStatistic(statistic: string | null | undefined): string | unde
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const describe = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+const describe = (error: z.ZodError): string => describeIssues(error, '', 5);

@@ -1,6 +1,7 @@
 // Breaker domain: the circuit-breaker flag as stored, and its pure state transitions (open, extend, close).
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
+import { describeIssues } from '../validation';
 
 /** The JSON stored in each flag's SSM String parameter; applications read `state`. */
 export interface BreakerFlag {
@@ -33,8 +34,7 @@ export function parseFlag(name: string, json: string): BreakerFlag {
   }
   const parsed = flagSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new InvalidInputError(`Breaker flag ${name} is invalid: ${problems}`, { cause: parsed.error });
+    throw new InvalidInputError(`Breaker flag ${name} is invalid: ${describeIssues(parsed.error)}`, { cause: parsed.error });
   }
   return parsed.data;
 }

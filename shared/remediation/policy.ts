@@ -1,6 +1,8 @@
 // Policy: the `remediation` section — which alarm triggers which bounded action on which allow-listed target.
 import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
+import { ConfigError } from '../errors';
+import { describeIssues } from '../validation';
 
 const name = z.string().regex(/^[A-Za-z0-9][\w.-]{0,127}$/, 'expected a name of letters, digits, dot, dash or underscore');
 // Kubernetes names: DNS-1123 labels for namespaces, DNS-1123 subdomains for deployments.
@@ -119,8 +121,7 @@ export type RemediationActionKind = RemediationAction['kind'];
 export function parseRemediationPolicy(json: unknown): RemediationPolicy {
   const parsed = remediationPolicySchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `remediation.${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid remediation policy: ${problems}`, { cause: parsed.error });
+    throw new ConfigError(`Invalid remediation policy: ${describeIssues(parsed.error, 'remediation')}`, { cause: parsed.error });
   }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 // Policy: the `responder` section — which alarms the responder handles, what it measures, and where it draws its lines.
 import { z } from 'zod';
-import { InvalidInputError } from '../errors';
+import { ConfigError } from '../errors';
+import { describeIssues } from '../validation';
 import { remediationActionSchema, type RemediationAction, type RemediationPolicy } from '../remediation/policy';
 
 /** What a diagnostic query measures; the decision table reads values by role, never by metric name. */
@@ -119,8 +120,7 @@ export function unknownScaleTargets(responder: ResponderPolicy, remediation: Rem
 export function parseResponderPolicy(json: unknown): ResponderPolicy {
   const parsed = responderPolicySchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `responder.${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new InvalidInputError(`Invalid responder policy: ${problems}`, { cause: parsed.error });
+    throw new ConfigError(`Invalid responder policy: ${describeIssues(parsed.error, 'responder')}`, { cause: parsed.error });
   }
   return parsed.data;
 }

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { installDynamoDouble } from '../../unit/remediation/support/dynamo-double';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 import { KubeApiDouble } from './kube-api-double';
 
 const ssm = mockClient(SSMClient);

@@ -1,8 +1,6 @@
 // notify end to end below the handler: real Slack and PagerDuty receivers on loopback, SNS mocked,
 // the delivery ledger on a DynamoDB double that evaluates conditions.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../../../shared/config';
@@ -12,7 +10,7 @@ import { DynamoDbDeliveryLedger } from '../../../shared/notify/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
 import type { FanOutDeps } from '../../../shared/notify/fan-out';
-import { DynamoDbDouble } from '../../support/dynamodb-double';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 import { loadEvent, snsEventWithMessage } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 
@@ -23,7 +21,7 @@ const quietLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as un
 describe('notify fan-out against loopback receivers', () => {
   let slack: TestReceiver;
   let pagerduty: TestReceiver;
-  let table: DynamoDbDouble;
+  let table: ReturnType<typeof installDynamoDouble>;
   const sns = mockClient(SNSClient);
 
   beforeAll(async () => {
@@ -39,9 +37,9 @@ describe('notify fan-out against loopback receivers', () => {
     pagerduty.reset({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'email-1' });
-    table = new DynamoDbDouble();
+    table = installDynamoDouble();
   });
-  afterEach(() => table.restore());
+  afterEach(() => table.mock.restore());
 
   const deps = (): FanOutDeps => {
     const config = loadConfig({
@@ -60,7 +58,7 @@ describe('notify fan-out against loopback receivers', () => {
       runbookBaseUrl: config.runbookBaseUrl,
       dryRun: false,
       notifiers: createNotifiers(config, { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } }),
-      ledger: new DynamoDbDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'firebreak-dev-state'),
+      ledger: new DynamoDbDeliveryLedger(table.client, 'firebreak-dev-state'),
     };
   };
 

@@ -1,12 +1,14 @@
 // The incident store's conditional writes under concurrency, against the DynamoDB double that evaluates conditions atomically.
 import { dynamoIncidentStore } from '../../../shared/responder/timeline';
-import { installStateTable, type StateTable } from './state-table';
+import { installDynamoDouble } from '../../support/dynamodb-double';
+
+type StateTable = ReturnType<typeof installDynamoDouble>;
 
 const ALARM = 'RetailPrediction-HighErrorRate';
 let table: StateTable;
 
 beforeEach(() => {
-  table = installStateTable();
+  table = installDynamoDouble();
 });
 afterEach(() => table.mock.restore());
 

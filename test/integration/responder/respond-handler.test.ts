@@ -7,7 +7,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { metricResults } from '../../unit/responder/doubles';
-import { installStateTable, type StateTable } from './state-table';
+import { installDynamoDouble } from '../../support/dynamodb-double';
+
+type StateTable = ReturnType<typeof installDynamoDouble>;
 import type { MetricRole } from '../../../shared/responder/policy';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -45,7 +47,7 @@ function installAws() {
   ssm.on(GetParametersByPathCommand).callsFake(async (input: { Path: string }) => ({
     Parameters: [...parameters].filter(([name]) => name.startsWith(`${input.Path}/`)).map(([Name, Value]) => ({ Name, Value })),
   }));
-  table = installStateTable();
+  table = installDynamoDouble();
 }
 
 const event = (name: string, messageId?: string): SNSEvent => {

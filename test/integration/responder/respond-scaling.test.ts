@@ -11,7 +11,9 @@ import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { metricResults } from '../../unit/responder/doubles';
 import { KubeApiDouble } from '../k8s/kube-api-double';
-import { installStateTable, type StateTable } from './state-table';
+import { installDynamoDouble } from '../../support/dynamodb-double';
+
+type StateTable = ReturnType<typeof installDynamoDouble>;
 
 type Handler = (event: unknown, context: Context) => Promise<{ messages: { outcome: { status: string; decision: string; actions: string[]; incidentId: string } }[] }>;
 
@@ -65,7 +67,7 @@ beforeEach(() => {
   api.reset();
   slack.reset();
   pagerDuty.reset({ status: 202, body: '{"status":"success","dedup_key":"k"}' });
-  table = installStateTable();
+  table = installDynamoDouble();
   api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
   cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricResults({ errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 }) });
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));

@@ -1,23 +1,21 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CLAIM_LEASE_MS, DynamoDbDeliveryLedger } from '../../../shared/notify/ledger';
-import { DynamoDbDouble } from '../../support/dynamodb-double';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 
 describe('DynamoDbDeliveryLedger (against a table that evaluates the conditions)', () => {
-  let table: DynamoDbDouble;
+  let table: ReturnType<typeof installDynamoDouble>;
   let now: number;
-  const ledger = () => new DynamoDbDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'state', () => now);
+  const ledger = () => new DynamoDbDeliveryLedger(table.client, 'state', () => now);
 
   beforeEach(() => {
-    table = new DynamoDbDouble();
+    table = installDynamoDouble();
     now = Date.parse('2026-11-21T03:00:00Z');
   });
-  afterEach(() => table.restore());
+  afterEach(() => table.mock.restore());
 
   it('claims once; a second claim while sending sees it in flight', async () => {
     expect(await ledger().claim('m1', 'slack')).toBe('claimed');
     expect(await ledger().claim('m1', 'slack')).toBe('in-flight');
-    expect(table.get('delivery#m1', 'slack')).toMatchObject({ status: 'sending', expiresAt: Math.floor(now / 1000) + 7 * 86_400 });
+    expect(table.item('delivery#m1', 'slack')).toMatchObject({ status: 'sending', expiresAt: Math.floor(now / 1000) + 7 * 86_400 });
   });
 
   it('a delivered channel is never claimed again; other channels are independent', async () => {
@@ -31,7 +29,7 @@ describe('DynamoDbDeliveryLedger (against a table that evaluates the conditions)
   it('a released (failed) delivery can be claimed by the retry', async () => {
     await ledger().claim('m1', 'slack');
     await ledger().release('m1', 'slack', 'Slack: HTTP 500');
-    expect(table.get('delivery#m1', 'slack')).toMatchObject({ status: 'failed', lastError: 'Slack: HTTP 500' });
+    expect(table.item('delivery#m1', 'slack')).toMatchObject({ status: 'failed', lastError: 'Slack: HTTP 500' });
     expect(await ledger().claim('m1', 'slack')).toBe('claimed');
   });
 

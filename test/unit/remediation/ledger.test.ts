@@ -3,7 +3,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { executeRemediation } from '../../../shared/remediation/execute';
 import { dynamoActionLedger, ledgerKeys, TRANSACTION_CONFLICT_ATTEMPTS, windowStartOf } from '../../../shared/remediation/ledger';
 import type { LedgerClaim } from '../../../shared/remediation/types';
-import { installDynamoDouble, evaluateCondition } from './support/dynamo-double';
+import { installDynamoDouble, evaluateCondition } from '../../support/dynamodb-double';
 import { fakeDeps, nodegroupRequest, NOW, samplePolicy } from './support/fixtures';
 
 const TABLE = 'firebreak-test-state';

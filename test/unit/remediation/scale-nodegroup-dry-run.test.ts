@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
-import { installDynamoDouble } from './support/dynamo-double';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 
 const eks = mockClient(EKSClient);
 const asg = mockClient(AutoScalingClient);

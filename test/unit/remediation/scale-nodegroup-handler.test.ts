@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { installDynamoDouble } from './support/dynamo-double';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 
 const eks = mockClient(EKSClient);
 const asg = mockClient(AutoScalingClient);

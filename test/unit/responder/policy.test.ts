@@ -1,5 +1,5 @@
 // Unit tests: the `responder` policy section — stage policies, defaults, refusals naming the field.
-import { InvalidInputError } from '../../../shared/errors';
+import { ConfigError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
 import { parseResponderPolicy, serviceForAlarm, unknownScaleTargets } from '../../../shared/responder/policy';
 import { SAMPLE_RESPONDER_SECTION, samplePolicy } from './fixtures';
@@ -47,7 +47,7 @@ describe('responder policy section', () => {
     ['a flag name with a slash', { breaker: { name: 'a/b' } }, '.breaker.name'],
     ['no alarms', { alarms: [] }, '.alarms'],
   ])('refuses %s, naming the field', (_case, patch, field) => {
-    expect(() => parseResponderPolicy(withService(patch))).toThrow(InvalidInputError);
+    expect(() => parseResponderPolicy(withService(patch))).toThrow(ConfigError);
     expect(() => parseResponderPolicy(withService(patch))).toThrow(`responder.services.retail-prediction${field}`);
   });
 
