@@ -1,6 +1,4 @@
 // Integration: forwardLogs against a real HTTP sink and Slack webhook on 127.0.0.1 that fail on demand.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { postSlackMessage } from '../../../shared/channels/slack';
 import type { RetryPolicy } from '../../../shared/delivery/retry';
 import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
@@ -9,13 +7,12 @@ import { handleLogsDelivery } from '../../../shared/logs/entry';
 import type { ForwardDependencies, ForwardSummary } from '../../../shared/logs/forward';
 import { logsPolicySchema } from '../../../shared/logs/policy';
 import { httpLogSink } from '../../../shared/logs/sink';
-import { fakeDigestTable } from '../../support/fake-digest-table';
+import { installDynamoDouble } from '../../support/dynamodb-double';
 import { API_LOG_GROUP, API_LOG_STREAM, apiLogMessages, dataMessage, encodeSubscription, hugeLine, mixedMessages, SECRET_MESSAGES, SECRETS } from '../../support/logs-samples';
 import { type RecordedRequest, TestReceiver } from '../../support/receiver';
 
 const fastRetry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 3_000 };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ForwardDependencies['log'];
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }));
 const T0 = 1_772_442_000_000;
 
 const ids = (request: RecordedRequest): string[] => request.body.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
@@ -25,7 +22,7 @@ const bulkIds = (request: RecordedRequest): string[] =>
 describe('forwardLogs over HTTP', () => {
   let sink: TestReceiver;
   let slack: TestReceiver;
-  let table: ReturnType<typeof fakeDigestTable>;
+  let table: ReturnType<typeof installDynamoDouble>;
   let clock: number;
 
   beforeAll(async () => {
@@ -33,7 +30,7 @@ describe('forwardLogs over HTTP', () => {
     slack = await TestReceiver.start();
   });
   beforeEach(() => {
-    table = fakeDigestTable();
+    table = installDynamoDouble();
     clock = T0;
   });
   afterEach(() => {
@@ -55,7 +52,7 @@ describe('forwardLogs over HTTP', () => {
       dryRun: false,
       sink: httpLogSink({ url: sink.url('/ingest'), mode: policy.sink.mode, compressionLevel: policy.sink.compressionLevel, timeoutMs, retry: fastRetry }),
       digest: {
-        gate: dynamoDigestGate('firebreak-test-state', client),
+        gate: dynamoDigestGate('firebreak-test-state', table.client),
         post: (message) => postSlackMessage(slack.url('/services/T/B/x'), message, { retry: fastRetry, timeoutMs: 2_000 }),
       },
       writeMetric: () => undefined,
