@@ -1,8 +1,8 @@
 // Log forwarding entry: one subscription delivery decoded and forwarded, and the real dependencies wired from settings.
 import { postSlackMessage } from '../channels/slack';
-import { type Config, ConfigError, required } from '../config';
+import { type Config, required } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
-import { InvalidInputError } from '../errors';
+import { ConfigError, InvalidInputError } from '../errors';
 import { logger } from '../logger';
 import { resolveSecret } from '../secrets';
 import { decodeLogsEvent } from './decode';
