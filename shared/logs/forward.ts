@@ -100,10 +100,11 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const sink = deps.sink;
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
   const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
+  const backlog = new Backlog();
   const splitter = new RequestSplitter(sinkPolicy, (request) => {
     requests.push({ events: request.events, bytes: request.bytes });
     // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
-    if (!deps.dryRun && sink) deliveries.push(limit(() => sink.send(request)));
+    if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
   });
 
   for (const event of batch.logEvents) {
@@ -136,6 +137,9 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
     metrics.add(record);
     digest.add(record);
     splitter.add(event.id, serialise(record));
+    // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
+    // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
+    if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
   }
   splitter.flush();
 
@@ -249,6 +253,26 @@ export class SeenIds {
     if (this.set.has(id)) return true;
     this.set.add(id);
     return false;
+  }
+}
+
+/** Counts deliveries not yet settled and lets the producer wait for the next one to settle. */
+class Backlog {
+  pending = 0;
+  private waiters: (() => void)[] = [];
+
+  track<T>(delivery: Promise<T>): Promise<T> {
+    this.pending++;
+    const settled = () => {
+      this.pending--;
+      this.waiters.splice(0).forEach((wake) => wake());
+    };
+    delivery.then(settled, settled);
+    return delivery;
+  }
+
+  oneSettled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
 

@@ -193,6 +193,43 @@ describe('forwardLogBatch', () => {
   });
 });
 
+describe('forwardLogBatch backpressure', () => {
+  it('builds no more than concurrency + 1 requests ahead of the sink', async () => {
+    const { deps } = setup({}, { sink: { maxRequestEvents: 10, concurrency: 1 } });
+    const batch = batchOf(apiLogMessages(100, { errorRate: 0, seed: 2 }));
+    let consumed = 0;
+    const counted: LogsBatch = {
+      ...batch,
+      logEvents: new Proxy(batch.logEvents as LogsBatch['logEvents'], {
+        get(target, key, receiver) {
+          if (key === Symbol.iterator) {
+            return function* () {
+              for (const event of target) {
+                consumed++;
+                yield event;
+              }
+            };
+          }
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      }),
+    };
+    const readAtSend: number[] = [];
+    const sink: LogSink = {
+      async send(request) {
+        readAtSend.push(consumed);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return { compressedBytes: request.bytes };
+      },
+    };
+    const summary = await forwardLogBatch(counted, { ...deps, sink });
+    expect(summary.forwarded).toBe(100);
+    expect(readAtSend).toHaveLength(10);
+    // Request n is sent once the loop has read at most (n + 2) requests' worth of events.
+    readAtSend.forEach((read, n) => expect(read).toBeLessThanOrEqual((n + 3) * 10));
+  });
+});
+
 describe('concurrencyLimit', () => {
   it('never runs more than its limit at once, and runs everything', async () => {
     const limit = concurrencyLimit(2);
