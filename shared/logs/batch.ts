@@ -13,6 +13,7 @@ export interface SinkRequest {
   readonly ids: readonly string[];
 }
 
+/** How documents are framed for the sink: plain NDJSON, or OpenSearch `_bulk` with an action line each. */
 export type SinkMode = LogsPolicy['sink']['mode'];
 
 // Events of a batch share their second; formatting each timestamp with Date costs more than the rest of serialising.

@@ -32,6 +32,7 @@ export function filterFor(policy: Pick<LogsPolicy, 'groups'>, logGroup: string):
   };
 }
 
+/** The last path segment of a log group name, the service name when no policy group gives one. */
 export function serviceFromLogGroup(logGroup: string): string {
   const segment = logGroup.split('/').filter((s) => s !== '').at(-1);
   return segment ?? UNKNOWN_SERVICE;

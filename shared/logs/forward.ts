@@ -32,6 +32,7 @@ export interface ForwardDependencies {
   readonly now?: () => number;
 }
 
+/** What became of a batch's error digest. */
 export type DigestOutcome = 'sent' | 'rate-limited' | 'planned' | 'no-errors' | 'disabled' | 'failed';
 
 /** What became of one batch: returned by the handler and logged. */

@@ -3,10 +3,12 @@ import { z } from 'zod';
 
 /** Names of the built-in redaction rules, applied by default. */
 export const BUILTIN_REDACTIONS = ['aws-access-key', 'bearer-token', 'password', 'email'] as const;
+/** The name of one built-in redaction rule. */
 export type BuiltinRedaction = (typeof BUILTIN_REDACTIONS)[number];
 
 /** Request limits of the HTTP sink: bodies are split before they exceed either. */
 export const DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+/** Default event count limit of one sink request. */
 export const DEFAULT_MAX_REQUEST_EVENTS = 5_000;
 /** OpenSearch's default `http.max_content_length` is 100 MB; stay far below it. */
 export const MAX_REQUEST_BYTES_LIMIT = 10 * 1_048_576;
@@ -80,6 +82,7 @@ export const logsPolicySchema = z.strictObject({
 
 /** The validated `logs` policy section, defaults filled in. */
 export type LogsPolicy = z.infer<typeof logsPolicySchema>;
+/** One entry of `logs.groups`: which log groups it covers, their service name and filters. */
 export type LogGroupRule = LogsPolicy['groups'][number];
 
 /** The section used when a stage policy has no `logs` section. */

@@ -15,6 +15,7 @@ export interface LogSink {
   send(request: SinkRequest): Promise<{ compressedBytes: number }>;
 }
 
+/** Where and how the HTTP sink sends: its URL (never logged), framing, gzip level, timeout per attempt and retries. */
 export interface HttpLogSinkOptions {
   readonly url: string;
   readonly mode: SinkMode;
@@ -55,6 +56,7 @@ export function httpLogSink(options: HttpLogSinkOptions): LogSink {
   };
 }
 
+/** `url` with `/_bulk` appended to its path, unless the path already ends so. */
 export function bulkUrl(url: string): string {
   const parsed = new URL(url);
   if (!parsed.pathname.endsWith('/_bulk')) parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/_bulk`;
