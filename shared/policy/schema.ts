@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ALARM_STATES } from '../alarm/model';
 import { remediationPolicySchema } from '../remediation/policy';
 import { responderPolicySchema } from '../responder/policy';
+import { logsPolicySchema } from '../logs/policy';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -79,6 +80,7 @@ export const policySchema = z.strictObject({
   notify: routingPolicySchema,
   remediation: remediationPolicySchema.optional(),
   responder: responderPolicySchema.optional(),
+  logs: logsPolicySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -1,0 +1,83 @@
+// Log forwarding, step 1: decode a subscription delivery (base64 of gzip of JSON) and refuse anything corrupt.
+import { gunzipSync } from 'node:zlib';
+import { InvalidInputError, errorMessage } from '../errors';
+import type { DecodedLogs, RawLogEvent } from './model';
+
+/** Upper bound on a decompressed batch; CloudWatch sends at most ~1 MB compressed, so far above any real one. */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1_048_576;
+
+const BASE64_PADDING_ONLY_AT_END = /^[A-Za-z0-9+/]{2}[A-Za-z0-9+/=]{2}$/;
+
+/**
+ * Decodes a CloudWatch Logs subscription event (`{ awslogs: { data } }`). A `CONTROL_MESSAGE` is
+ * returned as such, to be acknowledged and skipped. Throws InvalidInputError, saying what is wrong,
+ * for an event without `awslogs.data`, bad base64, corrupt or truncated gzip, or a payload that is not
+ * a subscription batch: the invocation then fails and Lambda's retry and on-failure destination keep it.
+ */
+export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = MAX_DECOMPRESSED_BYTES): DecodedLogs {
+  const data = awslogsData(event);
+  if (data.length === 0 || data.length % 4 !== 0) throw new InvalidInputError('awslogs.data is not valid base64');
+  const compressed = Buffer.from(data, 'base64');
+  // Node skips characters that are not base64, so foreign ones show as missing bytes: no need to
+  // scan the text with a regular expression first.
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  if (compressed.length !== (data.length / 4) * 3 - padding || !BASE64_PADDING_ONLY_AT_END.test(data.slice(-4))) {
+    throw new InvalidInputError('awslogs.data is not valid base64');
+  }
+  let json: string;
+  try {
+    json = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InvalidInputError(`awslogs.data decompresses to more than ${maxDecompressedBytes} bytes`, { cause: error });
+    }
+    throw new InvalidInputError(`awslogs.data is not a complete gzip stream: ${errorMessage(error)}`, { cause: error });
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(json);
+  } catch (error) {
+    throw new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error)}`, { cause: error });
+  }
+  return toDecodedLogs(payload);
+}
+
+function awslogsData(event: unknown): string {
+  if (!isObject(event) || !isObject(event.awslogs)) {
+    throw new InvalidInputError('event has no awslogs field: not a CloudWatch Logs subscription delivery');
+  }
+  const { data } = event.awslogs;
+  if (typeof data !== 'string') throw new InvalidInputError('awslogs.data is missing or not a string');
+  return data;
+}
+
+function toDecodedLogs(payload: unknown): DecodedLogs {
+  if (!isObject(payload)) throw new InvalidInputError('subscription payload is not a JSON object');
+  const { messageType, owner, logGroup, logStream, subscriptionFilters, logEvents } = payload;
+  if (messageType === 'CONTROL_MESSAGE') return { kind: 'control', logGroup: typeof logGroup === 'string' ? logGroup : '' };
+  if (messageType !== 'DATA_MESSAGE') throw new InvalidInputError(`unknown messageType ${JSON.stringify(messageType)}`);
+  if (typeof owner !== 'string' || typeof logGroup !== 'string' || typeof logStream !== 'string') {
+    throw new InvalidInputError('DATA_MESSAGE lacks owner, logGroup or logStream');
+  }
+  if (!Array.isArray(logEvents)) throw new InvalidInputError('DATA_MESSAGE has no logEvents array');
+  logEvents.forEach(checkLogEvent);
+  return {
+    kind: 'data',
+    batch: {
+      owner,
+      logGroup,
+      logStream,
+      subscriptionFilters: Array.isArray(subscriptionFilters) ? subscriptionFilters.filter((f) => typeof f === 'string') : [],
+      logEvents: logEvents as RawLogEvent[],
+    },
+  };
+}
+
+// An event without an id or message cannot be forwarded or deduplicated: the whole delivery is malformed.
+function checkLogEvent(value: unknown, index: number): void {
+  if (!isObject(value) || typeof value.id !== 'string' || typeof value.timestamp !== 'number' || typeof value.message !== 'string') {
+    throw new InvalidInputError(`logEvents[${index}] lacks a string id, numeric timestamp or string message`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

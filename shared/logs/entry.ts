@@ -1,0 +1,77 @@
+// Log forwarding entry: one subscription delivery decoded and forwarded, and the real dependencies wired from settings.
+import { postSlackMessage } from '../channels/slack';
+import { type Config, required } from '../config';
+import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
+import { ConfigError, InvalidInputError } from '../errors';
+import { logger } from '../logger';
+import { resolveSecret } from '../secrets';
+import { decodeLogsEvent } from './decode';
+import { dynamoDigestGate } from './digest-gate';
+import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from './forward';
+import { groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from './policy';
+import { httpLogSink } from './sink';
+
+/**
+ * The real dependencies for `settings` and `logsPolicy`, checked now so a missing setting fails the
+ * cold start rather than a batch: LOG_SINK_URL always, STATE_TABLE and a Slack webhook when digests
+ * are enabled; none of them in dry run, where nothing is sent.
+ */
+export function createForwardDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
+  for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
+    const details = { match: group.match, logGroup: ownLogGroup(settings.functionName ?? '') };
+    // Naming the group outright is a mistake to fix; a prefix that happens to cover it is only worth a note.
+    if (group.match.endsWith('*')) logger.warn('The logs policy covers this function\'s own log group by prefix; its events will not be forwarded', details);
+    else logger.error('The logs policy names this function\'s own log group; its events will not be forwarded', details);
+  }
+  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.deliveryMaxAttempts };
+  const common = {
+    policy: logsPolicy,
+    region: settings.region,
+    functionName: settings.functionName,
+    dryRun: settings.dryRun,
+    writeMetric: (line: string) => void process.stdout.write(`${line}\n`),
+    log: logger,
+  };
+  if (settings.dryRun) return common;
+  const sink = httpLogSink({
+    url: required(settings.logSinkUrl, 'LOG_SINK_URL'),
+    mode: logsPolicy.sink.mode,
+    compressionLevel: logsPolicy.sink.compressionLevel,
+    timeoutMs: settings.httpTimeoutMs,
+    retry,
+  });
+  if (!logsPolicy.digest.enabled) return { ...common, sink };
+  if (settings.slackWebhook.kind === 'none') {
+    throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set while logs.digest.enabled is true');
+  }
+  const webhook = settings.slackWebhook;
+  const gate = dynamoDigestGate(required(settings.stateTable, 'STATE_TABLE'));
+  const post: NonNullable<ForwardDependencies['digest']>['post'] = async (message) => {
+    const url = required(await resolveSecret(webhook), 'SLACK_WEBHOOK_URL');
+    await postSlackMessage(url, message, { retry, timeoutMs: settings.httpTimeoutMs });
+  };
+  return { ...common, sink, digest: { gate, post } };
+}
+
+/** What an invocation returns: the batch's summary, or the acknowledgement of a CONTROL_MESSAGE. */
+export type ForwardLogsResult = ForwardSummary | { readonly skipped: 'control-message'; readonly logGroup: string };
+
+/**
+ * Decodes the delivery and forwards its batch. Corrupt input (no `awslogs`, bad base64, truncated
+ * gzip) is logged and thrown, so Lambda's retry and the on-failure destination keep it.
+ */
+export async function handleLogsDelivery(event: unknown, deps: ForwardDependencies): Promise<ForwardLogsResult> {
+  let decoded;
+  try {
+    decoded = decodeLogsEvent(event);
+  } catch (error) {
+    if (error instanceof InvalidInputError) logger.error('Refused a corrupt CloudWatch Logs delivery', { reason: error.message });
+    throw error;
+  }
+  if (decoded.kind === 'control') {
+    logger.info('CONTROL_MESSAGE acknowledged', { logGroup: decoded.logGroup });
+    return { skipped: 'control-message', logGroup: decoded.logGroup };
+  }
+  return forwardLogBatch(decoded.batch, deps);
+}
+

@@ -1,0 +1,317 @@
+// Log forwarding use case: decoded batch → filter → redact → parse → enrich → split → sink, digest and metrics.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SlackMessage } from '../channels/slack';
+import { errorMessage, PartialDeliveryError } from '../errors';
+import { RequestSplitter, serialiser, type SinkRequest } from './batch';
+import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
+import type { DigestGate } from './digest-gate';
+import { filterFor } from './filter';
+import { MetricsCollector, type BatchCounts } from './metrics';
+import type { LogRecord, LogsBatch } from './model';
+import { parseLogMessage } from './parse';
+import { ownLogGroup, type LogsPolicy } from './policy';
+import { redact, redactorFor, type Redactor } from './redact';
+import type { LogSink } from './sink';
+
+/** What the use case needs from the outside world; the handler passes the real ones. */
+export interface ForwardDependencies {
+  readonly policy: LogsPolicy;
+  /** Region recorded on every event (the function's: subscriptions deliver within a region). */
+  readonly region: string;
+  /** This function's name: its own log group is never forwarded. */
+  readonly functionName?: string;
+  /** True: plan and log what would be sent, send nothing. */
+  readonly dryRun: boolean;
+  /** Required unless `dryRun`. */
+  readonly sink?: LogSink;
+  /** How digests are rate-limited and posted; without it no digest is posted. */
+  readonly digest?: { readonly gate: DigestGate; readonly post: (message: SlackMessage) => Promise<void> };
+  /** Writes one EMF line where CloudWatch picks it up (the function's stdout). */
+  readonly writeMetric: (line: string) => void;
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly now?: () => number;
+}
+
+/** What became of a batch's error digest. */
+export type DigestOutcome = 'sent' | 'rate-limited' | 'planned' | 'no-errors' | 'disabled' | 'failed';
+
+/** What became of one batch: returned by the handler and logged. */
+export interface ForwardSummary extends BatchCounts {
+  readonly logGroup: string;
+  readonly logStream: string;
+  /** Set when the batch was refused as a whole (its events are not counted as failed). */
+  readonly skipped?: 'own-log-group';
+  readonly requests: number;
+  readonly failedRequests: number;
+  /** Uncompressed bytes planned for the sink. */
+  readonly bytes: number;
+  readonly compressedBytes: number;
+  readonly digest: DigestOutcome;
+  readonly dryRun: boolean;
+  readonly durationMs: number;
+}
+
+const SINK = 'log sink';
+const DIGEST = 'Slack error digest';
+
+const redactors = new WeakMap<LogsPolicy['redaction'], Redactor>();
+const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
+  let redactor = redactors.get(policy);
+  if (!redactor) redactors.set(policy, (redactor = redactorFor(policy)));
+  return redactor;
+};
+
+/**
+ * Forwards every event of one batch. Events are deduplicated by id, filtered by the policy group of
+ * their log group, redacted, parsed and enriched, then sent in requests within the sink's limits
+ * while the batch's error digest is posted. Every outcome is counted and logged, and EMF metrics
+ * are written; then, if any sink request or the digest failed after its retries, a
+ * PartialDeliveryError is thrown so Lambda retries the batch and its on-failure destination keeps it.
+ */
+export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencies): Promise<ForwardSummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const { policy, log } = deps;
+  const base = { logGroup: batch.logGroup, logStream: batch.logStream, dryRun: deps.dryRun };
+
+  if (deps.functionName && batch.logGroup === ownLogGroup(deps.functionName)) {
+    // Forwarding our own output would feed it back to us without end.
+    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', {
+      logGroup: batch.logGroup,
+      events: batch.logEvents.length,
+    });
+    return { ...base, ...zeroCounts(batch.logEvents.length), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
+  }
+  if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
+
+  const filter = filterFor(policy, batch.logGroup);
+  const redactor = redactorOf(policy.redaction);
+  const sinkPolicy = policy.sink;
+  const metrics = new MetricsCollector();
+  const digest = new DigestBuilder();
+  const seen = new SeenIds();
+  let filtered = 0;
+  let redacted = 0;
+  let duplicates = 0;
+
+  // Only sizes are kept here: a request's body is let go as soon as it has been sent.
+  const requests: Pick<SinkRequest, 'events' | 'bytes'>[] = [];
+  const deliveries: Promise<{ compressedBytes: number }>[] = [];
+  const limit = concurrencyLimit(sinkPolicy.concurrency);
+  const sink = deps.sink;
+  const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
+  const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
+  const backlog = new Backlog();
+  const splitter = new RequestSplitter(sinkPolicy, (request) => {
+    requests.push({ events: request.events, bytes: request.bytes });
+    // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
+    if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
+  });
+
+  for (const event of batch.logEvents) {
+    if (seen.isRepeat(event.id)) {
+      duplicates++;
+      continue;
+    }
+    if (!filter.keeps(event.message)) {
+      filtered++;
+      continue;
+    }
+    const clean = redact(event.message, redactor);
+    if (clean !== event.message) redacted++;
+    const parsed = parseLogMessage(clean);
+    // Built property by property: one stable shape, several times faster than spreading two objects.
+    const record: LogRecord = {
+      level: parsed.level,
+      message: parsed.message,
+      fields: parsed.fields,
+      format: parsed.format,
+      fieldsJson: parsed.fieldsJson,
+      id: event.id,
+      timestamp: event.timestamp,
+      logGroup: origin.logGroup,
+      logStream: origin.logStream,
+      owner: origin.owner,
+      region: origin.region,
+      service: origin.service,
+    };
+    metrics.add(record);
+    digest.add(record);
+    splitter.add(event.id, serialise(record));
+    // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
+    // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
+    if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
+  }
+  splitter.flush();
+
+  const built = digest.build({ ...base, service: filter.service, region: deps.region, topMessages: policy.digest.topMessages });
+  const [sent, digestResult] = await Promise.all([Promise.allSettled(deliveries), settle(deliverDigest(built, deps, now))]);
+
+  const failures: { channel: string; error: Error }[] = [];
+  let forwarded = 0;
+  let failed = 0;
+  let compressedBytes = 0;
+  sent.forEach((outcome, i) => {
+    const events = requests[i]?.events ?? 0;
+    if (outcome.status === 'fulfilled') {
+      forwarded += events;
+      compressedBytes += outcome.value.compressedBytes;
+    } else {
+      failed += events;
+      failures.push({ channel: SINK, error: asError(outcome.reason) });
+    }
+  });
+  let digestOutcome: DigestOutcome;
+  if (digestResult.ok) digestOutcome = digestResult.value;
+  else {
+    digestOutcome = 'failed';
+    failures.push({ channel: DIGEST, error: asError(digestResult.error) });
+  }
+
+  const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
+  const counts: BatchCounts = { received: batch.logEvents.length, forwarded, filtered, redacted, duplicates, failed };
+  const durationMs = now() - started;
+  const summary: ForwardSummary = {
+    ...base,
+    ...counts,
+    requests: requests.length,
+    failedRequests: failures.filter((f) => f.channel === SINK).length,
+    bytes,
+    compressedBytes,
+    digest: digestOutcome,
+    durationMs,
+  };
+
+  for (const line of metrics.toEmf({
+    namespace: policy.metrics.namespace,
+    service: filter.service,
+    logGroup: batch.logGroup,
+    counts,
+    extra: { ForwardDuration: durationMs, ForwardedBytes: deps.dryRun ? 0 : bytes },
+    now: now(),
+  })) {
+    deps.writeMetric(line);
+  }
+
+  if (deps.dryRun) {
+    log.info('DRY_RUN: log batch planned, nothing sent', { ...summary, errors: metrics.errorCount, mode: sinkPolicy.mode });
+  } else if (failures.length > 0) {
+    log.error('Log batch not fully delivered; failing so the batch is retried', { ...summary, failures: failures.map((f) => `${f.channel}: ${f.error.message}`) });
+    throw new PartialDeliveryError(failures);
+  } else {
+    log.info('Log batch forwarded', { ...summary, errors: metrics.errorCount });
+  }
+  return summary;
+}
+
+async function deliverDigest(built: ErrorDigest | undefined, deps: ForwardDependencies, now: () => number): Promise<DigestOutcome> {
+  if (!built) return 'no-errors';
+  const settings = deps.policy.digest;
+  if (!settings.enabled) return 'disabled';
+  if (deps.dryRun) {
+    deps.log.info('DRY_RUN: would post an error digest', { logGroup: built.logGroup, errors: built.errors, distinctMessages: built.distinctMessages });
+    return 'planned';
+  }
+  if (!deps.digest) return 'disabled';
+  const { gate, post } = deps.digest;
+  const decision = await gate.tryOpen(built.logGroup, built.errors, settings.minIntervalSeconds, now());
+  if (!decision.open) {
+    deps.log.info('Error digest held back by the rate limit', { logGroup: built.logGroup, errors: built.errors });
+    return 'rate-limited';
+  }
+  try {
+    await post(formatDigest(built, { queryWindowMinutes: settings.queryWindowMinutes, suppressedErrors: decision.suppressedErrors }));
+  } catch (error) {
+    try {
+      await gate.release(built.logGroup, decision);
+    } catch (releaseError) {
+      deps.log.error('Could not reopen the digest rate limit after a failed post', { logGroup: built.logGroup, error: errorMessage(releaseError) });
+    }
+    throw error;
+  }
+  return 'sent';
+}
+
+/**
+ * Recognises event ids already seen in a batch. CloudWatch delivers ids in increasing order, which
+ * alone proves them distinct, so a set is built only once an id arrives out of order.
+ */
+export class SeenIds {
+  private last: string | undefined;
+  private readonly inOrder: string[] = [];
+  private set: Set<string> | undefined;
+
+  isRepeat(id: string): boolean {
+    if (!this.set) {
+      const last = this.last;
+      if (last === undefined || id.length > last.length || (id.length === last.length && id > last)) {
+        this.last = id;
+        this.inOrder.push(id);
+        return false;
+      }
+      this.set = new Set(this.inOrder);
+    }
+    if (this.set.has(id)) return true;
+    this.set.add(id);
+    return false;
+  }
+}
+
+/** Counts deliveries not yet settled and lets the producer wait for the next one to settle. */
+class Backlog {
+  pending = 0;
+  private waiters: (() => void)[] = [];
+
+  track<T>(delivery: Promise<T>): Promise<T> {
+    this.pending++;
+    const settled = () => {
+      this.pending--;
+      this.waiters.splice(0).forEach((wake) => wake());
+    };
+    delivery.then(settled, settled);
+    return delivery;
+  }
+
+  oneSettled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+const zeroCounts = (received: number): BatchCounts => ({ received, forwarded: 0, filtered: 0, redacted: 0, duplicates: 0, failed: 0 });
+
+const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+/** Runs at most `max` tasks at once; tasks start synchronously while a slot is free. */
+export function concurrencyLimit(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  // A finishing task hands its slot straight to the next waiting one, so at most `max` ever run.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  const run = <T>(task: () => Promise<T>): Promise<T> => {
+    let running: Promise<T>;
+    try {
+      running = task();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.finally(release);
+  };
+  return <T>(task: () => Promise<T>) => {
+    if (active < max) {
+      active++;
+      return run(task);
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve)).then(() => run(task));
+  };
+}

@@ -1,0 +1,51 @@
+// Log forwarding model: the shapes a CloudWatch Logs batch goes through, from raw event to forwarded record.
+
+/** Severity of a log record, normalised from whatever the line said. */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+/** Levels at and above which a record counts as an error (digest, ErrorEvents metric). */
+export const ERROR_LEVELS: ReadonlySet<LogLevel> = new Set(['ERROR', 'FATAL']);
+
+/** One event of a CloudWatch Logs subscription batch, as delivered. */
+export interface RawLogEvent {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/** A decoded `DATA_MESSAGE`: every event of one log stream. */
+export interface LogsBatch {
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly subscriptionFilters: readonly string[];
+  readonly logEvents: readonly RawLogEvent[];
+}
+
+/** What a subscription delivery turned out to be. */
+export type DecodedLogs = { readonly kind: 'control'; readonly logGroup: string } | { readonly kind: 'data'; readonly batch: LogsBatch };
+
+/** How a message was understood; `text` means it parsed as nothing in particular. */
+export type LogFormat = 'json' | 'lambda' | 'api' | 'training' | 'stacktrace' | 'text';
+
+/** A message understood: its level, its human message and any structured fields it carried. */
+export interface ParsedLog {
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+  readonly format: LogFormat;
+  /** `fields` as single-line JSON text, when the message was exactly that object: forwarded as is. */
+  readonly fieldsJson?: string;
+}
+
+/** A log event ready to forward: parsed and enriched with where it came from. */
+export interface LogRecord extends ParsedLog {
+  readonly id: string;
+  /** Epoch milliseconds of the CloudWatch event. */
+  readonly timestamp: number;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly owner: string;
+  readonly region: string;
+  readonly service: string;
+}

@@ -1,0 +1,68 @@
+// Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
+import { indexName, isoTimestamp, serialiser, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import type { LogRecord } from '../../../shared/logs/model';
+import { parseLogMessage } from '../../../shared/logs/parse';
+
+const origin = { service: 'Retail API', logGroup: '/aws/containerinsights/retail/application', logStream: 'pod-1', owner: '123456789012', region: 'eu-west-1' };
+const record = (message: string, id = '1', timestamp = Date.parse('2026-03-02T09:00:00.007Z')): LogRecord => ({ ...parseLogMessage(message), ...origin, id, timestamp });
+
+describe('serialiser', () => {
+  it('writes exactly the documented document on one line, for JSON and non-JSON messages', () => {
+    const write = serialiser('ndjson', 'x', origin);
+    for (const r of [record('{"level":"error","message":"boom","n":1}'), record('epoch 1 loss: 0.5'), record('multi\n    at line (x.js:1:1)'), record('quote " and \\ and ✓')]) {
+      const line = write(r);
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.slice(0, -1)).not.toContain('\n');
+      expect(JSON.parse(line)).toEqual(toDocument(r));
+    }
+  });
+
+  it('writes an index action whose _id is the event id before each bulk document', () => {
+    const write = serialiser('bulk', 'logs-{service}-{date}', origin);
+    const [action, document, rest] = write(record('hello', '3735928559')).split('\n');
+    expect(JSON.parse(action ?? '')).toEqual({ index: { _index: 'logs-retail-api-2026.03.02', _id: '3735928559' } });
+    expect(JSON.parse(document ?? '')).toMatchObject({ id: '3735928559', message: 'hello' });
+    expect(rest).toBe('');
+  });
+
+  it('formats timestamps as toISOString does, across second boundaries', () => {
+    for (const t of [0, 7, 999, 1000, 1_772_442_000_001, 1_772_442_000_010, 1_772_442_000_100, 1_772_442_001_000]) {
+      expect(isoTimestamp(t)).toBe(new Date(t).toISOString());
+    }
+    expect(indexName('static', 'svc', 0)).toBe('static');
+  });
+});
+
+describe('splitIntoRequests', () => {
+  const item = (id: string, bytes: number) => ({ id, lines: `${'x'.repeat(bytes - 1)}\n` });
+
+  it('closes a request before it would pass the byte limit', () => {
+    const requests = splitIntoRequests([item('a', 400), item('b', 400), item('c', 400)], { maxRequestBytes: 1000, maxRequestEvents: 100 });
+    expect(requests.map((r) => r.ids)).toEqual([['a', 'b'], ['c']]);
+    expect(requests.map((r) => r.bytes)).toEqual([800, 400]);
+    expect(requests[0]?.body.length).toBe(800);
+  });
+
+  it('closes a request at the event limit', () => {
+    const requests = splitIntoRequests(['a', 'b', 'c', 'd', 'e'].map((id) => item(id, 10)), { maxRequestBytes: 1000, maxRequestEvents: 2 });
+    expect(requests.map((r) => r.events)).toEqual([2, 2, 1]);
+  });
+
+  it('sends a record bigger than the limit alone rather than dropping it', () => {
+    const requests = splitIntoRequests([item('a', 10), item('huge', 5000), item('b', 10)], { maxRequestBytes: 1000, maxRequestEvents: 100 });
+    expect(requests.map((r) => r.ids)).toEqual([['a'], ['huge'], ['b']]);
+  });
+
+  it('counts bytes as UTF-8, not characters, and halves a request that multi-byte text pushed over the limit', () => {
+    expect(splitIntoRequests([{ id: 'a', lines: '✓✓✓\n' }], { maxRequestBytes: 1000, maxRequestEvents: 100 })[0]?.bytes).toBe(10);
+    // 4 lines of 300 characters but 900 bytes each: 1200 characters fit the limit, 3600 bytes do not.
+    const wide = ['a', 'b', 'c', 'd'].map((id) => ({ id, lines: `${'✓'.repeat(299)}\n` }));
+    const requests = splitIntoRequests(wide, { maxRequestBytes: 2000, maxRequestEvents: 100 });
+    expect(requests.map((r) => r.ids)).toEqual([['a', 'b'], ['c', 'd']]);
+    for (const request of requests) expect(request.bytes).toBeLessThanOrEqual(2000);
+  });
+
+  it('makes no request for no records', () => {
+    expect(splitIntoRequests([], { maxRequestBytes: 1000, maxRequestEvents: 10 })).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+// Unit: secrets and personal data are redacted by default, and the rules are configurable.
+import { compileRedactor, redact, redactorFor } from '../../../shared/logs/redact';
+import { DEFAULT_LOGS_POLICY, logsPolicySchema } from '../../../shared/logs/policy';
+import { SECRET_MESSAGES, SECRETS } from '../../support/logs-samples';
+
+const defaults = redactorFor(DEFAULT_LOGS_POLICY.redaction);
+
+describe('redact', () => {
+  it.each([
+    ['an AWS access key id', `key AKIAIOSFODNN7EXAMPLE in use`, 'key [REDACTED:aws-access-key] in use'],
+    ['a temporary access key id', `creds ASIAY34FZKBOKMUTVV7A expired`, 'creds [REDACTED:aws-access-key] expired'],
+    ['a bearer token', 'Authorization: Bearer abc.def-ghi_jkl=', 'Authorization: Bearer [REDACTED]'],
+    ['a password in key=value', 'login user=bob password=hunter2 ok', 'login user=bob password=[REDACTED] ok'],
+    ['a prefixed secret key', 'db_password: s3cr3t; next', 'db_password: [REDACTED]; next'],
+    ['an API key', 'x_api_key=0123456789abcdef&y=1', 'x_api_key=[REDACTED]&y=1'],
+    ['a token', 'refresh_token=r1.abc token: t0k3n', 'refresh_token=[REDACTED] token: [REDACTED]'],
+    ['an unquoted Basic authorization header', 'authorization: Basic dXNlcjpwYXNz next', 'authorization: Basic [REDACTED] next'],
+    ['a Basic authorization header', '{"authorization": "Basic dXNlcjpwYXNz", "path": "/"}', '{"authorization": "[REDACTED]", "path": "/"}'],
+    ['a quoted JSON password, spaces and escapes included', '{"password": "a \\"quoted\\" pass", "user":"bob"}', '{"password": "[REDACTED]", "user":"bob"}'],
+    ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
+  ])('removes %s', (_what, message, expected) => {
+    expect(redact(message, defaults)).toBe(expected);
+  });
+
+  it('leaves clean lines alone and returns the very same string', () => {
+    const line = '{"level":"INFO","message":"Inference completed","latency_ms":48.2,"max_tokens":5}';
+    expect(redact(line, defaults)).toBe(line);
+  });
+
+  it('leaves no secret of the samples behind, and keeps redacted JSON parseable', () => {
+    for (const message of SECRET_MESSAGES) {
+      const clean = redact(message, defaults);
+      for (const secret of Object.values(SECRETS)) expect(clean).not.toContain(secret);
+      if (message.startsWith('{')) expect(() => JSON.parse(clean)).not.toThrow();
+    }
+  });
+
+  it('can be narrowed to some built-ins and extended with custom patterns', () => {
+    const policy = logsPolicySchema.parse({
+      redaction: { builtins: ['aws-access-key'], custom: [{ name: 'card', pattern: '\\b\\d{4}(?:[ -]?\\d{4}){3}\\b', replacement: '[CARD]' }] },
+    });
+    const redactor = redactorFor(policy.redaction);
+    expect(redactor.hint).toBeUndefined(); // a custom rule without a hint: every rule runs
+    expect(redact('paid with 4111 1111 1111 1111 by jane@example.com', redactor)).toBe('paid with [CARD] by jane@example.com');
+    expect(redact('AKIAIOSFODNN7EXAMPLE', redactor)).toBe('[REDACTED:aws-access-key]');
+  });
+
+  it('does nothing when every rule is turned off', () => {
+    const none = compileRedactor([]);
+    expect(redact(`password=${SECRETS.password}`, none)).toBe(`password=${SECRETS.password}`);
+  });
+
+  it('is safe to reuse: global expressions keep no state between messages', () => {
+    const twice = ['a@example.com', 'b@example.com'].map((m) => redact(m, defaults));
+    expect(twice).toEqual(['[REDACTED:email]', '[REDACTED:email]']);
+  });
+});
+
+describe('redact on long lines', () => {
+  // Each of these took over a second per 20,000 characters when matches could start anywhere in a run.
+  const run = 'a'.repeat(200_000);
+
+  it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
+    expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
+    expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+  });
+});
