@@ -1,6 +1,7 @@
 // Adapter: scales and restarts Kubernetes deployments (and moves an owning HPA's minReplicas) through the API server.
 import type { KubeClientFactory } from '../k8s/client';
 import { DEFAULT_KUBE_TIMEOUT_MS, kubeCall, patchOptions, readOptions } from '../k8s/request';
+import { UnreadableInputError } from '../read-failure';
 import type { DeploymentTarget } from './policy';
 import type { DeploymentActuator, DeploymentState } from './types';
 
@@ -12,10 +13,19 @@ const dryRunParam = (dryRun: boolean) => (dryRun ? 'All' : undefined);
 /** The real DeploymentActuator over @kubernetes/client-node. */
 export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS): DeploymentActuator {
   const where = (t: DeploymentTarget) => `${t.namespace}/${t.name}`;
+  // Reaching the cluster (eks:DescribeCluster, the EKS token, or KUBECONFIG) failing is said as such;
+  // the API server's own answers keep their status and reason.
+  const clientsOf = async (target: DeploymentTarget) => {
+    try {
+      return await clientsFor(target.cluster);
+    } catch (error) {
+      throw new UnreadableInputError(`the endpoint and credentials of cluster ${target.cluster}`, error);
+    }
+  };
 
   return {
     async inspect(target): Promise<DeploymentState> {
-      const { apps, autoscaling } = await clientsFor(target.cluster);
+      const { apps, autoscaling } = await clientsOf(target);
       const [deployment, hpas] = await Promise.all([
         kubeCall(`get deployment ${where(target)}`, () => apps.readNamespacedDeployment({ name: target.name, namespace: target.namespace }, readOptions(timeoutMs)), timeoutMs),
         kubeCall(`list horizontalpodautoscalers in ${target.namespace}`, () =>
@@ -37,7 +47,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
     },
 
     async scale(target, replicas, { dryRun }) {
-      const { apps } = await clientsFor(target.cluster);
+      const { apps } = await clientsOf(target);
       await kubeCall(`scale deployment ${where(target)} to ${replicas}`, () =>
         apps.patchNamespacedDeploymentScale(
           { name: target.name, namespace: target.namespace, body: { spec: { replicas } }, dryRun: dryRunParam(dryRun) },
@@ -48,7 +58,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
     },
 
     async setHpaMinReplicas(target, hpaName, minReplicas, { dryRun }) {
-      const { autoscaling } = await clientsFor(target.cluster);
+      const { autoscaling } = await clientsOf(target);
       await kubeCall(`set minReplicas of HPA ${target.namespace}/${hpaName} to ${minReplicas}`, () =>
         autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { name: hpaName, namespace: target.namespace, body: { spec: { minReplicas } }, dryRun: dryRunParam(dryRun) },
@@ -59,7 +69,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
     },
 
     async restart(target, at, { dryRun }) {
-      const { apps } = await clientsFor(target.cluster);
+      const { apps } = await clientsOf(target);
       // Strategic merge of one key: the template's other annotations are left exactly as they are.
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } } };
       await kubeCall(`restart deployment ${where(target)}`, () =>

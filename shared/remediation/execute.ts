@@ -1,6 +1,7 @@
 // Use case: one remediation through every safety guard in order, then the action; audited, refusals told.
 import { errorMessage, PartialDeliveryError } from '../errors';
 import { logger } from '../logger';
+import { describeUnreadable } from '../read-failure';
 import { ScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
 import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
@@ -17,7 +18,9 @@ type Refusal = Extract<Outcome, { status: 'refused' }>;
  *
  * Throws (so Lambda retries and the dead-letter queue keeps the event) only when a read or the action
  * itself failed, after giving back its cooldown and budget, or when the audit or the notice failed;
- * the retry of the latter reports the recorded outcome without acting again.
+ * the retry of the latter reports the recorded outcome without acting again. A live run never acts on
+ * an input it could not read (a kill switch that cannot be read means nothing is done). Only a dry run
+ * plans around such an input, stating it in the plan and in `unknown` (a laptop with no AWS account).
  */
 export async function executeRemediation(request: RemediationRequest, deps: RemediationDeps): Promise<RemediationOutcome> {
   const { action, messageId } = request;
@@ -111,8 +114,25 @@ async function report(request: RemediationRequest, outcome: Outcome, deps: Remed
   if (failures.length > 0) throw new PartialDeliveryError(failures);
 }
 
+/**
+ * Reads an input a guard needs. A live run throws the read's error (never act blind). A dry run notes
+ * `<what>: unknown (could not read <source>: <why>)` in `unknown` and returns undefined, so the plan goes on.
+ */
+async function readInput<T>(deps: RemediationDeps, unknown: string[], what: string, source: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    const note = `${what}: unknown (${describeUnreadable(error, source)})`;
+    logger.warn('DRY_RUN: an input could not be read; planning without it', { input: what, note });
+    unknown.push(note);
+    return undefined;
+  }
+}
+
 async function guardAndAct(request: RemediationRequest, deps: RemediationDeps, now: Date): Promise<Outcome> {
   const { action } = request;
+  const unknown: string[] = [];
   const refuse = (guard: GuardName, reason: string, levels: { before?: Level; after?: Level } = {}): Refusal => ({
     status: 'refused',
     action: action.kind,
@@ -124,21 +144,21 @@ async function guardAndAct(request: RemediationRequest, deps: RemediationDeps, n
 
   // 1. Kill switch: the policy's and the operator's.
   if (!deps.policy.enabled) return refuse('kill-switch', 'remediation is disabled in the policy (remediation.enabled is false)');
-  const killSwitch = await deps.killSwitch.read();
-  if (killSwitch.engaged) return refuse('kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
+  const killSwitch = await readInput(deps, unknown, 'kill switch', 'the kill switch', () => deps.killSwitch.read());
+  if (killSwitch?.engaged) return refuse('kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
 
   // 2. Allow-list: only targets the policy declares, whatever the event says.
   switch (action.kind) {
     case 'scale-nodegroup': {
       const target = deps.policy.nodegroups.find((t) => t.id === action.target);
       if (!target) return refuse('allow-list', `node group target ${action.target} is not in the policy's allow-list`);
-      return scaleNodegroup(request, action.step, target, deps, now, refuse);
+      return scaleNodegroup(request, action.step, target, deps, now, refuse, unknown);
     }
     case 'scale-deployment':
     case 'restart-deployment': {
       const target = deps.policy.deployments.find((t) => t.id === action.target);
       if (!target) return refuse('allow-list', `deployment target ${action.target} is not in the policy's allow-list`);
-      return actOnDeployment(request, action, target, deps, now, refuse);
+      return actOnDeployment(request, action, target, deps, now, refuse, unknown);
     }
   }
 }
@@ -152,9 +172,16 @@ async function scaleNodegroup(
   deps: RemediationDeps,
   now: Date,
   refuse: Refuse,
+  unknown: string[],
 ): Promise<Outcome> {
   // 3. Hard bounds.
-  const capacity = await deps.nodegroups.describe(target);
+  const group = `${target.cluster}/${target.nodegroup}`;
+  const capacity = await readInput(deps, unknown, 'node group size', `the size of node group ${group}`, () => deps.nodegroups.describe(target));
+  if (!capacity) {
+    // Dry run only: the step and the policy's bounds are known, the group's size and own bounds are not.
+    const description = `node group ${group} size unknown: would request ${signed(step)}, capped by the policy's bounds (${policyBounds(target.minSize, target.maxSize)}) and the group's own min and max`;
+    return claimThenAct(request, target, deps, now, refuse, unknown, { description, validateOnServer: false }, () => Promise.reject(new Error('a dry run does not act')));
+  }
   const change = planNodegroup(target, capacity, step);
   if (!change.ok) return refuse('bounds', `${target.cluster}/${target.nodegroup}: ${change.reason}`, { before: change.before });
   const { before, after } = change;
@@ -162,7 +189,7 @@ async function scaleNodegroup(
   const description = `${target.cluster}/${target.nodegroup} desired ${before} -> ${after} (min ${change.min}, max ${change.max}${change.capped ? ', capped' : ''}) via ${via}`;
 
   // 4–6. Cooldown, budgets, dry run.
-  return claimThenAct(request, target, deps, now, refuse, { before, after, description }, async () => {
+  return claimThenAct(request, target, deps, now, refuse, unknown, { before, after, description, validateOnServer: false }, async () => {
     try {
       const { updateId } = await deps.nodegroups.setDesired(target, capacity, after);
       return { status: 'done', action: 'scale-nodegroup', target: target.id, before, after, detail: updateId ? `${description}; update ${updateId}` : description };
@@ -182,16 +209,18 @@ async function actOnDeployment(
   deps: RemediationDeps,
   now: Date,
   refuse: Refuse,
+  unknown: string[],
 ): Promise<Outcome> {
   const where = `${target.namespace}/${target.name}`;
-  const state = await deps.deployments.inspect(target);
+  const state = await readInput(deps, unknown, 'deployment state', `deployment ${where} on cluster ${target.cluster}`, () => deps.deployments.inspect(target));
+  if (!state) return planBlindDeployment(request, action, target, deps, now, refuse, unknown);
 
   if (action.kind === 'restart-deployment') {
     // 3. A restart has no size bound, but a paused deployment would not roll: refused, never resumed by us.
     if (state.paused) return refuse('target-state', `${where} is paused; a restart would not roll out`, { before: state.restartedAt });
     const at = now.toISOString();
     const description = `rollout restart of ${where} (restartedAt ${at})`;
-    return claimThenAct(request, target, deps, now, refuse, { before: state.restartedAt, after: at, description }, async (dryRun) => {
+    return claimThenAct(request, target, deps, now, refuse, unknown, { before: state.restartedAt, after: at, description, validateOnServer: true }, async (dryRun) => {
       await deps.deployments.restart(target, at, { dryRun });
       return { status: 'done', action: action.kind, target: target.id, before: state.restartedAt, after: at, detail: description };
     });
@@ -205,7 +234,7 @@ async function actOnDeployment(
     plan.via === 'hpa-min'
       ? `HPA ${plan.hpaName} of ${where} minReplicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`
       : `${where} replicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`;
-  return claimThenAct(request, target, deps, now, refuse, { before, after, description }, async (dryRun) => {
+  return claimThenAct(request, target, deps, now, refuse, unknown, { before, after, description, validateOnServer: true }, async (dryRun) => {
     if (plan.via === 'hpa-min' && plan.hpaName) await deps.deployments.setHpaMinReplicas(target, plan.hpaName, after, { dryRun });
     else await deps.deployments.scale(target, after, { dryRun });
     return { status: 'done', action: action.kind, target: target.id, before, after, detail: description };
@@ -213,8 +242,56 @@ async function actOnDeployment(
 }
 
 /**
+ * Dry run only, when the deployment could not be read: what would be asked, within the policy's bounds,
+ * without the deployment's replicas, paused state or owning HPA, and without the API server's validation.
+ */
+function planBlindDeployment(
+  request: RemediationRequest,
+  action: Extract<RemediationAction, { kind: 'scale-deployment' | 'restart-deployment' }>,
+  target: DeploymentTarget,
+  deps: RemediationDeps,
+  now: Date,
+  refuse: Refuse,
+  unknown: string[],
+): Promise<Outcome> {
+  const where = `${target.namespace}/${target.name}`;
+  const unchecked = 'not checked against the cluster';
+  const noAction = () => Promise.reject(new Error('a dry run does not act'));
+  if (action.kind === 'restart-deployment') {
+    const at = now.toISOString();
+    const description = `deployment ${where} state unknown: would rollout restart it (restartedAt ${at}); whether it is paused was ${unchecked}`;
+    return claimThenAct(request, target, deps, now, refuse, unknown, { after: at, description, validateOnServer: false }, noAction);
+  }
+  const bounds = `min ${target.minReplicas}, max ${target.maxReplicas}`;
+  const hpa = `an HPA owning it (policy: ${target.hpa}) was ${unchecked}`;
+  if ('to' in action.replicas) {
+    // The policy's bounds alone: an absolute count is capped the same whatever the current size.
+    const to = Math.min(target.maxReplicas, Math.max(target.minReplicas, action.replicas.to));
+    const capped = to !== action.replicas.to ? ` (capped from ${action.replicas.to})` : '';
+    const description = `deployment ${where} replicas unknown: would scale to ${to}${capped} within the policy's bounds (${bounds}); ${hpa}`;
+    return claimThenAct(request, target, deps, now, refuse, unknown, { after: to, description, validateOnServer: false }, noAction);
+  }
+  const description = `deployment ${where} replicas unknown: would change replicas by ${signed(action.replicas.step)}, capped by the policy's bounds (${bounds}); ${hpa}`;
+  return claimThenAct(request, target, deps, now, refuse, unknown, { description, validateOnServer: false }, noAction);
+}
+
+const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
+
+const policyBounds = (min: number | undefined, max: number | undefined): string =>
+  min === undefined && max === undefined ? 'none set in the policy' : [min !== undefined ? `min ${min}` : '', max !== undefined ? `max ${max}` : ''].filter(Boolean).join(', ');
+
+/** A size change about to be claimed: `before`/`after` when known; `validateOnServer` sends a Kubernetes write with `dryRun=All`. */
+interface PlannedChange {
+  readonly before?: Level;
+  readonly after?: Level;
+  readonly description: string;
+  readonly validateOnServer: boolean;
+}
+
+/**
  * Guards 4–6: cooldown and budgets taken atomically (only looked at in a dry run), then the action.
- * In a dry run, Kubernetes actions are still sent with `dryRun=All` so the API server validates them.
+ * In a dry run, Kubernetes actions whose target was read are still sent with `dryRun=All` so the API
+ * server validates them; cooldowns and budgets that cannot be read are planned as unknown.
  */
 async function claimThenAct(
   request: RemediationRequest,
@@ -222,17 +299,22 @@ async function claimThenAct(
   deps: RemediationDeps,
   now: Date,
   refuse: Refuse,
-  change: { before?: Level; after: Level; description: string },
+  unknown: string[],
+  change: PlannedChange,
   act: (dryRun: boolean) => Promise<Outcome>,
 ): Promise<Outcome> {
   const claim = ledgerClaim(deps.policy, target, now);
-  const verdict = deps.dryRun ? await deps.ledger.peek(claim) : await deps.ledger.claim(claim);
-  if (!verdict.ok) return refuse(verdict.guard, verdict.reason, { before: change.before, after: change.after });
-
+  const levels = { before: change.before, after: change.after };
   if (deps.dryRun) {
-    if (request.action.kind !== 'scale-nodegroup') await act(true);
-    return { status: 'dry-run', action: request.action.kind, target: target.id, before: change.before, after: change.after, plan: `DRY_RUN plan: ${change.description}` };
+    const verdict = await readInput(deps, unknown, 'cooldown and budgets', `the cooldown and budgets of ${target.id}`, () => deps.ledger.peek(claim));
+    if (verdict && !verdict.ok) return refuse(verdict.guard, verdict.reason, levels);
+    if (change.validateOnServer) await act(true);
+    const plan = [`DRY_RUN plan: ${change.description}`, ...unknown].join('; ');
+    return { status: 'dry-run', action: request.action.kind, target: target.id, ...levels, plan, ...(unknown.length > 0 ? { unknown: [...unknown] } : {}) };
   }
+
+  const verdict = await deps.ledger.claim(claim);
+  if (!verdict.ok) return refuse(verdict.guard, verdict.reason, levels);
   try {
     return await act(false);
   } catch (error) {

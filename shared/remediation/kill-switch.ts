@@ -1,5 +1,6 @@
 // Adapter: the operator's kill switch, an SSM String parameter read on every invocation so it takes effect at once.
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { UnreadableInputError } from '../read-failure';
 import type { KillSwitch } from './types';
 
 export const ssm = new SSMClient({ maxAttempts: 3 });
@@ -27,7 +28,10 @@ export function parseKillSwitch(value: string): { engaged: boolean; reason?: str
   return { engaged: true, reason: `unrecognised kill-switch value ${JSON.stringify(value.slice(0, 40))}` };
 }
 
-/** The real KillSwitch: a missing parameter means "not engaged"; any other read error is thrown (nothing is done). */
+/**
+ * The real KillSwitch: a missing parameter means "not engaged"; any other read error is thrown as an
+ * UnreadableInputError naming the parameter (a live run then does nothing; a dry run plans "unknown").
+ */
 export function ssmKillSwitch(parameterName: string, client: SSMClient = ssm): KillSwitch {
   return {
     async read() {
@@ -36,7 +40,7 @@ export function ssmKillSwitch(parameterName: string, client: SSMClient = ssm): K
         return parseKillSwitch(Parameter?.Value ?? '');
       } catch (error) {
         if (error instanceof ParameterNotFound || (error instanceof Error && error.name === 'ParameterNotFound')) return { engaged: false };
-        throw error;
+        throw new UnreadableInputError(parameterName, error);
       }
     },
   };

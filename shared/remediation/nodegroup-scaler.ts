@@ -5,6 +5,7 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { UnreadableInputError } from '../read-failure';
 import { ScalingInProgressError } from './errors';
 import type { NodegroupTarget } from './policy';
 import type { NodegroupCapacity, NodegroupScaler } from './types';
@@ -40,23 +41,32 @@ export function awsNodegroupScaler(clients: { eks: EKSClient; autoScaling: AutoS
     return name;
   }
 
+  async function capacityOf(target: NodegroupTarget): Promise<NodegroupCapacity> {
+    if (target.mode === 'nodegroup') {
+      const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName: target.cluster, nodegroupName: target.nodegroup }));
+      const scaling = nodegroup?.scalingConfig;
+      if (scaling?.desiredSize === undefined || scaling.minSize === undefined || scaling.maxSize === undefined) {
+        throw new Error(`Node group ${target.cluster}/${target.nodegroup} has no scalingConfig in eks:DescribeNodegroup`);
+      }
+      return { desired: scaling.desiredSize, min: scaling.minSize, max: scaling.maxSize };
+    }
+    const asgName = await asgNameOf(target);
+    const { AutoScalingGroups } = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
+    const group = AutoScalingGroups?.[0];
+    if (!group || group.DesiredCapacity === undefined || group.MinSize === undefined || group.MaxSize === undefined) {
+      throw new Error(`Auto Scaling group ${asgName} of ${target.cluster}/${target.nodegroup} was not found`);
+    }
+    return { desired: group.DesiredCapacity, min: group.MinSize, max: group.MaxSize, asgName };
+  }
+
   return {
     async describe(target): Promise<NodegroupCapacity> {
-      if (target.mode === 'nodegroup') {
-        const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName: target.cluster, nodegroupName: target.nodegroup }));
-        const scaling = nodegroup?.scalingConfig;
-        if (scaling?.desiredSize === undefined || scaling.minSize === undefined || scaling.maxSize === undefined) {
-          throw new Error(`Node group ${target.cluster}/${target.nodegroup} has no scalingConfig in eks:DescribeNodegroup`);
-        }
-        return { desired: scaling.desiredSize, min: scaling.minSize, max: scaling.maxSize };
+      try {
+        return await capacityOf(target);
+      } catch (error) {
+        const via = target.mode === 'nodegroup' ? 'eks:DescribeNodegroup' : 'its Auto Scaling group';
+        throw new UnreadableInputError(`the size of node group ${target.cluster}/${target.nodegroup} (${via})`, error);
       }
-      const asgName = await asgNameOf(target);
-      const { AutoScalingGroups } = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
-      const group = AutoScalingGroups?.[0];
-      if (!group || group.DesiredCapacity === undefined || group.MinSize === undefined || group.MaxSize === undefined) {
-        throw new Error(`Auto Scaling group ${asgName} of ${target.cluster}/${target.nodegroup} was not found`);
-      }
-      return { desired: group.DesiredCapacity, min: group.MinSize, max: group.MaxSize, asgName };
     },
 
     async setDesired(target, capacity, desired) {

@@ -33,7 +33,15 @@ interface OutcomeBase {
 /** What happened to one request; only errors the caller should retry are thrown instead. */
 export type RemediationOutcome =
   | (OutcomeBase & { readonly status: 'done'; readonly before?: Level; readonly after: Level; readonly detail?: string })
-  | (OutcomeBase & { readonly status: 'dry-run'; readonly before?: Level; readonly after: Level; readonly plan: string })
+  | (OutcomeBase & {
+      readonly status: 'dry-run';
+      readonly before?: Level;
+      /** Absent when the target's size could not be read, so the result of a step is not known. */
+      readonly after?: Level;
+      readonly plan: string;
+      /** Inputs a dry run could not read and planned around, e.g. `kill switch: unknown (could not read …)`. */
+      readonly unknown?: readonly string[];
+    })
   | (OutcomeBase & {
       readonly status: 'refused';
       readonly guard: GuardName;
