@@ -64,8 +64,8 @@ export function awsNodegroupScaler(clients: { eks: EKSClient; autoScaling: AutoS
       try {
         return await capacityOf(target);
       } catch (error) {
-        const via = target.mode === 'nodegroup' ? 'eks:DescribeNodegroup' : 'its Auto Scaling group';
-        throw new UnreadableInputError(`the size of node group ${target.cluster}/${target.nodegroup} (${via})`, error);
+        const via = target.mode === 'nodegroup' || !target.asgName ? 'eks:DescribeNodegroup' : `Auto Scaling group ${target.asgName}`;
+        throw new UnreadableInputError(`node group ${target.cluster}/${target.nodegroup} through ${via}`, error);
       }
     },
 

@@ -22,7 +22,7 @@ const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(
 
 /**
  * The decision table, first matching row wins:
- * 1. no datapoints at all → page (never act blind);
+ * 1. no datapoints at all, or (dry run) metrics that could not be read → page (never act blind);
  * 2. error rate over the extreme line → open the circuit breaker (shedding load beats adding capacity to a failing service);
  * 3. CPU or memory over its line, or latency high while the error rate is moderate → scale
  *    (or page when the policy names nothing to scale);
@@ -32,6 +32,9 @@ const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(
 export function decide(d: Diagnostics, service: ServicePolicy): Decision {
   const t = service.thresholds;
   const v = d.values;
+  if (d.unavailable !== undefined) {
+    return { action: 'page', rule: 'insufficient-data', reasoning: `Diagnostics unavailable (${d.unavailable}): not acting blind.` };
+  }
   if (hasNoData(d)) {
     return { action: 'page', rule: 'insufficient-data', reasoning: `No datapoints for any query between ${d.from} and ${d.to}: not acting blind.` };
   }
@@ -91,6 +94,7 @@ export function isHealthy(d: Diagnostics, t: Thresholds): boolean {
 
 /** One line of the latest values, `errorRate=7.3 latency=240 cpu=91`, for messages. */
 export function summarise(d: Diagnostics): string {
+  if (d.unavailable !== undefined) return `diagnostics unavailable (${d.unavailable})`;
   const parts = Object.entries(d.values).map(([role, value]) => `${role}=${fmt(value)}`);
   return parts.length > 0 ? parts.join(' ') : 'no datapoints';
 }

@@ -6,6 +6,8 @@ import {
   type MetricDataResult,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
+import { logger } from '../logger';
+import { describeUnreadable } from '../read-failure';
 import type { MetricQuery, MetricRole, ServicePolicy } from './policy';
 
 /** One query's result over the window: the latest value drives decisions, the rest is context for people. */
@@ -30,6 +32,11 @@ export interface Diagnostics {
   readonly readings: readonly MetricReading[];
   /** Latest value per role; a role with no datapoints is absent. Two queries with one role: the worse (higher) value. */
   readonly values: Partial<Readonly<Record<MetricRole, number>>>;
+  /**
+   * Set only in a dry run whose metrics could not be read (`could not read CloudWatch GetMetricData: no AWS
+   * credentials`): every reading is empty, so the decision is the insufficient-data page.
+   */
+  readonly unavailable?: string;
 }
 
 /** The one call the responder makes to CloudWatch; an interface so tests pass a double. */
@@ -121,9 +128,22 @@ const toIso = (t: Date | undefined): string => (t ? t.toISOString() : '');
 /** True when not one query returned a datapoint: the responder never acts blind. */
 export const hasNoData = (d: Diagnostics): boolean => d.readings.every((r) => r.points === 0);
 
-/** Runs the one GetMetricData call for a service and reads the answer. */
-export async function diagnose(service: ServicePolicy, source: MetricsSource, now: Date = new Date()): Promise<Diagnostics> {
+/**
+ * Runs the one GetMetricData call for a service and reads the answer. When the call fails, a live run
+ * throws (Lambda retries; the responder never decides on metrics it did not read). A dry run
+ * (`options.dryRun`) returns diagnostics marked `unavailable` with no datapoints instead, so the plan
+ * says the diagnosis was unavailable and takes the insufficient-data branch.
+ */
+export async function diagnose(service: ServicePolicy, source: MetricsSource, now: Date = new Date(), options: { readonly dryRun?: boolean } = {}): Promise<Diagnostics> {
   const request = metricDataRequest(service, now);
-  const results = await source.getMetricData(request);
+  let results: readonly MetricDataResult[];
+  try {
+    results = await source.getMetricData(request);
+  } catch (error) {
+    if (!options.dryRun) throw error;
+    const unavailable = describeUnreadable(error, 'CloudWatch GetMetricData');
+    logger.warn('DRY_RUN: diagnostics unavailable; planning as insufficient data', { unavailable });
+    return { ...readDiagnostics(service, request, []), unavailable };
+  }
   return readDiagnostics(service, request, results);
 }

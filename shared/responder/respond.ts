@@ -8,6 +8,7 @@ import { errorMessage, PartialDeliveryError } from '../errors';
 import type { DeliveryLedger } from '../notify/ledger';
 import type { ChannelName } from '../policy/schema';
 import { logger } from '../logger';
+import { describeUnreadable } from '../read-failure';
 import { decide, describeScale, isHealthy, summarise, type Decision } from './decide';
 import { diagnose, type Diagnostics, type MetricsSource } from './diagnose';
 import { decisionMessage, describeAction, describeReading, pageFor, resolvedMessage, type ActionRecord, type ResponseReport } from './messages';
@@ -44,7 +45,17 @@ export interface ResponderDeps {
 export type RespondOutcome =
   | { readonly status: 'not-handled'; readonly alarm: string }
   | { readonly status: 'duplicate'; readonly messageId: string }
-  | { readonly status: 'responded'; readonly incidentId: string; readonly decision: Decision['rule']; readonly actions: readonly string[]; readonly heldBack?: string }
+  | {
+      readonly status: 'responded';
+      readonly incidentId: string;
+      readonly decision: Decision['rule'];
+      readonly actions: readonly string[];
+      readonly heldBack?: string;
+      /** Dry run: what could not be read and was planned around, e.g. `diagnostics: unavailable (could not read …)`. */
+      readonly unknown?: readonly string[];
+      /** Dry run: the deliveries that were planned and logged, not sent. */
+      readonly planned?: readonly ChannelName[];
+    }
   | { readonly status: 'resolved'; readonly incidentId?: string; readonly breaker?: string }
   | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string };
 
@@ -134,7 +145,7 @@ async function respondToFiring(
     trigger === 'alarm' ? `${alarm.name} ${alarm.state}: ${alarm.reason ?? ''}`.trim() : `${alarm.name} still ${alarm.state}; breaker ${service.breaker.name} came due for re-evaluation`,
     { state: alarm.state, trigger },
   );
-  const diagnostics = known ?? (await diagnose(service, deps.metrics, now));
+  const diagnostics = known ?? (await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun }));
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));
   const decision = decide(diagnostics, service);
   await record('decision', `${decision.action} (${decision.rule}): ${decision.reasoning}`, { rule: decision.rule, action: decision.action });
@@ -154,7 +165,15 @@ async function respondToFiring(
 
   // An action that threw is retried by Lambda; what was told above says what happened so far.
   if (failures.length > 0) throw new PartialDeliveryError(failures);
-  return { status: 'responded', incidentId: incident.id, decision: decision.rule, actions: actions.map(describeAction), heldBack: heldBack?.reason };
+  return {
+    status: 'responded',
+    incidentId: incident.id,
+    decision: decision.rule,
+    actions: actions.map(describeAction),
+    heldBack: heldBack?.reason,
+    ...(diagnostics.unavailable !== undefined ? { unknown: [`diagnostics: unavailable (${diagnostics.unavailable})`] } : {}),
+    ...(deps.dryRun ? { planned: deliveries.map((d) => d.channel) } : {}),
+  };
 }
 
 /** When on-call is paged: the table said so, the responder held back, or an action failed or was refused. */
@@ -248,7 +267,7 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
     if (incident) await deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
   };
   await record('alarm-received', `${alarm.name} OK: ${alarm.reason}`, { state: alarm.state, trigger: 'alarm' });
-  const diagnostics = await diagnose(service, deps.metrics, now);
+  const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));
 
   const breaker = await settleBreakerOnRecovery(service, diagnostics, deps);
@@ -300,7 +319,14 @@ async function settleBreakerOnRecovery(
   deps: ResponderDeps,
 ): Promise<{ text: string; change?: BreakerChange } | undefined> {
   const name = service.breaker.name;
-  const flag = await deps.flags.read(name);
+  let flag: Awaited<ReturnType<FlagStore['read']>>;
+  try {
+    flag = await deps.flags.read(name);
+  } catch (error) {
+    // A live run retries rather than leave a breaker in a state nobody checked; a dry run says so and goes on.
+    if (!deps.dryRun) throw error;
+    return { text: `breaker ${name}: state unknown (${describeUnreadable(error, `breaker flag ${name}`)}); nothing would be closed` };
+  }
   if (flag?.state !== 'open') return undefined;
   if (!isHealthy(diagnostics, service.thresholds)) {
     return { text: `breaker ${name} stays open: metrics not healthy yet (${summarise(diagnostics)}); re-evaluated at ${flag.expiresAt ?? 'its next check'}` };
@@ -356,7 +382,7 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
   const state = await deps.alarms.stateOf(alarmName);
   const now = deps.now();
   if (state === 'ALARM') {
-    const diagnostics = await diagnose(service, deps.metrics, now);
+    const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
     const decision = decide(diagnostics, service);
     if (decision.action !== 'open-breaker') {
       const change = await closeBreaker(deps.flags, name, `re-evaluated while ${alarmName} fires: ${decision.reasoning}`, { dryRun: deps.dryRun });
@@ -373,7 +399,7 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
     }
     return outcome.status === 'responded' ? `re-evaluated: ${outcome.decision}` : outcome.status;
   }
-  const diagnostics = await diagnose(service, deps.metrics, now);
+  const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
   if (isHealthy(diagnostics, service.thresholds)) {
     const change = await closeBreaker(deps.flags, name, `${alarmName} is ${state ?? 'gone'} and metrics are healthy (${summarise(diagnostics)})`, { dryRun: deps.dryRun });
     await deps.team.tell(plainMessage(`Breaker ${name} came due: ${describeAction({ kind: 'breaker', flag: name, change })}. ${alarmName} is ${state ?? 'gone'}.`));
