@@ -3,6 +3,7 @@ import { AppsV1Api, KubeConfig, setHeaderOptions } from '@kubernetes/client-node
 import { eksClientFactory, kubeconfigClientFactory } from '../../../shared/k8s/client';
 import { KubernetesApiError, KubernetesRequestError, readOptions } from '../../../shared/k8s/request';
 import { EksTokenCache } from '../../../shared/k8s/token';
+import { UnreadableInputError } from '../../../shared/read-failure';
 import { kubeDeploymentActuator, RESTARTED_AT_ANNOTATION } from '../../../shared/remediation/deployment-actuator';
 import { executeRemediation } from '../../../shared/remediation/execute';
 import { deploymentRequest, fakeDeps, NOW, samplePolicy } from '../../unit/remediation/support/fixtures';
@@ -167,6 +168,22 @@ describe('transport', () => {
     ]);
     expect(describe).toHaveBeenCalledTimes(1);
     expect(describe).toHaveBeenCalledWith('retail-prediction-cluster');
+  });
+
+  it('a cluster that cannot be looked up (no credentials for eks:DescribeCluster) is an UnreadableInputError naming it; nothing is sent', async () => {
+    const describe = jest.fn(async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    const eksActuator = kubeDeploymentActuator(eksClientFactory({ region: 'us-east-1', describe, tokens: new EksTokenCache(async () => 'k8s-aws-v1.unused') }));
+
+    const read = await rejection(eksActuator.inspect(target()));
+    const write = await rejection(eksActuator.scale(target(), 6, { dryRun: false }));
+
+    for (const error of [read, write]) {
+      expect(error).toBeInstanceOf(UnreadableInputError);
+      expect((error as Error).message).toBe('could not read the endpoint and credentials of cluster retail-prediction-cluster: no AWS credentials');
+    }
+    expect(api.requests).toEqual([]);
   });
 
   it('a token the API does not accept is a 401', async () => {

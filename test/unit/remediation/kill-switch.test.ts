@@ -1,6 +1,7 @@
 // Unit tests: the SSM kill switch — engaged, released, missing, unreadable.
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { UnreadableInputError } from '../../../shared/read-failure';
 import { parseKillSwitch, ssmKillSwitch } from '../../../shared/remediation/kill-switch';
 
 const ssm = mockClient(SSMClient);
@@ -32,6 +33,15 @@ describe('ssmKillSwitch', () => {
   it('throws on any other read error, so nothing is done unchecked', async () => {
     ssm.on(GetParameterCommand).rejects(new Error('AccessDeniedException'));
     await expect(ssmKillSwitch(PARAM, client()).read()).rejects.toThrow('AccessDeniedException');
+  });
+
+  it('names the parameter and says "no AWS credentials" when the SDK found none', async () => {
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+
+    const error = await ssmKillSwitch(PARAM, client()).read().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnreadableInputError);
+    expect(error).toMatchObject({ source: PARAM, message: `could not read ${PARAM}: no AWS credentials` });
   });
 });
 

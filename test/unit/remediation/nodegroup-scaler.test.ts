@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand, EKSClient, ResourceInUseException, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
+import { UnreadableInputError } from '../../../shared/read-failure';
 import { ScalingInProgressError } from '../../../shared/remediation/errors';
 import { executeRemediation } from '../../../shared/remediation/execute';
 import { awsNodegroupScaler } from '../../../shared/remediation/nodegroup-scaler';
@@ -159,6 +160,19 @@ describe('nodegroup mode', () => {
 
     expect(error).toBeInstanceOf(ScalingInProgressError);
     expect(error).toMatchObject({ code: 'ResourceInUseException' });
+  });
+
+  it('a size that cannot be read is an UnreadableInputError naming the node group, with the cause kept', async () => {
+    const denied = new Error('User is not authorized to perform: eks:DescribeNodegroup');
+    eks.on(DescribeNodegroupCommand).rejects(denied);
+
+    const error = await awsNodegroupScaler(clients()).describe(target).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnreadableInputError);
+    expect((error as Error).message).toBe(
+      'could not read node group retail-prediction-cluster/retail-prediction-nodegroup through eks:DescribeNodegroup: User is not authorized to perform: eks:DescribeNodegroup',
+    );
+    expect((error as Error).cause).toBe(denied);
   });
 
   it('passes other errors through unchanged', async () => {

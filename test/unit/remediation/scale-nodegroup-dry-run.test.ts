@@ -51,3 +51,24 @@ it('plans +1 for HighCPU ALARM without SetDesiredCapacity or any STATE_TABLE wri
   expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
   expect(db.mock.calls()).toHaveLength(0);
 });
+
+it('with no AWS credentials at all, plans +1 with the size, kill switch and cooldowns stated as unknown, and calls nothing that writes', async () => {
+  const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+  ssm.on(GetParameterCommand).rejects(noCredentials());
+  eks.on(DescribeNodegroupCommand).rejects(noCredentials());
+  asg.on(DescribeAutoScalingGroupsCommand).rejects(noCredentials());
+  const event = loadEvent('alarm-high-cpu-alarm');
+  event.Records[0]!.Sns.MessageId = 'offline-laptop-run';
+
+  const result = await handler(event, context);
+
+  expect(result.dryRun).toBe(true);
+  const [outcome] = result.messages[0]?.outcomes ?? [];
+  expect(outcome).toMatchObject({ status: 'dry-run', target: 'retail-prediction-nodegroup', plan: expect.stringContaining('size unknown: would request +1') });
+  expect(outcome?.status === 'dry-run' && outcome.unknown).toEqual([
+    'kill switch: unknown (could not read /firebreak/local/kill-switch: no AWS credentials)',
+    'node group size: unknown (could not read node group retail-prediction-cluster/retail-prediction-nodegroup through eks:DescribeNodegroup: no AWS credentials)',
+  ]);
+  expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
+  expect(db.mock.calls()).toHaveLength(0);
+});

@@ -102,6 +102,18 @@ describe('scaleNodegroup handler', () => {
     expect(slack.jsonBodies()).toEqual([expect.objectContaining({ text: expect.stringContaining('game day') })]);
   });
 
+  it('a kill switch that cannot be read fails the invocation: nothing resized, nothing audited, Slack not told', async () => {
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+
+    await expect(handler(loadEvent('alarm-high-cpu-alarm'), context)).rejects.toThrow(
+      'Remediation failed for retail-prediction-nodegroup (could not read /firebreak/dev/kill-switch: no AWS credentials)',
+    );
+    expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
+    expect(asg).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
+    expect([...db.items.keys()].filter((k) => k.startsWith('audit#') || k.startsWith('cooldown#') || k.startsWith('budget#'))).toEqual([]);
+    expect(slack.jsonBodies()).toEqual([]);
+  });
+
   it('rejects an event that is not from SNS with a clear error', async () => {
     await expect(handler({ Records: [{ EventSource: 'aws:sqs', body: '{}' }] }, context)).rejects.toThrow(/not an SNS notification/);
   });

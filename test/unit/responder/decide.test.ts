@@ -55,6 +55,15 @@ describe('decision table', () => {
     expect(decision.reasoning).toContain('not acting blind');
   });
 
+  it('diagnostics unavailable (a dry run that could not read CloudWatch): the insufficient-data row, saying why', () => {
+    const decision = decide({ ...diagnosticsOf({}), unavailable: 'could not read CloudWatch GetMetricData: no AWS credentials' }, service);
+    expect(decision).toEqual({
+      action: 'page',
+      rule: 'insufficient-data',
+      reasoning: 'Diagnostics unavailable (could not read CloudWatch GetMetricData: no AWS credentials): not acting blind.',
+    });
+  });
+
   it('follows the policy thresholds, not built-in ones', () => {
     const strict = sampleService({ thresholds: { ...service.thresholds, extremeErrorRatePercent: 30 } });
     expect(decide(diagnosticsOf({ errorRate: 31 }), strict).action).toBe('open-breaker');

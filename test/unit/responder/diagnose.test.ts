@@ -78,5 +78,24 @@ describe('diagnose', () => {
   it('lets a CloudWatch failure through so the invocation is retried', async () => {
     cloudWatch.on(GetMetricDataCommand).rejects(new Error('Throttling: Rate exceeded'));
     await expect(diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now)).rejects.toThrow('Rate exceeded');
+    await expect(diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now, { dryRun: false })).rejects.toThrow('Rate exceeded');
+  });
+
+  it('in a dry run, metrics that cannot be read are "unavailable", with no datapoints and the reason', async () => {
+    cloudWatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+
+    const d = await diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now, { dryRun: true });
+
+    expect(d.unavailable).toBe('could not read CloudWatch GetMetricData: no AWS credentials');
+    expect(hasNoData(d)).toBe(true);
+    expect(d.values).toEqual({});
+    expect(d.readings.map((r) => r.id)).toEqual(['errorRate', 'latencyP95', 'requests', 'nodeCpu']);
+    expect({ from: d.from, to: d.to }).toEqual({ from: '2026-11-21T03:04:00.000Z', to: '2026-11-21T03:14:00.000Z' });
+  });
+
+  it('a dry run whose metrics are readable is not marked unavailable', async () => {
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const d = await diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now, { dryRun: true });
+    expect(d.unavailable).toBeUndefined();
   });
 });

@@ -213,6 +213,66 @@ describe('respond to ALARM', () => {
   });
 });
 
+describe('metrics that cannot be read', () => {
+  const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+
+  it('DRY_RUN: diagnosis unavailable → insufficient data → page, planned not sent; says what could not be read; acts on nothing', async () => {
+    const h = harness([EXTREME], { dryRun: true });
+    jest.spyOn(h.metrics, 'getMetricData').mockRejectedValue(noCredentials());
+    const { messageId, alarm } = firing();
+
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({
+      status: 'responded',
+      decision: 'insufficient-data',
+      actions: [],
+      unknown: ['diagnostics: unavailable (could not read CloudWatch GetMetricData: no AWS credentials)'],
+      planned: ['slack', 'pagerduty'],
+    });
+    // The dry-run pager and team adapters log instead of sending; here they record what would have gone out.
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.pager.pages[0]?.summary).toContain('Diagnostics unavailable (could not read CloudWatch GetMetricData: no AWS credentials): not acting blind.');
+    expect(h.team.texts[0]).toContain('(dry run)');
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.flags.writes).toBe(0);
+  });
+
+  it('live: the invocation fails and nothing is told, paged or done; the message is freed for the retry', async () => {
+    const h = harness([EXTREME]);
+    jest.spyOn(h.metrics, 'getMetricData').mockRejectedValue(noCredentials());
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Could not load credentials from any providers');
+
+    expect(h.pager.pages).toHaveLength(0);
+    expect(h.team.messages).toHaveLength(0);
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.flags.writes).toBe(0);
+    expect(await h.incidents.claimMessage(messageId)).toBe(true);
+  });
+
+  it('DRY_RUN OK: a breaker flag that cannot be read is stated as unknown instead of failing', async () => {
+    const h = harness([HEALTHY], { dryRun: true });
+    jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
+
+    const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
+
+    expect(outcome).toEqual({
+      status: 'resolved',
+      breaker: 'breaker retail-prediction-api: state unknown (could not read breaker flag retail-prediction-api: no AWS credentials); nothing would be closed',
+    });
+    expect(h.flags.writes).toBe(0);
+  });
+
+  it('live OK: a breaker flag that cannot be read fails the invocation', async () => {
+    const h = harness([HEALTHY]);
+    jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
+    await expect(respondToAlarm('m-ok', recovered().alarm, h.deps)).rejects.toThrow('Could not load credentials');
+    expect(h.team.messages).toHaveLength(0);
+  });
+});
+
 describe('respond to OK', () => {
   it('closes the breaker when metrics are healthy, resolves the incident with a review draft, and links it', async () => {
     const h = harness([EXTREME, HEALTHY]);
