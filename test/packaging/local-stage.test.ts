@@ -1,5 +1,5 @@
 // Packaging: the `local` stage resolves and runs offline (invoke local, dry-run) with no AWS account.
-import { FUNCTION_NAMES, invokeLocal, printStage, type JsonObject } from './serverless';
+import { FUNCTION_NAMES, invokeLocal, printStage, type FunctionName, type JsonObject } from './serverless';
 
 jest.setTimeout(120_000);
 
@@ -38,15 +38,30 @@ it('names no secret parameter locally, so nothing asks SSM for one', () => {
   expect(notify.EMAIL_TOPIC_ARN).toMatch(/^arn:aws:sns:us-east-1:\d{12}:firebreak-local-email$/);
 });
 
+/**
+ * `invoke local` of one function on this machine with every credential source removed; fails with the
+ * CLI's output unless it exits 0. Returns the handler's result: the last JSON document the CLI prints,
+ * after the function's own log lines.
+ */
+function invokeOffline<T>(fn: FunctionName, eventFile: string): { result: T; output: string } {
+  const run = invokeLocal('local', fn, eventFile);
+  if (run.status !== 0) throw new Error(`invoke local -f ${fn} exited with ${run.status}:\n${run.output}`);
+  expect(run.output).not.toMatch(/Could not load credentials|ExpiredToken|UnrecognizedClient|"errorMessage"/);
+  return { result: JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('\n{\n') + 1)) as T, output: run.output };
+}
+
+interface RemediationResult {
+  dryRun: boolean;
+  messages: { alarm: string; outcomes: { status: string; target: string; plan?: string; after?: number; unknown?: string[] }[] }[];
+}
+
 it('runs the first command of the README on a machine with no AWS account: notify prints what it would send', () => {
-  const run = invokeLocal('local', 'notify', 'events/alarm-high-error-rate-alarm.json');
-  expect(run.output).not.toMatch(/credentials|ExpiredToken|UnrecognizedClient/i);
-  if (run.status !== 0) throw new Error(`invoke local exited with ${run.status}:\n${run.output}`);
-  // The handler's result is the last JSON document the CLI prints, after the function's own log lines.
-  const result = JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('\n{\n') + 1)) as {
+  const { result, output } = invokeOffline<{
     dryRun: boolean;
     messages: { alarm: string; outcomes: { channel: string; status: string; payload: unknown }[] }[];
-  };
+  }>('notify', 'events/alarm-high-error-rate-alarm.json');
+  // notify reads nothing from AWS in a dry run: not even a note about credentials.
+  expect(output).not.toMatch(/credentials/i);
   expect(result.dryRun).toBe(true);
   expect(result.messages.map((m) => m.alarm)).toEqual(['RetailPrediction-HighErrorRate']);
   const outcomes = result.messages[0]!.outcomes;
@@ -55,4 +70,61 @@ it('runs the first command of the README on a machine with no AWS account: notif
     expect(outcome.status).toBe('planned');
     expect(outcome.payload).toBeTruthy();
   }
+});
+
+it('scaleNodegroup with no AWS account prints a plan: +1, with the size, kill switch and cooldowns stated as unknown', () => {
+  const { result } = invokeOffline<RemediationResult>('scaleNodegroup', 'events/alarm-high-cpu-alarm.json');
+
+  expect(result.dryRun).toBe(true);
+  expect(result.messages.map((m) => m.alarm)).toEqual(['RetailPrediction-HighCPU']);
+  const [outcome] = result.messages[0]!.outcomes;
+  expect(outcome).toMatchObject({ status: 'dry-run', target: 'retail-prediction-nodegroup' });
+  expect(outcome!.plan).toContain("size unknown: would request +1, capped by the policy's bounds");
+  expect(outcome!.unknown).toEqual([
+    'kill switch: unknown (could not read /firebreak/local/kill-switch: no AWS credentials)',
+    'node group size: unknown (could not read node group retail-prediction-cluster/retail-prediction-nodegroup through eks:DescribeNodegroup: no AWS credentials)',
+    'cooldown and budgets: unknown (could not read the cooldown and budgets of retail-prediction-nodegroup: no AWS credentials)',
+  ]);
+});
+
+it('scaleDeployment with no AWS account prints a plan: mlops/retail-forecast-api to 6, the cluster stated as unreachable', () => {
+  const { result } = invokeOffline<RemediationResult>('scaleDeployment', 'events/alarm-high-cpu-alarm.json');
+
+  expect(result.dryRun).toBe(true);
+  const [outcome] = result.messages[0]!.outcomes;
+  expect(outcome).toMatchObject({ status: 'dry-run', target: 'retail-forecast-api', after: 6 });
+  expect(outcome!.plan).toContain('deployment mlops/retail-forecast-api replicas unknown: would scale to 6');
+  expect(outcome!.unknown).toEqual(
+    expect.arrayContaining([
+      'kill switch: unknown (could not read /firebreak/local/kill-switch: no AWS credentials)',
+      'deployment state: unknown (could not read the endpoint and credentials of cluster retail-prediction-cluster: no AWS credentials)',
+    ]),
+  );
+});
+
+it('respond with no AWS account: diagnosis unavailable, so insufficient data, so a page that is planned and not sent', () => {
+  const { result, output } = invokeOffline<{
+    dryRun: boolean;
+    messages: { alarm: string; outcome: { status: string; decision: string; actions: string[]; unknown?: string[]; planned?: string[] } }[];
+  }>('respond', 'events/alarm-high-error-rate-alarm.json');
+
+  expect(result.dryRun).toBe(true);
+  expect(result.messages[0]).toMatchObject({
+    alarm: 'RetailPrediction-HighErrorRate',
+    outcome: {
+      status: 'responded',
+      decision: 'insufficient-data',
+      actions: [],
+      unknown: ['diagnostics: unavailable (could not read CloudWatch GetMetricData: no AWS credentials)'],
+      planned: ['slack', 'pagerduty'],
+    },
+  });
+  expect(output).toContain('DRY_RUN: would page on-call');
+});
+
+it('forwardLogs with no AWS account plans the batch and sends nothing', () => {
+  const { result } = invokeOffline<{ dryRun: boolean; received: number; failed: number }>('forwardLogs', 'events/logs-api.json');
+
+  expect(result).toMatchObject({ dryRun: true, failed: 0 });
+  expect(result.received).toBeGreaterThan(0);
 });
