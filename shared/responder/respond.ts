@@ -1,7 +1,7 @@
 // Responder use case: alarm → incident → diagnose → decide → act (scale, breaker, page) → tell; OK → close, review, resolve.
 import type { Alarm } from '../alarm/model';
 import { closeBreaker, openBreaker, type BreakerChange } from '../breaker/breaker';
-import { isExpired } from '../breaker/flag';
+import { isExpired, planOpen } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
@@ -152,7 +152,7 @@ async function respondToFiring(
   log.info('Responder decision', { incidentId: incident.id, decision: decision.rule, action: decision.action, values: diagnostics.values });
 
   const base = { service: serviceName, alarm, incidentId: incident.id, trigger, diagnostics, decision, dryRun: deps.dryRun, runbookUrl: deps.runbookUrl(alarm.name) };
-  const { actions, heldBack, failures } = await act(service, incident, decision, alarm, actionId, deps);
+  const { actions, heldBack, failures, unknown: unread = [] } = await act(service, incident, decision, alarm, actionId, deps);
   for (const a of actions) await record('action', describeAction(a));
   if (heldBack) await record(heldBack.kind === 'escalation' ? 'escalation' : 'outcome', heldBack.reason);
 
@@ -165,13 +165,15 @@ async function respondToFiring(
 
   // An action that threw is retried by Lambda; what was told above says what happened so far.
   if (failures.length > 0) throw new PartialDeliveryError(failures);
+  const unknown = [...(diagnostics.unavailable !== undefined ? [`diagnostics: unavailable (${diagnostics.unavailable})`] : []), ...unread];
+  if (unknown.length > 0) log.warn('DRY_RUN: planned without inputs that could not be read', { unknown });
   return {
     status: 'responded',
     incidentId: incident.id,
     decision: decision.rule,
     actions: actions.map(describeAction),
     heldBack: heldBack?.reason,
-    ...(diagnostics.unavailable !== undefined ? { unknown: [`diagnostics: unavailable (${diagnostics.unavailable})`] } : {}),
+    ...(unknown.length > 0 ? { unknown } : {}),
     ...(deps.dryRun ? { planned: deliveries.map((d) => d.channel) } : {}),
   };
 }
@@ -189,21 +191,41 @@ interface ActResult {
   readonly actions: ActionRecord[];
   readonly heldBack?: { readonly kind: 'kill-switch' | 'budget' | 'escalation'; readonly reason: string };
   readonly failures: { channel: string; error: Error }[];
+  /** Dry run: inputs of the responder's own guards that could not be read and were planned around. */
+  readonly unknown?: readonly string[];
+}
+
+/**
+ * Reads an input of the responder's own guards (breaker flag, kill switch, budgets). A live run throws
+ * the read's error. A dry run notes `<what>: unknown (could not read …)` and returns undefined.
+ */
+async function readGuardInput<T>(deps: ResponderDeps, unknown: string[], what: string, source: string, read: () => Promise<T>): Promise<{ value: T } | undefined> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    unknown.push(`${what}: unknown (${describeUnreadable(error, source)})`);
+    return undefined;
+  }
 }
 
 /** Carries out a scale or breaker decision, behind the kill switch and the responder's own per-incident breaker. */
 async function act(service: ServicePolicy, incident: Incident, decision: Decision, alarm: FiringAlarm, actionId: string, deps: ResponderDeps): Promise<ActResult> {
   if (decision.action === 'page') return { actions: [], failures: [] };
+  const unknown: string[] = [];
+  let flagUnreadable = false;
   if (decision.action === 'open-breaker') {
     // Already open and not yet due: nothing to do, and nothing spent of the responder's own budget.
-    const current = await deps.flags.read(decision.flag);
+    const read = await readGuardInput(deps, unknown, `breaker ${decision.flag}`, `breaker flag ${decision.flag}`, () => deps.flags.read(decision.flag));
+    flagUnreadable = read === undefined;
+    const current = read?.value;
     if (current?.state === 'open' && !isExpired(current, deps.now())) {
       return { actions: [{ kind: 'breaker', flag: decision.flag, change: { name: decision.flag, flag: current, changed: false, kind: 'unchanged', written: false } }], failures: [] };
     }
   }
-  const killSwitch = await deps.remediator.killSwitch();
-  if (killSwitch.engaged) {
-    return { actions: [], failures: [], heldBack: { kind: 'kill-switch', reason: `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}; no automatic action` } };
+  const killSwitch = (await readGuardInput(deps, unknown, 'kill switch', 'the kill switch', () => deps.remediator.killSwitch()))?.value;
+  if (killSwitch?.engaged) {
+    return { actions: [], failures: [], unknown, heldBack: { kind: 'kill-switch', reason: `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}; no automatic action` } };
   }
   if (!(await deps.incidents.claimAction(incident.id, service.maxActionsPerIncident))) {
     const tried = (await deps.incidents.steps(incident.id)).filter((s) => s.kind === 'action').map((s) => `${s.at} ${s.summary}`);
@@ -214,16 +236,23 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
         kind: 'escalation',
         reason: `acted ${service.maxActionsPerIncident} time(s) on this incident without recovery; stopping and handing over to a person. Tried: ${tried.length > 0 ? tried.join('; ') : 'nothing recorded'}`,
       },
+      unknown,
     };
   }
   if (decision.action === 'open-breaker') {
-    const budget = await deps.remediator.claimBreakerBudget(decision.flag);
-    if (!budget.ok) return { actions: [], failures: [], heldBack: { kind: 'budget', reason: `opening breaker ${decision.flag} not allowed: ${budget.reason}` } };
+    const budget = (await readGuardInput(deps, unknown, 'cooldown and budgets', `the budgets of breaker ${decision.flag}`, () => deps.remediator.claimBreakerBudget(decision.flag)))?.value;
+    if (budget && !budget.ok) return { actions: [], failures: [], unknown, heldBack: { kind: 'budget', reason: `opening breaker ${decision.flag} not allowed: ${budget.reason}` } };
+    const request = { reason: decision.reasoning, alarm: alarm.name, ttlMinutes: service.breaker.ttlMinutes };
+    if (flagUnreadable) {
+      // Dry run only: planned as if no flag existed, since its current state could not be read.
+      const change = { ...planOpen(undefined, request, deps.now()), name: decision.flag, written: false };
+      return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [], unknown };
+    }
     try {
-      const change = await openBreaker(deps.flags, decision.flag, { reason: decision.reasoning, alarm: alarm.name, ttlMinutes: service.breaker.ttlMinutes }, { now: deps.now(), dryRun: deps.dryRun });
-      return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [] };
+      const change = await openBreaker(deps.flags, decision.flag, request, { now: deps.now(), dryRun: deps.dryRun });
+      return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [], unknown };
     } catch (error) {
-      return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error: asError(error) }] };
+      return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error: asError(error) }], unknown };
     }
   }
   const settled = await Promise.allSettled(
@@ -249,7 +278,7 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
       failures.push({ channel: `scale ${describeScale(request)}`, error: asError(s.reason) });
     }
   });
-  return { actions, failures };
+  return { actions, failures, unknown };
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

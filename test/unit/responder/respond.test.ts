@@ -1,5 +1,6 @@
 // Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
 import { PartialDeliveryError } from '../../../shared/errors';
+import { UnreadableInputError } from '../../../shared/read-failure';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
 import { advance, harness, sampleAlarm } from './doubles';
 
@@ -270,6 +271,59 @@ describe('metrics that cannot be read', () => {
     jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
     await expect(respondToAlarm('m-ok', recovered().alarm, h.deps)).rejects.toThrow('Could not load credentials');
     expect(h.team.messages).toHaveLength(0);
+  });
+});
+
+describe("the responder's own guards cannot be read (flag, kill switch, budgets)", () => {
+  const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+  const unreadable = (h: ReturnType<typeof harness>) => {
+    jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
+    jest.spyOn(h.remediator, 'killSwitch').mockRejectedValue(new UnreadableInputError('/firebreak/dev/kill-switch', noCredentials()));
+    jest.spyOn(h.remediator, 'claimBreakerBudget').mockRejectedValue(noCredentials());
+  };
+
+  it('DRY_RUN: plans opening the breaker and lists each guard input it could not read; writes nothing', async () => {
+    const h = harness([EXTREME], { dryRun: true });
+    unreadable(h);
+    const { messageId, alarm } = firing();
+
+    const outcome = await respondToAlarm(messageId, alarm, h.deps);
+
+    expect(outcome).toMatchObject({
+      status: 'responded',
+      decision: 'extreme-error-rate',
+      actions: [expect.stringContaining('open breaker retail-prediction-api: opened (dry run, not written)')],
+      unknown: [
+        'breaker retail-prediction-api: unknown (could not read breaker flag retail-prediction-api: no AWS credentials)',
+        'kill switch: unknown (could not read /firebreak/dev/kill-switch: no AWS credentials)',
+        'cooldown and budgets: unknown (could not read the budgets of breaker retail-prediction-api: no AWS credentials)',
+      ],
+    });
+    expect(h.flags.writes).toBe(0);
+  });
+
+  it('live: an unreadable flag fails the invocation before the kill switch or budgets are looked at; nothing opened', async () => {
+    const h = harness([EXTREME]);
+    unreadable(h);
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Could not load credentials');
+
+    expect(h.flags.writes).toBe(0);
+    expect(h.remediator.killSwitch).not.toHaveBeenCalled();
+    expect(h.remediator.budgetClaims).toEqual([]);
+    expect(h.team.messages).toHaveLength(0);
+  });
+
+  it('live: an unreadable kill switch fails the invocation and nothing is scaled', async () => {
+    const h = harness([CPU_HIGH]);
+    unreadable(h);
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('could not read /firebreak/dev/kill-switch: no AWS credentials');
+
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(0);
   });
 });
 
