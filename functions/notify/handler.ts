@@ -32,9 +32,9 @@ const deps: FanOutDeps = {
 
 const METRIC_OF_STATUS = { delivered: 'Delivered', 'already-delivered': 'AlreadyDelivered', withheld: 'Withheld', failed: 'DeliveryFailed' } as const;
 
-/** One count per channel outcome, with the channel as dimension; dry-run plans are not counted. */
+/** One count per message, and one per channel outcome with the channel as dimension; dry-run plans are not delivery outcomes. */
 function countOutcomes(summary: NotifySummary): void {
-  if (summary.type === 'generic') metrics.addMetric('GenericMessages', MetricUnit.Count, 1);
+  metrics.addMetric(summary.type === 'generic' ? 'GenericMessages' : 'AlarmMessages', MetricUnit.Count, 1);
   for (const outcome of summary.outcomes) {
     if (outcome.status === 'planned') continue;
     const metric = metrics.singleMetric();
