@@ -385,7 +385,15 @@ export interface SweepResult {
  */
 export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]> {
   const now = deps.now();
-  const due = (await deps.flags.list()).filter((f) => isExpired(f.flag, now));
+  let flags: Awaited<ReturnType<FlagStore['list']>>;
+  try {
+    flags = await deps.flags.list();
+  } catch (error) {
+    // A live sweep fails so the next run tries again; a dry run says what it could not read.
+    if (!deps.dryRun) throw error;
+    return [{ flag: 'breaker flags', result: `unknown (${describeUnreadable(error, 'the breaker flags')}); nothing re-evaluated` }];
+  }
+  const due = flags.filter((f) => isExpired(f.flag, now));
   const results: SweepResult[] = [];
   const failures: { channel: string; error: Error }[] = [];
   for (const { name, flag } of due) {

@@ -327,6 +327,27 @@ describe("the responder's own guards cannot be read (flag, kill switch, budgets)
   });
 });
 
+describe('breaker flags that cannot be listed (schedule)', () => {
+  const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+
+  it('DRY_RUN: the sweep says the flags are unknown and re-evaluates nothing', async () => {
+    const h = harness([HEALTHY], { dryRun: true });
+    jest.spyOn(h.flags, 'list').mockRejectedValue(noCredentials());
+
+    await expect(sweepBreakers(h.deps)).resolves.toEqual([
+      { flag: 'breaker flags', result: 'unknown (could not read the breaker flags: no AWS credentials); nothing re-evaluated' },
+    ]);
+    expect(h.metrics.calls).toBe(0);
+    expect(h.team.messages).toHaveLength(0);
+  });
+
+  it('live: the sweep fails so the next scheduled run tries again', async () => {
+    const h = harness([HEALTHY]);
+    jest.spyOn(h.flags, 'list').mockRejectedValue(noCredentials());
+    await expect(sweepBreakers(h.deps)).rejects.toThrow('Could not load credentials');
+  });
+});
+
 describe('respond to OK', () => {
   it('closes the breaker when metrics are healthy, resolves the incident with a review draft, and links it', async () => {
     const h = harness([EXTREME, HEALTHY]);
