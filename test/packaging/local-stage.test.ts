@@ -122,6 +122,16 @@ it('respond with no AWS account: diagnosis unavailable, so insufficient data, so
   expect(output).toContain('DRY_RUN: would page on-call');
 });
 
+it('respond on its schedule with no AWS account: the breaker sweep says the flags could not be read', () => {
+  const { result } = invokeOffline<{ dryRun: boolean; sweep: { flag: string; result: string }[] }>('respond', 'events/respond-schedule.json');
+
+  expect(result).toEqual({
+    dryRun: true,
+    messages: [],
+    sweep: [{ flag: 'breaker flags', result: 'unknown (could not read the breaker flags: no AWS credentials); nothing re-evaluated' }],
+  });
+});
+
 it('forwardLogs with no AWS account plans the batch and sends nothing', () => {
   const { result } = invokeOffline<{ dryRun: boolean; received: number; failed: number }>('forwardLogs', 'events/logs-api.json');
 
