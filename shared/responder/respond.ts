@@ -135,7 +135,7 @@ async function respondToFiring(
   known?: Diagnostics,
 ): Promise<RespondOutcome> {
   const now = deps.now();
-  const log = logger.createChild({ persistentLogAttributes: { alarm: alarm.name, service: serviceName } });
+  const log = logger.createChild({ persistentLogAttributes: { alarm: alarm.name, responderService: serviceName } });
   const incident = await deps.incidents.openOrGet(alarm.name, serviceName, now.toISOString());
   const record = (kind: TimelineStep['kind'], summary: string, data?: Record<string, unknown>) =>
     deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
@@ -303,7 +303,7 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
   if (breaker) await record(breaker.change?.changed ? 'action' : 'outcome', breaker.text);
 
   if (!incident) {
-    logger.info('OK without an open incident', { alarm: alarm.name, service: serviceName });
+    logger.info('OK without an open incident', { alarm: alarm.name, responderService: serviceName });
     if (breaker) {
       const message = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 });
       await deliverAll([{ channel: 'slack', run: () => deps.team.tell(message) }], deps, deliveryId);
