@@ -7,6 +7,8 @@ import { policyForStage, STAGE_POLICIES } from '../policy/load';
 import { planNotification } from '../notify/plan';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../config';
 import type { Policy } from '../policy/schema';
+import { rulesFor, type RemediationAction } from '../remediation/policy';
+import { serviceForAlarm } from '../responder/policy';
 
 const USAGE = `usage: npm run policy -- [--stage ${Object.keys(STAGE_POLICIES).join('|')}] <event.json> [more.json ...]
 Prints, for each event (an SNS event or a bare CloudWatch alarm message), the severity, the routes
@@ -41,7 +43,41 @@ export function describeMessage(message: ParsedMessage, policy: Policy, stage: s
   const channels = plan.deliveries.map((d) => (d.channel === 'pagerduty' ? `pagerduty (${d.payload.event_action})` : d.channel));
   lines.push(`channels:  ${channels.join(', ') || '(none)'}`);
   for (const w of plan.routing.withheld) lines.push(`withheld:  ${w.channel}: ${w.reason}`);
+  if (view.type === 'alarm') lines.push(...describeActions(view.alarm.name, view.alarm.state, policy));
   return lines;
+}
+
+/** What the remediation and responder sections would do for this alarm and state (before the guards). */
+function describeActions(alarmName: string, state: string, policy: Policy): string[] {
+  const lines: string[] = [];
+  if (policy.remediation) {
+    const rules = rulesFor(policy.remediation, alarmName, state);
+    const enabled = policy.remediation.enabled ? '' : ' (remediation is disabled in this policy)';
+    for (const rule of rules) lines.push(`action:    ${describeAction(rule.action)}${enabled}`);
+  }
+  const responder = policy.responder && serviceForAlarm(policy.responder, alarmName);
+  if (responder) {
+    const breaker = responder.service.breaker?.name ?? '(none)';
+    lines.push(
+      state === 'OK'
+        ? `action:    respond for service ${responder.name}: close the incident (breaker ${breaker} closed if the metrics are healthy), review draft`
+        : `action:    respond for service ${responder.name}: diagnose, then scale, open breaker ${breaker} or page`,
+    );
+  }
+  if (lines.length === 0) lines.push('actions:   (none)');
+  else lines.push('           every action passes the safety guards first (kill switch, allow-list, bounds, cooldown, budgets)');
+  return lines;
+}
+
+function describeAction(action: RemediationAction): string {
+  switch (action.kind) {
+    case 'scale-nodegroup':
+      return `scaleNodegroup ${action.target} ${action.step > 0 ? '+' : ''}${action.step}`;
+    case 'scale-deployment':
+      return `scaleDeployment ${action.target} ${'to' in action.replicas ? `to ${action.replicas.to}` : `by ${action.replicas.step}`} replicas`;
+    case 'restart-deployment':
+      return `scaleDeployment ${action.target} rollout restart`;
+  }
 }
 
 function main(argv: string[]): number {

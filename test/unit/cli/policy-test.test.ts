@@ -17,8 +17,17 @@ describe('npm run policy', () => {
         'severity:  critical (policy rule)',
         'routes:    critical',
         'channels:  pagerduty (trigger), slack, email',
+        'action:    respond for service retail-prediction: diagnose, then scale, open breaker retail-prediction-api or page',
+        '           every action passes the safety guards first (kill switch, allow-list, bounds, cooldown, budgets)',
       ].join('\n'),
     );
+  });
+
+  it('shows the remediation actions of each state, and none where the policy has none', () => {
+    expect(report('alarm-high-cpu-alarm')).toContain('action:    scaleNodegroup retail-prediction-nodegroup +1\naction:    scaleDeployment retail-forecast-api to 6 replicas');
+    expect(report('alarm-high-cpu-ok')).toContain('action:    scaleDeployment retail-forecast-api to 3 replicas');
+    expect(report('alarm-high-error-rate-ok')).toContain('close the incident');
+    expect(report('alarm-high-latency-alarm')).toContain('actions:   (none)');
   });
 
   it('shows a resolve for OK and what is withheld for INSUFFICIENT_DATA', () => {
