@@ -30,6 +30,8 @@ export interface WorkerResult {
   readonly peakRssMb: number;
   readonly summary?: ForwardSummary;
   readonly metricKb: number;
+  /** CPU ms per measured round: main thread, and whole process (the thread pool's gzip included). */
+  readonly cpuMs: { floorMain: number; floorAll: number; handlerMain: number; handlerAll: number };
   /** process.memoryUsage() (MB) at the highest RSS sampled between rounds, and RSS once the bundle was loaded. */
   readonly atPeak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; loadedRss: number };
 }
@@ -42,10 +44,21 @@ export function floor(data: string): number {
   return fields;
 }
 
-async function timed(fn: () => unknown): Promise<number> {
+/** CPU spent in measured steps: on the main thread, and in the whole process (zlib's thread pool too). */
+const cpu = { floorMainMs: 0, floorAllMs: 0, handlerMainMs: 0, handlerAllMs: 0 };
+
+/** Wall time of one step, in ms; its CPU time is added to `cpu` under `side`. */
+async function timed(side: 'floor' | 'handler', fn: () => unknown): Promise<number> {
+  const main = process.threadCpuUsage();
+  const all = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  const mainUsed = process.threadCpuUsage(main);
+  const allUsed = process.cpuUsage(all);
+  cpu[`${side}MainMs`] += (mainUsed.user + mainUsed.system) / 1000;
+  cpu[`${side}AllMs`] += (allUsed.user + allUsed.system) / 1000;
+  return wall;
 }
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
@@ -62,14 +75,21 @@ class MemorySampler {
   }
 }
 
+const perRound = (floorRounds: number, handlerRounds: number): WorkerResult['cpuMs'] => ({
+  floorMain: cpu.floorMainMs / floorRounds,
+  floorAll: cpu.floorAllMs / floorRounds,
+  handlerMain: cpu.handlerMainMs / handlerRounds,
+  handlerAll: cpu.handlerAllMs / handlerRounds,
+});
+
 /** The real entry with real dependencies, except the digest's DynamoDB gate; floor and handler interleaved. */
 async function work(options: WorkerOptions): Promise<WorkerResult> {
   const event = JSON.parse(readFileSync(options.eventFile, 'utf8')) as { awslogs: { data: string } };
   if (options.only === 'floor') {
     // The floor's own footprint, for comparison: the same rounds, nothing else run.
     const floorMs: number[] = [];
-    for (let i = 0; i < options.warmup + options.rounds; i++) floorMs.push(await timed(() => floor(event.awslogs.data)));
-    return { floorMs: floorMs.slice(options.warmup), handlerMs: [], peakRssMb: peakRssMb(), metricKb: 0 };
+    for (let i = 0; i < options.warmup + options.rounds; i++) floorMs.push(await timed('floor', () => floor(event.awslogs.data)));
+    return { floorMs: floorMs.slice(options.warmup), handlerMs: [], peakRssMb: peakRssMb(), metricKb: 0, cpuMs: perRound(options.warmup + options.rounds, 0) };
   }
   const sampler = new MemorySampler();
   const settings = loadConfig({ STAGE: 'bench', DRY_RUN: 'false', LOG_SINK_URL: `${options.sinkUrl}/ingest`, SLACK_WEBHOOK_URL: `${options.sinkUrl}/slack`, STATE_TABLE: 'bench-state' });
@@ -88,14 +108,15 @@ async function work(options: WorkerOptions): Promise<WorkerResult> {
   const floorMs: number[] = [];
   const handlerMs: number[] = [];
   for (let i = 0; i < options.rounds; i++) {
-    if (options.only !== 'handler') floorMs.push(await timed(() => floor(event.awslogs.data)));
+    if (options.only !== 'handler') floorMs.push(await timed('floor', () => floor(event.awslogs.data)));
     sampler.sample();
-    handlerMs.push(await timed(() => handleLogsDelivery(event, deps)));
+    handlerMs.push(await timed('handler', () => handleLogsDelivery(event, deps)));
     sampler.sample();
   }
+  const cpuMs = perRound(options.only === 'handler' ? 0 : options.rounds, options.rounds);
   metricBytes = 0;
   const summary = (await handleLogsDelivery(event, deps)) as ForwardSummary;
-  return { floorMs, handlerMs, peakRssMb: peakRssMb(), summary, metricKb: metricBytes / 1024, atPeak: sampler.peak };
+  return { floorMs, handlerMs, peakRssMb: peakRssMb(), summary, metricKb: metricBytes / 1024, cpuMs, atPeak: sampler.peak };
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;

@@ -17,7 +17,7 @@ const EVENTS = 10_000;
 const ERROR_RATE = 0.02;
 const WARMUP = 5;
 const ROUNDS = 25;
-/** Child processes per setting; their rounds are pooled, and the highest peak RSS is reported. */
+/** Child processes for the figures with targets; their rounds are pooled, and the highest peak RSS is reported. */
 const CHILDREN = 3;
 const TARGET_MB_PER_S = 100;
 const TARGET_RATIO = 2.5;
@@ -65,14 +65,20 @@ function runWorker(bundle: string, options: WorkerOptions, nodeFlags: readonly s
 }
 
 /** Several children in turn; every round of every child pooled. */
-async function measure(bundle: string, options: WorkerOptions, nodeFlags: readonly string[]) {
+async function measure(bundle: string, options: WorkerOptions, nodeFlags: readonly string[], children = CHILDREN) {
   const results: WorkerResult[] = [];
-  for (let i = 0; i < CHILDREN; i++) results.push(await runWorker(bundle, options, nodeFlags));
+  for (let i = 0; i < children; i++) results.push(await runWorker(bundle, options, nodeFlags));
   return {
     floorMs: median(results.flatMap((r) => r.floorMs)),
     handlerMs: median(results.flatMap((r) => r.handlerMs)),
     peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
     peakRssMbs: results.map((r) => r.peakRssMb),
+    cpuMs: {
+      floorMain: median(results.map((r) => r.cpuMs.floorMain)),
+      floorAll: median(results.map((r) => r.cpuMs.floorAll)),
+      handlerMain: median(results.map((r) => r.cpuMs.handlerMain)),
+      handlerAll: median(results.map((r) => r.cpuMs.handlerAll)),
+    },
     atPeak: results.reduce((a, b) => (b.peakRssMb > a.peakRssMb ? b : a)).atPeak,
     last: results.at(-1) as WorkerResult,
   };
@@ -94,11 +100,11 @@ export async function run(): Promise<void> {
     const options: WorkerOptions = { eventFile, logGroup: API_LOG_GROUP, sinkUrl: sink.url, warmup: WARMUP, rounds: ROUNDS };
     const plain = await measure(bundle, options, []);
     const lambdaFlags = lambdaHeapFlags(DEPLOYED_MEMORY_MB);
-    const lambda = await measure(bundle, options, lambdaFlags);
-    const lambdaAlone = await measure(bundle, { ...options, only: 'handler' }, lambdaFlags);
+    const lambda = await measure(bundle, options, lambdaFlags, 1);
+    const lambdaAlone = await measure(bundle, { ...options, only: 'handler' }, lambdaFlags, 1);
     // Each side alone: a deployed function runs only the handler, so its own peak is what the target is about.
     const handlerOnly = await measure(bundle, { ...options, only: 'handler' }, []);
-    const floorOnly = await measure(bundle, { ...options, only: 'floor' }, []);
+    const floorOnly = await measure(bundle, { ...options, only: 'floor' }, [], 1);
 
     const throughput = decompressedMb / (plain.handlerMs / 1000);
     const ratio = plain.handlerMs / plain.floorMs;
@@ -109,6 +115,8 @@ export async function run(): Promise<void> {
     console.log(`logs: batch of ${EVENTS} events, ${decompressedMb.toFixed(2)} MB decompressed, ${(event.awslogs.data.length / 1024).toFixed(0)} KB base64, ${ERROR_RATE * 100} % errors`);
     console.log(`logs: floor   (base64 + gunzip + JSON.parse of batch and messages)  median ${plain.floorMs.toFixed(1)} ms over ${rounds}`);
     console.log(`logs: handler (decode, redact, parse, split, gzip, POST, digest)   median ${plain.handlerMs.toFixed(1)} ms, interleaved with the floor`);
+    const c = plain.cpuMs;
+    console.log(`logs: CPU per round: floor ${c.floorMain.toFixed(1)} ms; handler ${c.handlerMain.toFixed(1)} ms on the main thread, ${c.handlerAll.toFixed(1)} ms with zlib's thread pool (ratio on the main thread ${(c.handlerMain / c.floorMain).toFixed(2)})`);
     console.log(`logs: throughput ${throughput.toFixed(0)} MB/s decompressed (target >= ${TARGET_MB_PER_S}) ${verdict(throughput >= TARGET_MB_PER_S)}`);
     console.log(`logs: handler/floor ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${verdict(ratio <= TARGET_RATIO)}`);
     console.log(`logs: peak RSS of the handler alone ${handlerOnly.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(handlerOnly.peakRssMb <= TARGET_RSS_MB)}; per process ${handlerOnly.peakRssMbs.map((v) => v.toFixed(0)).join(', ')}`);
