@@ -69,15 +69,19 @@ export function indexName(template: string, service: string, timestamp: number):
 }
 
 /**
- * One record's lines in three pieces, written one after the other: its own text up to the origin, the
- * batch's origin as bytes encoded once, and its own text after it. Writing the pieces straight into
- * the request buffer spares joining them into one string and encoding the origin for every event.
+ * One record's lines in four pieces, written one after the other: its own text up to the origin, the
+ * batch's origin as bytes encoded once, its fields' JSON text, and the closing `}` and newline.
+ * Writing the pieces straight into the request buffer spares joining them into one string (a copy of
+ * every line) and encoding the origin for every event.
  */
 export interface RecordLines {
   readonly head: string;
   readonly origin: Uint8Array;
   readonly tail: string;
+  readonly end: Uint8Array;
 }
+
+const END = Buffer.from('}\n');
 
 /**
  * A writer for the records of one batch. Each record becomes its document (see toDocument) on one
@@ -91,14 +95,14 @@ export function recordWriter(mode: SinkMode, indexTemplate: string, origin: Batc
   let lastIndexJson = '';
   return (record) => {
     const head = `{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"`;
-    const tail = `${record.fieldsJson ?? JSON.stringify(record.fields)}}\n`;
-    if (mode === 'ndjson') return { head, origin: originBytes, tail };
+    const tail = record.fieldsJson ?? JSON.stringify(record.fields);
+    if (mode === 'ndjson') return { head, origin: originBytes, tail, end: END };
     const index = indexName(indexTemplate, origin.service, record.timestamp);
     if (index !== lastIndex) {
       lastIndex = index;
       lastIndexJson = JSON.stringify(index);
     }
-    return { head: `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${head}`, origin: originBytes, tail };
+    return { head: `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${head}`, origin: originBytes, tail, end: END };
   };
 }
 
@@ -108,7 +112,7 @@ export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchO
   const text = originJson(origin);
   return (record) => {
     const lines = write(record);
-    return `${lines.head}${text}${lines.tail}`;
+    return `${lines.head}${text}${lines.tail}}\n`;
   };
 }
 
@@ -145,7 +149,7 @@ export class RequestSplitter {
       this.flush();
       if (!this.tryAppend(lines)) {
         // Alone and still too big: it goes in a request of its own size.
-        this.buffer = typeof lines === 'string' ? Buffer.from(lines) : Buffer.concat([Buffer.from(lines.head), lines.origin, Buffer.from(lines.tail)]);
+        this.buffer = typeof lines === 'string' ? Buffer.from(lines) : Buffer.concat([Buffer.from(lines.head), lines.origin, Buffer.from(lines.tail), lines.end]);
         this.length = this.buffer.length;
       }
     }
@@ -166,7 +170,7 @@ export class RequestSplitter {
     this.buffer ??= Buffer.allocUnsafe(this.limits.maxRequestBytes);
     if (typeof lines === 'string') return this.tryWrite(lines);
     const start = this.length;
-    if (!this.tryWrite(lines.head) || !this.tryCopy(lines.origin) || !this.tryWrite(lines.tail)) {
+    if (!this.tryWrite(lines.head) || !this.tryCopy(lines.origin) || !this.tryWrite(lines.tail) || !this.tryCopy(lines.end)) {
       this.length = start;
       return false;
     }

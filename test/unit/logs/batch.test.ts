@@ -66,10 +66,10 @@ describe('splitIntoRequests', () => {
     expect(splitIntoRequests([], { maxRequestBytes: 1000, maxRequestEvents: 10 })).toEqual([]);
   });
 
-  describe('with records in pieces (head, shared origin bytes, tail)', () => {
+  describe('with records in pieces (head, shared origin bytes, tail, end)', () => {
     const pieces = (id: string, head: number, originBytes: number, tail: number, char = 'x') => ({
       id,
-      lines: { head: char.repeat(head), origin: Buffer.alloc(originBytes, 'o'), tail: `${char.repeat(tail - 1)}\n` },
+      lines: { head: char.repeat(head), origin: Buffer.alloc(originBytes, 'o'), tail: char.repeat(tail - 2), end: Buffer.from('}\n') },
     });
     const text = (body: Uint8Array) => Buffer.from(body).toString();
 
@@ -80,19 +80,19 @@ describe('splitIntoRequests', () => {
       expect(request?.bytes).toBe(Buffer.byteLength(serialiser('bulk', 'logs-{service}', origin)(r)));
     });
 
-    it('moves a record whose head, origin or tail would pass the limit to the next request, whole', () => {
-      for (const [head, originBytes, tail] of [[300, 10, 10], [10, 300, 10], [10, 10, 300]] as const) {
+    it('moves a record whose head, origin, tail or end would pass the limit to the next request, whole', () => {
+      for (const [head, originBytes, tail] of [[300, 10, 10], [10, 300, 10], [10, 10, 300], [10, 181, 10]] as const) {
         const requests = splitIntoRequests([pieces('a', 300, 0, 300), pieces('b', head, originBytes, tail)], { maxRequestBytes: 800, maxRequestEvents: 100 });
         expect(requests.map((r) => r.ids)).toEqual([['a'], ['b']]);
         expect(requests.map((r) => r.bytes)).toEqual([600, head + originBytes + tail]);
-        expect(text(requests[1]?.body ?? new Uint8Array())).toBe(`${'x'.repeat(head)}${'o'.repeat(originBytes)}${'x'.repeat(tail - 1)}\n`);
+        expect(text(requests[1]?.body ?? new Uint8Array())).toBe(`${'x'.repeat(head)}${'o'.repeat(originBytes)}${'x'.repeat(tail - 2)}}\n`);
       }
     });
 
     it('counts multi-byte pieces as UTF-8 and sends a record bigger than the limit alone', () => {
       const requests = splitIntoRequests([pieces('a', 100, 10, 100, '✓'), pieces('b', 100, 10, 100, '✓'), pieces('huge', 10, 2000, 10)], { maxRequestBytes: 1000, maxRequestEvents: 100 });
       expect(requests.map((r) => r.ids)).toEqual([['a'], ['b'], ['huge']]);
-      expect(requests[0]?.bytes).toBe(300 + 10 + 298);
+      expect(requests[0]?.bytes).toBe(300 + 10 + 294 + 2);
       expect(requests[2]?.bytes).toBe(2020);
       for (const request of requests) expect(request.body.length).toBe(request.bytes);
     });
