@@ -75,12 +75,15 @@ class MemorySampler {
   }
 }
 
-const perRound = (floorRounds: number, handlerRounds: number): WorkerResult['cpuMs'] => ({
-  floorMain: cpu.floorMainMs / floorRounds,
-  floorAll: cpu.floorAllMs / floorRounds,
-  handlerMain: cpu.handlerMainMs / handlerRounds,
-  handlerAll: cpu.handlerAllMs / handlerRounds,
-});
+const perRound = (floorRounds: number, handlerRounds: number): WorkerResult['cpuMs'] => {
+  const per = (ms: number, rounds: number) => (rounds > 0 ? ms / rounds : 0);
+  return {
+    floorMain: per(cpu.floorMainMs, floorRounds),
+    floorAll: per(cpu.floorAllMs, floorRounds),
+    handlerMain: per(cpu.handlerMainMs, handlerRounds),
+    handlerAll: per(cpu.handlerAllMs, handlerRounds),
+  };
+};
 
 /** The real entry with real dependencies, except the digest's DynamoDB gate; floor and handler interleaved. */
 async function work(options: WorkerOptions): Promise<WorkerResult> {
