@@ -69,55 +69,26 @@ export function indexName(template: string, service: string, timestamp: number):
 }
 
 /**
- * One record's lines in four pieces, written one after the other: its own text up to the origin, the
- * batch's origin as bytes encoded once, its fields' JSON text, and the closing `}` and newline.
- * Writing the pieces straight into the request buffer spares joining them into one string (a copy of
- * every line) and encoding the origin for every event.
+ * A serialiser for the records of one batch. Each record becomes its document (see toDocument) on
+ * one line for NDJSON; for `_bulk`, an `index` action whose `_id` is the CloudWatch event id comes
+ * first, so a redelivered batch overwrites rather than duplicates. The origin is serialised once,
+ * and fields that arrived as JSON text are copied rather than serialised again.
  */
-export interface RecordLines {
-  readonly head: string;
-  readonly origin: Uint8Array;
-  readonly tail: string;
-  readonly end: Uint8Array;
-}
-
-const END = Buffer.from('}\n');
-
-/**
- * A writer for the records of one batch. Each record becomes its document (see toDocument) on one
- * line for NDJSON; for `_bulk`, an `index` action whose `_id` is the CloudWatch event id comes first,
- * so a redelivered batch overwrites rather than duplicates. The origin is serialised once, and fields
- * that arrived as JSON text are copied rather than serialised again.
- */
-export function recordWriter(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): (record: LogRecord) => RecordLines {
-  const originBytes = Buffer.from(originJson(origin));
+export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): (record: LogRecord) => string {
+  const originJson = `,"service":${JSON.stringify(origin.service)},"logGroup":${JSON.stringify(origin.logGroup)},"logStream":${JSON.stringify(origin.logStream)},"owner":${JSON.stringify(origin.owner)},"region":${JSON.stringify(origin.region)},"fields":`;
   let lastIndex = '';
   let lastIndexJson = '';
   return (record) => {
-    const head = `{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"`;
-    const tail = record.fieldsJson ?? JSON.stringify(record.fields);
-    if (mode === 'ndjson') return { head, origin: originBytes, tail, end: END };
+    const document = `{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"${originJson}${record.fieldsJson ?? JSON.stringify(record.fields)}}\n`;
+    if (mode === 'ndjson') return document;
     const index = indexName(indexTemplate, origin.service, record.timestamp);
     if (index !== lastIndex) {
       lastIndex = index;
       lastIndexJson = JSON.stringify(index);
     }
-    return { head: `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${head}`, origin: originBytes, tail, end: END };
+    return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${document}`;
   };
 }
-
-/** The same lines as recordWriter, as one string. */
-export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): (record: LogRecord) => string {
-  const write = recordWriter(mode, indexTemplate, origin);
-  const text = originJson(origin);
-  return (record) => {
-    const lines = write(record);
-    return `${lines.head}${text}${lines.tail}}\n`;
-  };
-}
-
-const originJson = (origin: BatchOrigin): string =>
-  `,"service":${JSON.stringify(origin.service)},"logGroup":${JSON.stringify(origin.logGroup)},"logStream":${JSON.stringify(origin.logStream)},"owner":${JSON.stringify(origin.owner)},"region":${JSON.stringify(origin.region)},"fields":`;
 
 /** Limits a request body is kept within. */
 export interface RequestLimits {
@@ -143,13 +114,13 @@ export class RequestSplitter {
     private readonly onRequest: (request: SinkRequest) => void,
   ) {}
 
-  add(id: string, lines: string | RecordLines): void {
+  add(id: string, lines: string): void {
     if (this.ids.length >= this.limits.maxRequestEvents) this.flush();
     if (!this.tryAppend(lines)) {
       this.flush();
       if (!this.tryAppend(lines)) {
         // Alone and still too big: it goes in a request of its own size.
-        this.buffer = typeof lines === 'string' ? Buffer.from(lines) : Buffer.concat([Buffer.from(lines.head), lines.origin, Buffer.from(lines.tail), lines.end]);
+        this.buffer = Buffer.from(lines);
         this.length = this.buffer.length;
       }
     }
@@ -165,41 +136,21 @@ export class RequestSplitter {
     this.ids = [];
   }
 
-  // Writes `lines` if all of it fits, or leaves the buffer as it was.
-  private tryAppend(lines: string | RecordLines): boolean {
+  // Writes `lines` if all of it fits; `write` stops short only when space runs out, so a write that
+  // leaves room behind it is complete, and only one near the end needs its size checked.
+  private tryAppend(lines: string): boolean {
     this.buffer ??= Buffer.allocUnsafe(this.limits.maxRequestBytes);
-    if (typeof lines === 'string') return this.tryWrite(lines);
-    const start = this.length;
-    if (!this.tryWrite(lines.head) || !this.tryCopy(lines.origin) || !this.tryWrite(lines.tail) || !this.tryCopy(lines.end)) {
-      this.length = start;
-      return false;
-    }
-    return true;
-  }
-
-  // `write` stops short only when space runs out, so a write that leaves room behind it is complete,
-  // and only one near the end needs its size checked.
-  private tryWrite(text: string): boolean {
-    const buffer = this.buffer as Buffer;
-    const room = buffer.length - this.length;
-    if (text.length > room) return false;
-    const written = buffer.write(text, this.length);
-    if (written >= room - 3 && Buffer.byteLength(text) !== written) return false;
+    const room = this.buffer.length - this.length;
+    if (lines.length > room) return false;
+    const written = this.buffer.write(lines, this.length);
+    if (written >= room - 3 && Buffer.byteLength(lines) !== written) return false;
     this.length += written;
-    return true;
-  }
-
-  private tryCopy(bytes: Uint8Array): boolean {
-    const buffer = this.buffer as Buffer;
-    if (bytes.length > buffer.length - this.length) return false;
-    buffer.set(bytes, this.length);
-    this.length += bytes.length;
     return true;
   }
 }
 
 /** Splits already serialised records into requests; the pure, whole-batch form of RequestSplitter. */
-export function splitIntoRequests(items: readonly { id: string; lines: string | RecordLines }[], limits: RequestLimits): SinkRequest[] {
+export function splitIntoRequests(items: readonly { id: string; lines: string }[], limits: RequestLimits): SinkRequest[] {
   const requests: SinkRequest[] = [];
   const splitter = new RequestSplitter(limits, (request) => requests.push(request));
   for (const item of items) splitter.add(item.id, item.lines);

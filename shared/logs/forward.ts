@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SlackMessage } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
-import { RequestSplitter, recordWriter, type SinkRequest } from './batch';
+import { RequestSplitter, serialiser, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
 import { filterFor } from './filter';
@@ -100,7 +100,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const limit = concurrencyLimit(sinkPolicy.concurrency);
   const sink = deps.sink;
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
-  const serialise = recordWriter(sinkPolicy.mode, sinkPolicy.index, origin);
+  const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
   const backlog = new Backlog();
   const splitter = new RequestSplitter(sinkPolicy, (request) => {
     requests.push({ events: request.events, bytes: request.bytes });

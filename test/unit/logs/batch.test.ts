@@ -1,5 +1,5 @@
 // Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
-import { indexName, isoTimestamp, recordWriter, serialiser, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import { indexName, isoTimestamp, serialiser, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
 import type { LogRecord } from '../../../shared/logs/model';
 import { parseLogMessage } from '../../../shared/logs/parse';
 
@@ -64,37 +64,5 @@ describe('splitIntoRequests', () => {
 
   it('makes no request for no records', () => {
     expect(splitIntoRequests([], { maxRequestBytes: 1000, maxRequestEvents: 10 })).toEqual([]);
-  });
-
-  describe('with records in pieces (head, shared origin bytes, tail, end)', () => {
-    const pieces = (id: string, head: number, originBytes: number, tail: number, char = 'x') => ({
-      id,
-      lines: { head: char.repeat(head), origin: Buffer.alloc(originBytes, 'o'), tail: char.repeat(tail - 2), end: Buffer.from('}\n') },
-    });
-    const text = (body: Uint8Array) => Buffer.from(body).toString();
-
-    it('writes the pieces in order, byte for byte what serialiser joins', () => {
-      const r = record('{"level":"warn","message":"slow ✓","latency_ms":12}', '42');
-      const [request] = splitIntoRequests([{ id: '42', lines: recordWriter('bulk', 'logs-{service}', origin)(r) }], { maxRequestBytes: 4096, maxRequestEvents: 10 });
-      expect(text(request?.body ?? new Uint8Array())).toBe(serialiser('bulk', 'logs-{service}', origin)(r));
-      expect(request?.bytes).toBe(Buffer.byteLength(serialiser('bulk', 'logs-{service}', origin)(r)));
-    });
-
-    it('moves a record whose head, origin, tail or end would pass the limit to the next request, whole', () => {
-      for (const [head, originBytes, tail] of [[300, 10, 10], [10, 300, 10], [10, 10, 300], [10, 181, 10]] as const) {
-        const requests = splitIntoRequests([pieces('a', 300, 0, 300), pieces('b', head, originBytes, tail)], { maxRequestBytes: 800, maxRequestEvents: 100 });
-        expect(requests.map((r) => r.ids)).toEqual([['a'], ['b']]);
-        expect(requests.map((r) => r.bytes)).toEqual([600, head + originBytes + tail]);
-        expect(text(requests[1]?.body ?? new Uint8Array())).toBe(`${'x'.repeat(head)}${'o'.repeat(originBytes)}${'x'.repeat(tail - 2)}}\n`);
-      }
-    });
-
-    it('counts multi-byte pieces as UTF-8 and sends a record bigger than the limit alone', () => {
-      const requests = splitIntoRequests([pieces('a', 100, 10, 100, '✓'), pieces('b', 100, 10, 100, '✓'), pieces('huge', 10, 2000, 10)], { maxRequestBytes: 1000, maxRequestEvents: 100 });
-      expect(requests.map((r) => r.ids)).toEqual([['a'], ['b'], ['huge']]);
-      expect(requests[0]?.bytes).toBe(300 + 10 + 294 + 2);
-      expect(requests[2]?.bytes).toBe(2020);
-      for (const request of requests) expect(request.body.length).toBe(request.bytes);
-    });
   });
 });
