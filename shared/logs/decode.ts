@@ -26,7 +26,7 @@ export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = M
   }
   let json: string;
   try {
-    json = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString('utf8');
+    json = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes, chunkSize: outputChunkSize(compressed, maxDecompressedBytes) }).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE') {
       throw new InvalidInputError(`awslogs.data decompresses to more than ${maxDecompressedBytes} bytes`, { cause: error });
@@ -40,6 +40,22 @@ export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = M
     throw new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error)}`, { cause: error });
   }
   return toDecodedLogs(payload);
+}
+
+/** Deflate expands at most about 1032 to 1: a trailer claiming more is not believed. */
+const MAX_DEFLATE_RATIO = 1032;
+const MIN_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * The output chunk for gunzip: the size the gzip trailer (ISIZE, the last four bytes) announces, plus
+ * one byte so the stream ends with room to spare. One chunk then holds the whole batch, instead of
+ * hundreds of 16 KB chunks concatenated into a second copy. The trailer is only a hint: it is bounded
+ * by what the input can expand to and by the limit, and a wrong one costs only extra chunks.
+ */
+function outputChunkSize(compressed: Buffer, maxDecompressedBytes: number): number {
+  if (compressed.length < 18) return MIN_CHUNK_BYTES;
+  const announced = compressed.readUInt32LE(compressed.length - 4) + 1;
+  return Math.max(MIN_CHUNK_BYTES, Math.min(announced, compressed.length * MAX_DEFLATE_RATIO, maxDecompressedBytes + 1));
 }
 
 function awslogsData(event: unknown): string {

@@ -55,6 +55,19 @@ describe('decodeLogsEvent', () => {
     expect(refusal({ awslogs: { data: truncated } }).message).toMatch(/^awslogs.data is not a complete gzip stream/);
   });
 
+  it('decodes a large batch whole, and refuses one whose gzip trailer misstates its size', () => {
+    const messages = Array.from({ length: 2_000 }, (_, i) => `line ${i} ${'y'.repeat(200)}`);
+    const bytes = Buffer.from(encodeSubscription(dataMessage('/g', 's', messages)).awslogs.data, 'base64');
+    const decoded = decodeLogsEvent({ awslogs: { data: bytes.toString('base64') } });
+    expect(decoded.kind === 'data' && decoded.batch.logEvents.map((e) => e.message)).toEqual(messages);
+    // The size in the trailer only sizes the output buffer; zlib still checks it, so a wrong one is refused.
+    for (const claimed of [1, 0xffff_ffff]) {
+      const lying = Buffer.from(bytes);
+      lying.writeUInt32LE(claimed, lying.length - 4);
+      expect(refusal({ awslogs: { data: lying.toString('base64') } }).message).toMatch(/^awslogs.data is not a complete gzip stream/);
+    }
+  });
+
   it('refuses a batch that decompresses beyond the limit', () => {
     const event = encodeSubscription(dataMessage('/g', 's', ['x'.repeat(5_000)]));
     expect(() => decodeLogsEvent(event, 1_000)).toThrow(/^awslogs.data decompresses to more than 1000 bytes$/);
