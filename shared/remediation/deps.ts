@@ -53,25 +53,39 @@ export function unwiredNodegroupScaler(functionName: string): NodegroupScaler {
   return { describe: refuse, setDesired: refuse };
 }
 
-/**
- * A DeploymentActuator whose real one is loaded on first use (`load` is typically an `import()`), so a
- * caller that rarely acts on deployments does not pay for the Kubernetes client at cold start. The
- * loaded actuator is kept for the container; a failed load is not, so the next use tries again.
- */
-export function lazyDeploymentActuator(load: () => Promise<DeploymentActuator>): DeploymentActuator {
-  let loading: Promise<DeploymentActuator> | undefined;
-  const actuator = (): Promise<DeploymentActuator> => {
+/** What `load` gives, loaded on first use and kept; a failed load is not kept, so the next use tries again. */
+function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
     if (!loading) {
       loading = load();
       loading.catch(() => (loading = undefined));
     }
     return loading;
   };
+}
+
+/**
+ * A DeploymentActuator whose real one is loaded on first use (`load` is typically an `import()`), so a
+ * caller that rarely acts on deployments does not pay for the Kubernetes client at cold start. The
+ * loaded actuator is kept for the container; a failed load is not, so the next use tries again.
+ */
+export function lazyDeploymentActuator(load: () => Promise<DeploymentActuator>): DeploymentActuator {
+  const actuator = loadOnce(load);
   return {
     inspect: async (target) => (await actuator()).inspect(target),
     scale: async (target, replicas, options) => (await actuator()).scale(target, replicas, options),
     setHpaMinReplicas: async (target, hpaName, minReplicas, options) => (await actuator()).setHpaMinReplicas(target, hpaName, minReplicas, options),
     restart: async (target, at, options) => (await actuator()).restart(target, at, options),
+  };
+}
+
+/** A NodegroupScaler whose real one is loaded on first use, like `lazyDeploymentActuator`. */
+export function lazyNodegroupScaler(load: () => Promise<NodegroupScaler>): NodegroupScaler {
+  const scaler = loadOnce(load);
+  return {
+    describe: async (target) => (await scaler()).describe(target),
+    setDesired: async (target, capacity, desired) => (await scaler()).setDesired(target, capacity, desired),
   };
 }
 

@@ -12,9 +12,8 @@ import { logger } from '../logger';
 import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
-import { DISABLED_REMEDIATION, lazyDeploymentActuator, remediationDeps, type RemediationActuators } from '../remediation/deps';
+import { DISABLED_REMEDIATION, lazyDeploymentActuator, lazyNodegroupScaler, remediationDeps, type RemediationActuators } from '../remediation/deps';
 import { executeRemediation } from '../remediation/execute';
-import { awsNodegroupScaler } from '../remediation/nodegroup-scaler';
 import type { RemediationDeps } from '../remediation/types';
 import { resolveSecret } from '../secrets';
 import { cloudWatch, cloudWatchMetricsSource } from './diagnose';
@@ -150,12 +149,12 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
 }
 
 /**
- * Node groups through AWS; deployments through the Kubernetes client, loaded on the first deployment
- * scaling so cold start does not evaluate it (the code stays in the bundle, unevaluated until then).
+ * Node groups through AWS, deployments through the Kubernetes client: each loaded on the first scaling
+ * of its kind, so cold start does not evaluate either (the code stays in the bundle, unevaluated until then).
  */
 function responderActuators(): RemediationActuators {
   return {
-    nodegroups: awsNodegroupScaler(),
+    nodegroups: lazyNodegroupScaler(async () => (await import('../remediation/nodegroup-scaler')).awsNodegroupScaler()),
     deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator()),
   };
 }

@@ -1,7 +1,7 @@
 // Unit tests: the remediation wiring — each function's actuators, the lazily loaded deployment actuator, and the unwired stand-ins.
-import { lazyDeploymentActuator, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/deps';
+import { lazyDeploymentActuator, lazyNodegroupScaler, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/deps';
 import type { DeploymentTarget, NodegroupTarget } from '../../../shared/remediation/policy';
-import { FakeDeployments, samplePolicy } from './support/fixtures';
+import { FakeDeployments, FakeNodegroups, samplePolicy } from './support/fixtures';
 
 const deployment = samplePolicy().deployments[0] as DeploymentTarget;
 const nodegroup = samplePolicy().nodegroups[0] as NodegroupTarget;
@@ -46,6 +46,33 @@ describe('lazyDeploymentActuator', () => {
 
     expect(load).toHaveBeenCalledTimes(2);
     expect(real.calls).toEqual([{ op: 'scale', target: deployment.id, value: 4, dryRun: false }]);
+  });
+});
+
+describe('lazyNodegroupScaler', () => {
+  it('loads nothing until first used, then loads once and passes every call through', async () => {
+    const real = new FakeNodegroups();
+    const load = jest.fn(async () => real);
+
+    const scaler = lazyNodegroupScaler(load);
+    expect(load).not.toHaveBeenCalled();
+
+    const capacity = await scaler.describe(nodegroup);
+    await scaler.setDesired(nodegroup, capacity, 4);
+
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(capacity).toEqual({ desired: 3, min: 2, max: 6, asgName: 'eks-retail-prediction-nodegroup-asg' });
+    expect(real.calls).toEqual([{ target: nodegroup.id, desired: 4 }]);
+  });
+
+  it('surfaces a failed load and tries again on the next call', async () => {
+    const load = jest.fn<Promise<FakeNodegroups>, []>().mockRejectedValueOnce(new Error('cannot load the AWS clients')).mockResolvedValue(new FakeNodegroups());
+    const scaler = lazyNodegroupScaler(load);
+
+    await expect(scaler.describe(nodegroup)).rejects.toThrow('cannot load the AWS clients');
+    await expect(scaler.describe(nodegroup)).resolves.toMatchObject({ desired: 3 });
+
+    expect(load).toHaveBeenCalledTimes(2);
   });
 });
 
