@@ -11,7 +11,7 @@ import type { NodegroupTarget } from './policy';
 import type { NodegroupCapacity, NodegroupScaler } from './types';
 
 // Few SDK attempts: a scaling call that AWS refuses as busy must not turn into a retry storm.
-// Created on first use, then kept: the incident responder wires this but rarely resizes a node group.
+// Created on the first scaling call, then kept for the container: an alarm no rule acts on never builds them.
 export const autoScaling = lazyClient(() => new AutoScalingClient({ maxAttempts: 2 }));
 export const eks = lazyClient(() => new EKSClient({ maxAttempts: 3 }));
 
