@@ -6,6 +6,11 @@ import { describeIssues } from './validation';
 
 export { ConfigError };
 
+// Every schema here is parsed about once per container (settings and the policy at cold start, one
+// message per record after): zod's compiled fast path costs more to build than it saves, so it is off.
+// Set here because this module loads before anything parses.
+z.config({ jitless: true });
+
 // Serverless and shells hand over unset values as empty strings: treat them as absent.
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());

@@ -2,12 +2,14 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretSource } from './config';
+import { lazyClient } from './aws/lazy-client';
 import { ConfigError } from './errors';
 
 /** Seconds a fetched secret is reused before SSM is asked again (rotation takes effect within this). */
 export const SECRET_CACHE_SECONDS = 300;
 
-const ssm = new SSMProvider({ awsSdkV3Client: new SSMClient({ maxAttempts: 3 }) });
+// Created on the first secret read: a warm cache or a secret given directly never needs it.
+const ssm = lazyClient(() => new SSMProvider({ awsSdkV3Client: new SSMClient({ maxAttempts: 3 }) }));
 
 /** Reads secrets from SSM; an interface so tests and dry runs can pass another. */
 export interface SecretReader {
@@ -16,7 +18,7 @@ export interface SecretReader {
 
 export const ssmSecretReader: SecretReader = {
   async read(name) {
-    const value = await ssm.get(name, { decrypt: true, maxAge: SECRET_CACHE_SECONDS });
+    const value = await ssm().get(name, { decrypt: true, maxAge: SECRET_CACHE_SECONDS });
     if (typeof value !== 'string' || value === '') throw new ConfigError(`SSM parameter ${name} is empty or missing`);
     return value;
   },

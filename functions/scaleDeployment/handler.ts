@@ -3,11 +3,16 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../shared/logger';
 import { policy } from '../../shared/policy/load';
-import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../../shared/remediation/deps';
+import { DISABLED_REMEDIATION, remediationDeps, unwiredNodegroupScaler } from '../../shared/remediation/deps';
+import { configuredDeploymentActuator } from '../../shared/remediation/kube-deployments';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
 
-const deps = defaultRemediationDeps(policy.remediation ?? DISABLED_REMEDIATION);
+// Deployments only: the scope below never reaches a node group.
+const deps = remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, {
+  nodegroups: unwiredNodegroupScaler('scaleDeployment'),
+  deployments: configuredDeploymentActuator(),
+});
 
 const scope: RemediationScope = {
   kinds: ['scale-deployment', 'restart-deployment'],

@@ -3,11 +3,16 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../shared/logger';
 import { policy } from '../../shared/policy/load';
-import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../../shared/remediation/deps';
+import { DISABLED_REMEDIATION, remediationDeps, unwiredDeploymentActuator } from '../../shared/remediation/deps';
+import { awsNodegroupScaler } from '../../shared/remediation/nodegroup-scaler';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
 
-const deps = defaultRemediationDeps(policy.remediation ?? DISABLED_REMEDIATION);
+// Node groups only: the scope below never reaches a deployment, so the Kubernetes client is not in this bundle.
+const deps = remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, {
+  nodegroups: awsNodegroupScaler(),
+  deployments: unwiredDeploymentActuator('scaleNodegroup'),
+});
 
 const scope: RemediationScope = {
   kinds: ['scale-nodegroup'],

@@ -1,12 +1,14 @@
 // Adapter: publishes a formatted alarm email to the SNS topic whose subscriptions are people's inboxes.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { lazyClient } from '../aws/lazy-client';
 import { DeliveryError, errorMessage } from '../errors';
 import type { EmailMessage } from '../notify/format/email';
 
-const sns = new SNSClient({ maxAttempts: 3 });
+// Created on the first email: a stage or alarm that routes none never builds it.
+const sns = lazyClient(() => new SNSClient({ maxAttempts: 3 }));
 
 /** Publishes the email; throws a DeliveryError (retryable unless SNS refused the request as invalid). */
-export async function publishEmail(topicArn: string, message: EmailMessage, client: SNSClient = sns): Promise<{ messageId?: string }> {
+export async function publishEmail(topicArn: string, message: EmailMessage, client: SNSClient = sns()): Promise<{ messageId?: string }> {
   try {
     const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: message.subject, Message: message.body }));
     return { messageId: out.MessageId };

@@ -1,6 +1,7 @@
 // Adapter: Kubernetes API clients for a cluster — from KUBECONFIG, or from eks:DescribeCluster plus an EKS token.
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AppsV1Api, AutoscalingV2Api, KubeConfig } from '@kubernetes/client-node';
+import { lazyClient } from '../aws/lazy-client';
 import { createEksToken, EksTokenCache } from './token';
 
 /** The API groups remediation uses. */
@@ -12,7 +13,8 @@ export interface KubeClients {
 /** Gives the clients for a cluster; may rebuild them when the credentials underneath need renewing. */
 export type KubeClientFactory = (cluster: string) => Promise<KubeClients>;
 
-const eks = new EKSClient({ maxAttempts: 3 });
+// Created on the first cluster lookup (once per cluster per container); never with KUBECONFIG.
+const eks = lazyClient(() => new EKSClient({ maxAttempts: 3 }));
 
 const clientsOf = (kc: KubeConfig): KubeClients => ({ apps: kc.makeApiClient(AppsV1Api), autoscaling: kc.makeApiClient(AutoscalingV2Api) });
 
@@ -31,7 +33,7 @@ export interface ClusterAccess {
 }
 
 /** Looks a cluster up with eks:DescribeCluster. */
-export async function describeCluster(cluster: string, client: EKSClient = eks): Promise<ClusterAccess> {
+export async function describeCluster(cluster: string, client: EKSClient = eks()): Promise<ClusterAccess> {
   const { cluster: found } = await client.send(new DescribeClusterCommand({ name: cluster }));
   const endpoint = found?.endpoint;
   const caData = found?.certificateAuthority?.data;

@@ -5,14 +5,16 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { lazyClient } from '../aws/lazy-client';
 import { UnreadableInputError } from '../read-failure';
 import { ScalingInProgressError } from './errors';
 import type { NodegroupTarget } from './policy';
 import type { NodegroupCapacity, NodegroupScaler } from './types';
 
 // Few SDK attempts: a scaling call that AWS refuses as busy must not turn into a retry storm.
-export const autoScaling = new AutoScalingClient({ maxAttempts: 2 });
-export const eks = new EKSClient({ maxAttempts: 3 });
+// Created on the first scaling call, then kept for the container: an alarm no rule acts on never builds them.
+export const autoScaling = lazyClient(() => new AutoScalingClient({ maxAttempts: 2 }));
+export const eks = lazyClient(() => new EKSClient({ maxAttempts: 3 }));
 
 /** AWS error names (and their wire codes) that mean another change to the group is under way. */
 const IN_PROGRESS_ERRORS: Readonly<Record<string, string>> = {
@@ -32,7 +34,9 @@ export function classifyScalingError(error: unknown): never {
 }
 
 /** The real NodegroupScaler over the EKS and Auto Scaling APIs; clients are parameters so tests can pass others. */
-export function awsNodegroupScaler(clients: { eks: EKSClient; autoScaling: AutoScalingClient } = { eks, autoScaling }): NodegroupScaler {
+export function awsNodegroupScaler(
+  clients: { readonly eks: EKSClient; readonly autoScaling: AutoScalingClient } = { get eks() { return eks(); }, get autoScaling() { return autoScaling(); } },
+): NodegroupScaler {
   async function asgNameOf(target: NodegroupTarget): Promise<string> {
     if (target.asgName) return target.asgName;
     const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName: target.cluster, nodegroupName: target.nodegroup }));

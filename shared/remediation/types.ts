@@ -165,7 +165,7 @@ export interface DeploymentActuator {
   restart(target: DeploymentTarget, at: string, options: { dryRun: boolean }): Promise<void>;
 }
 
-/** Everything executeRemediation drives; `defaultRemediationDeps()` supplies the real ones. */
+/** Everything executeRemediation drives; `remediationDeps()` supplies the real ones. */
 export interface RemediationDeps {
   readonly policy: RemediationPolicy;
   readonly dryRun: boolean;

@@ -12,7 +12,7 @@ import { logger } from '../logger';
 import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
-import { defaultRemediationDeps, DISABLED_REMEDIATION } from '../remediation/deps';
+import { DISABLED_REMEDIATION, lazyDeploymentActuator, lazyNodegroupScaler, remediationDeps, type RemediationActuators } from '../remediation/deps';
 import { executeRemediation } from '../remediation/execute';
 import type { RemediationDeps } from '../remediation/types';
 import { resolveSecret } from '../secrets';
@@ -135,7 +135,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
     flags: overrides.flags ?? ssmFlagStore(config.breakerPrefix),
-    remediator: overrides.remediator ?? boundedRemediator(defaultRemediationDeps(policy.remediation ?? DISABLED_REMEDIATION, { dryRun })),
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, responderActuators(), { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
@@ -145,6 +145,17 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     runbookUrl: overrides.runbookUrl ?? ((alarm) => new URL(runbookPath(policy.notify, alarm), config.runbookBaseUrl).toString()),
     severityOf: overrides.severityOf ?? ((alarm) => decideSeverity(policy.notify, alarm).severity),
     now: overrides.now ?? (() => new Date()),
+  };
+}
+
+/**
+ * Node groups through AWS, deployments through the Kubernetes client: each loaded on the first scaling
+ * of its kind, so cold start does not evaluate either (the code stays in the bundle, unevaluated until then).
+ */
+function responderActuators(): RemediationActuators {
+  return {
+    nodegroups: lazyNodegroupScaler(async () => (await import('../remediation/nodegroup-scaler')).awsNodegroupScaler()),
+    deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator()),
   };
 }
 
