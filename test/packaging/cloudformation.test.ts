@@ -13,7 +13,9 @@ import {
   type JsonObject,
   type PackagedStage,
   type Template,
+  zipEntries,
 } from './serverless';
+import { join } from 'node:path';
 
 jest.setTimeout(240_000);
 
@@ -82,6 +84,18 @@ describe('functions', () => {
     const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
     expect(logGroups).toHaveLength(FUNCTION_NAMES.length);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+});
+
+describe('artifacts', () => {
+  const filesOf = (name: (typeof FUNCTION_NAMES)[number]) => zipEntries(join(packaged.directory, `${name}.zip`)).filter((f) => !f.endsWith('.map'));
+
+  it('gives each function its handler and the lazily loaded SDK credential chain, and only respond the Kubernetes client beside it', () => {
+    for (const name of FUNCTION_NAMES) {
+      const expected = [`functions/${name}/handler.js`, `functions/${name}/handler.aws-credential-chain.js`];
+      if (name === 'respond') expected.push('functions/respond/handler.kubernetes.js');
+      expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
+    }
   });
 });
 

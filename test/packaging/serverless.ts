@@ -201,3 +201,23 @@ export function invokeLocal(stage: string, fn: FunctionName, eventFile: string):
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+/** The file names in a zip archive, from its central directory (no extraction, no external tool). */
+export function zipEntries(file: string): string[] {
+  const zip = readFileSync(file);
+  const END_OF_DIRECTORY = 0x06054b50;
+  const DIRECTORY_ENTRY = 0x02014b50;
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== END_OF_DIRECTORY) end--;
+  if (end < 0) throw new Error(`${file} is not a zip archive`);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== DIRECTORY_ENTRY) throw new Error(`${file}: damaged central directory`);
+    const nameLength = zip.readUInt16LE(at + 28);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return names;
+}

@@ -1,0 +1,55 @@
+// Packaging: lazily loaded parts of a bundle live in their own files and load, with their exports, from the handler's directory.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { REPO_ROOT } from './serverless';
+
+jest.setTimeout(120_000);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the deployment's own esbuild settings (CommonJS)
+const deployOptions = require(join(REPO_ROOT, 'esbuild.config.js')) as () => BuildOptions;
+
+let outDir: string;
+let metafile: Metafile;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'firebreak-lazy-files-'));
+  const result = await build({ ...deployOptions(), entryPoints: [join(REPO_ROOT, 'functions/respond/handler.ts')], outfile: join(outDir, 'handler.js'), logLevel: 'silent', metafile: true });
+  metafile = result.metafile;
+});
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+/** The npm packages bundled into one output file. */
+const packagesIn = (file: string): Set<string> =>
+  new Set(
+    Object.keys(metafile.outputs[Object.keys(metafile.outputs).find((o) => o.endsWith(`/${file}`)) ?? '']?.inputs ?? {}).flatMap((input) => {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
+      return match ? [match[1]!] : [];
+    }),
+  );
+
+it('keeps the Kubernetes client and the SDK credential chain out of the handler file, in files of their own', () => {
+  expect(packagesIn('handler.js').has('@kubernetes/client-node')).toBe(false);
+  expect(packagesIn('handler.js').has('@aws-sdk/credential-provider-sso')).toBe(false);
+  expect(packagesIn('handler.kubernetes.js').has('@kubernetes/client-node')).toBe(true);
+  expect(packagesIn('handler.aws-credential-chain.js').has('@aws-sdk/credential-provider-sso')).toBe(true);
+  expect(readFileSync(join(outDir, 'handler.js'), 'utf8')).toContain('import("./handler.kubernetes.js")');
+});
+
+it('loads the handler, then each lazy file from beside it with the exports the handler calls', () => {
+  const probe = `
+    const handler = require('./handler.js');
+    Promise.all([import('./handler.kubernetes.js'), import('./handler.aws-credential-chain.js')]).then(([kube, chain]) => {
+      console.log(JSON.stringify({ handler: typeof handler.handler, actuator: typeof kube.configuredDeploymentActuator, provider: typeof chain.defaultProvider }));
+    });`;
+  const run = spawnSync(process.execPath, ['-e', probe], {
+    cwd: outDir,
+    env: { PATH: process.env.PATH, STAGE: 'local', AWS_REGION: 'us-east-1', POWERTOOLS_DEV: 'false' },
+    encoding: 'utf8',
+  });
+  expect(run.stderr).toBe('');
+  expect(JSON.parse(run.stdout)).toEqual({ handler: 'function', actuator: 'function', provider: 'function' });
+});
