@@ -40,7 +40,7 @@ const environmentCredentialsFirst = {
 const LAZY_FILES = [
   // The SDK's full credential chain: only where the environment has no credentials (a laptop, not Lambda).
   { name: 'aws-credential-chain', matches: (file) => /[\\/]node_modules[\\/]@aws-sdk[\\/]credential-provider-node[\\/]/.test(file) },
-  // The Kubernetes client (about 1.4 MB): the incident responder loads it the first time it scales a deployment.
+  // The Kubernetes client (about 1.4 MB): scaleDeployment and the responder load it the first time they act on a deployment.
   { name: 'kubernetes', matches: (file) => file === path.join(__dirname, 'shared', 'remediation', 'kube-deployments.ts') },
 ];
 
@@ -67,8 +67,12 @@ function lazyFiles(handler) {
         const lazy = LAZY_FILES.find((candidate) => candidate.matches(resolved.path));
         if (!lazy) return { path: resolved.path, external: resolved.external, namespace: resolved.namespace, sideEffects: resolved.sideEffects };
         wanted.set(lazy.name, resolved.path);
-        return { path: `./${output.base}.${lazy.name}.js`, external: true };
+        return { path: `./${output.base}.${lazy.name}.js`, namespace: 'lazy-file' };
       });
+      // The `import()` becomes a CommonJS require of the file beside the handler: Node loads it as it loads the
+      // handler, without the ESM loader's extra scan of a CommonJS file for its export names.
+      build.onLoad({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      build.onResolve({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ path: args.path, external: true }));
       build.onEnd(async (result) => {
         if (result.errors.length > 0) return;
         for (const [name, entry] of wanted) {

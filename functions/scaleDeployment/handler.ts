@@ -3,15 +3,16 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../shared/logger';
 import { policy } from '../../shared/policy/load';
-import { DISABLED_REMEDIATION, remediationDeps, unwiredNodegroupScaler } from '../../shared/remediation/deps';
-import { configuredDeploymentActuator } from '../../shared/remediation/kube-deployments';
+import { DISABLED_REMEDIATION, lazyDeploymentActuator, remediationDeps, unwiredNodegroupScaler } from '../../shared/remediation/deps';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
 
-// Deployments only: the scope below never reaches a node group.
+// Deployments only: the scope below never reaches a node group. Every alarm of the topic arrives here and
+// most match no deployment rule, so the Kubernetes client (its own file of the bundle) is loaded the
+// first time a rule acts, and kept for the container.
 const deps = remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, {
   nodegroups: unwiredNodegroupScaler('scaleDeployment'),
-  deployments: configuredDeploymentActuator(),
+  deployments: lazyDeploymentActuator(async () => (await import('../../shared/remediation/kube-deployments')).configuredDeploymentActuator()),
 });
 
 const scope: RemediationScope = {

@@ -5,8 +5,8 @@ import { kubeDeploymentActuator } from './deployment-actuator';
 import type { DeploymentActuator } from './types';
 
 /**
- * The real DeploymentActuator for this configuration. Only scaleDeployment imports this statically;
- * the incident responder loads it with `import()` the first time it acts on a deployment.
+ * The real DeploymentActuator for this configuration. scaleDeployment and the incident responder load it
+ * with `import()` the first time they act on a deployment; the bundle keeps it in a file of its own.
  */
 export function configuredDeploymentActuator(): DeploymentActuator {
   const clients = config.kubeconfig ? kubeconfigClientFactory(config.kubeconfig) : eksClientFactory({ region: config.region });

@@ -150,7 +150,8 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
 
 /**
  * Node groups through AWS, deployments through the Kubernetes client: each loaded on the first scaling
- * of its kind, so cold start does not evaluate either (the code stays in the bundle, unevaluated until then).
+ * of its kind, so cold start does not evaluate either (the node-group code stays in the bundle,
+ * unevaluated until then; the Kubernetes client is a file of its own, see esbuild.config.js).
  */
 function responderActuators(): RemediationActuators {
   return {

@@ -90,10 +90,10 @@ describe('functions', () => {
 describe('artifacts', () => {
   const filesOf = (name: (typeof FUNCTION_NAMES)[number]) => zipEntries(join(packaged.directory, `${name}.zip`)).filter((f) => !f.endsWith('.map'));
 
-  it('gives each function its handler and the lazily loaded SDK credential chain, and only respond the Kubernetes client beside it', () => {
+  it('gives each function its handler and the lazily loaded SDK credential chain, and only the two that act on deployments the Kubernetes client beside it', () => {
     for (const name of FUNCTION_NAMES) {
       const expected = [`functions/${name}/handler.js`, `functions/${name}/handler.aws-credential-chain.js`];
-      if (name === 'respond') expected.push('functions/respond/handler.kubernetes.js');
+      if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
     }
   });

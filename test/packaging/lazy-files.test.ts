@@ -36,7 +36,7 @@ it('keeps the Kubernetes client and the SDK credential chain out of the handler 
   expect(packagesIn('handler.js').has('@aws-sdk/credential-provider-sso')).toBe(false);
   expect(packagesIn('handler.kubernetes.js').has('@kubernetes/client-node')).toBe(true);
   expect(packagesIn('handler.aws-credential-chain.js').has('@aws-sdk/credential-provider-sso')).toBe(true);
-  expect(readFileSync(join(outDir, 'handler.js'), 'utf8')).toContain('import("./handler.kubernetes.js")');
+  expect(readFileSync(join(outDir, 'handler.js'), 'utf8')).toContain('require("./handler.kubernetes.js")');
 });
 
 it('loads the handler, then each lazy file from beside it with the exports the handler calls', () => {
