@@ -1,6 +1,7 @@
 // Entry point: the alarms SNS topic → scale or restart the Kubernetes deployments the policy names, inside the safety guards.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { policy } from '../../shared/policy/load';
 import { DISABLED_REMEDIATION, lazyDeploymentActuator, remediationDeps, unwiredNodegroupScaler } from '../../shared/remediation/deps';
@@ -12,7 +13,7 @@ import { remediateEvent } from '../../shared/remediation/remediate-event';
 // first time a rule acts, and kept for the container.
 const deps = remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, {
   nodegroups: unwiredNodegroupScaler('scaleDeployment'),
-  deployments: lazyDeploymentActuator(async () => (await import('../../shared/remediation/kube-deployments')).configuredDeploymentActuator()),
+  deployments: lazyDeploymentActuator(async () => (await import('../../shared/remediation/kube-deployments')).configuredDeploymentActuator(config)),
 });
 
 const scope: RemediationScope = {

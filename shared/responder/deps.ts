@@ -135,7 +135,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
     flags: overrides.flags ?? ssmFlagStore(config.breakerPrefix),
-    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, responderActuators(), { dryRun })),
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, responderActuators(config), { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
@@ -153,10 +153,10 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
  * of its kind, so cold start does not evaluate either (the node-group code stays in the bundle,
  * unevaluated until then; the Kubernetes client is a file of its own, see esbuild.config.js).
  */
-function responderActuators(): RemediationActuators {
+function responderActuators(config: Config): RemediationActuators {
   return {
     nodegroups: lazyNodegroupScaler(async () => (await import('../remediation/nodegroup-scaler')).awsNodegroupScaler()),
-    deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator()),
+    deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator(config)),
   };
 }
 
