@@ -4,10 +4,11 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import { lambdaHeapFlags } from './logs';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
-const FUNCTIONS = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
+export const FUNCTIONS = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 const MB = 1024 * 1024;
@@ -19,6 +20,9 @@ const BUDGETS: Record<FunctionName, { maxBytes: number; maxInitRatio: number }> 
   forwardLogs: { maxBytes: 1 * MB, maxInitRatio: 3 },
   respond: { maxBytes: 1 * MB, maxInitRatio: 3 },
 };
+
+/** Each function's memorySize in serverless.yml (a packaging test holds them equal): Lambda sizes the V8 heap from it. */
+export const DEPLOYED_MEMORY_MB: Record<FunctionName, number> = { notify: 512, scaleNodegroup: 512, scaleDeployment: 1024, forwardLogs: 1024, respond: 512 };
 
 /** Rounds of the interleaved cold-start measurement; each round starts every process once. */
 const ROUNDS = 21;
@@ -112,6 +116,7 @@ export async function run(): Promise<void> {
     // Bare node and every bundle, interleaved round by round so machine noise hits all alike.
     const bare: number[] = [];
     const samples = new Map<FunctionName, number[]>(loadable.map((b) => [b.name, []]));
+    const withLambdaFlags = new Map<FunctionName, number[]>(loadable.map((b) => [b.name, []]));
     const withLazy = new Map<FunctionName, number[]>(loadable.filter((b) => loadedOnSomePaths(b).length > 0).map((b) => [b.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       bare.push(timeProcess(['-e', '0']).ms);
@@ -119,6 +124,7 @@ export async function run(): Promise<void> {
         const timing = timeProcess(loadArgs(b.file));
         if (timing.error) b.problem ??= `fails to load: ${timing.error}`;
         samples.get(b.name)!.push(timing.ms);
+        withLambdaFlags.get(b.name)!.push(timeProcess([...lambdaHeapFlags(DEPLOYED_MEMORY_MB[b.name]), ...loadArgs(b.file)]).ms);
         if (!withLazy.has(b.name)) continue;
         const full = timeProcess(loadWithLazyArgs(b.file, loadedOnSomePaths(b)));
         if (full.error) b.problem ??= `fails to load its lazy files: ${full.error}`;
@@ -151,6 +157,11 @@ export async function run(): Promise<void> {
         ].join('  '),
       );
     }
+    const flagged = loadable.map((b) => {
+      const ms = median(withLambdaFlags.get(b.name)!);
+      return `${b.name} ${ms.toFixed(1)} ms ${(ms / bareMs).toFixed(2)}x (${DEPLOYED_MEMORY_MB[b.name]} MB)`;
+    });
+    console.log(`with the heap flags Lambda passes for each function's memory size: ${flagged.join('; ')}`);
     for (const [name, timings] of withLazy) {
       const b = bundles.find((candidate) => candidate.name === name)!;
       const ms = median(timings);

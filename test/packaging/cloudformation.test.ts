@@ -16,6 +16,7 @@ import {
   zipEntries,
 } from './serverless';
 import { join } from 'node:path';
+import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
 
 jest.setTimeout(240_000);
 
@@ -95,6 +96,12 @@ describe('artifacts', () => {
       const expected = [`functions/${name}/handler.js`, `functions/${name}/handler.aws-credential-chain.js`];
       if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
+    }
+  });
+
+  it('deploys each function with the memory size the bundle benchmark sizes its heap for', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect({ name, memory: props(functionLogicalId(name)).MemorySize }).toEqual({ name, memory: DEPLOYED_MEMORY_MB[name] });
     }
   });
 });
