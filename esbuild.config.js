@@ -2,9 +2,10 @@
 const path = require('node:path');
 
 /**
- * zod's classic and core entries re-export every error-message locale as a namespace (`z.locales`), which no
- * bundler can tree-shake: about 300 KB per bundle. Firebreak never calls `z.locales`; English messages
- * are loaded by zod separately, so the namespace is replaced with an empty module.
+ * zod's classic, core and mini entries re-export every error-message locale as a namespace (`z.locales`),
+ * which no bundler can tree-shake once the namespace object is used (`import { z } from 'zod'`): about
+ * 300 KB per bundle. Firebreak never calls `z.locales`; English is imported on its own (shared/zod.ts),
+ * so the namespace is replaced with an empty module.
  */
 const dropZodLocales = {
   name: 'drop-zod-locales',

@@ -13,6 +13,14 @@ export default tseslint.config(
     },
   },
   {
+    // Schemas import zod through shared/zod.ts: zod/mini, tree-shakable, with its English messages set up.
+    files: ['**/*.ts'],
+    ignores: ['shared/zod.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^zod(/|$)', message: "Import zod as `import * as z from '<path>/shared/zod'`." }] }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,46 +1,46 @@
 // Configuration: the only module that reads process.env. Parsed once at cold start into a frozen, typed object.
-import { z } from 'zod';
+import * as z from './zod';
 
 import { ConfigError } from './errors';
 import { describeIssues } from './validation';
 
 export { ConfigError };
 
-// Every schema here is parsed about once per container (settings and the policy at cold start, one
-// message per record after): zod's compiled fast path costs more to build than it saves, so it is off.
-// Set here because this module loads before anything parses.
-z.config({ jitless: true });
-
 // Serverless and shells hand over unset values as empty strings: treat them as absent.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((v: unknown) => (v === '' ? undefined : v)),
+    z.optional(schema),
+  );
 
-const booleanFlag = z
-  .string()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.pipe(
+  z.string().check(
+    z.toLowerCase(),
+    z.refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false'),
+  ),
+  z.transform((v: string) => v === 'true' || v === '1' || v === 'yes'),
+);
 
-const ssmName = z.string().regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name starting with /');
+const ssmName = z.string().check(z.regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name starting with /'));
 
 const envSchema = z.object({
-  STAGE: optional(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case stage name')),
+  STAGE: optional(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case stage name'))),
   DRY_RUN: optional(booleanFlag),
-  AWS_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-east-1')),
+  AWS_REGION: optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-east-1'))),
   SLACK_WEBHOOK_URL: optional(z.url()),
   SLACK_WEBHOOK_PARAM: optional(ssmName),
-  PAGERDUTY_ROUTING_KEY: optional(z.string().min(1)),
+  PAGERDUTY_ROUTING_KEY: optional(z.string().check(z.minLength(1))),
   PAGERDUTY_ROUTING_KEY_PARAM: optional(ssmName),
   PAGERDUTY_EVENTS_URL: optional(z.url()),
-  EMAIL_TOPIC_ARN: optional(z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN')),
+  EMAIL_TOPIC_ARN: optional(z.string().check(z.regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'))),
   LOG_SINK_URL: optional(z.url()),
-  STATE_TABLE: optional(z.string().regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name')),
+  STATE_TABLE: optional(z.string().check(z.regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name'))),
   BREAKER_PREFIX: optional(ssmName),
   KILL_SWITCH_PARAM: optional(ssmName),
-  KUBECONFIG: optional(z.string().min(1)),
+  KUBECONFIG: optional(z.string().check(z.minLength(1))),
   RUNBOOK_BASE_URL: optional(z.url()),
-  HTTP_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)),
-  DELIVERY_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(10)),
+  HTTP_TIMEOUT_MS: optional(z.coerce.number().check(z.int(), z.minimum(100), z.maximum(60_000))),
+  DELIVERY_MAX_ATTEMPTS: optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10))),
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
 });
 

@@ -1,6 +1,6 @@
 // Domain: turns whatever arrives on the alarms topic into one Alarm, or a generic notification. Never throws.
 import type { SNSEventRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { describeIssues } from '../validation';
 import { parseAlarmArn } from './arn';
 import {
@@ -195,4 +195,4 @@ function normaliseStatistic(statistic: string | null | undefined): string | unde
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const describe = (error: z.ZodError): string => describeIssues(error, '', 5);
+const describe = (error: z.core.$ZodError): string => describeIssues(error, '', 5);

@@ -1,5 +1,5 @@
 // Breaker domain: the circuit-breaker flag as stored, and its pure state transitions (open, extend, close).
-import { z } from 'zod';
+import * as z from '../zod';
 import { InvalidInputError } from '../errors';
 import { describeIssues } from '../validation';
 
@@ -16,12 +16,14 @@ export interface BreakerFlag {
   readonly expiresAt: string | null;
 }
 
+const isoTime = z.iso.datetime({ offset: true });
+
 const flagSchema = z.object({
   state: z.enum(['open', 'closed']),
   reason: z.string(),
-  alarm: z.string().nullable().default(null),
-  openedAt: z.iso.datetime({ offset: true }).nullable().default(null),
-  expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  alarm: z._default(z.nullable(z.string()), null),
+  openedAt: z._default(z.nullable(isoTime), null),
+  expiresAt: z._default(z.nullable(isoTime), null),
 });
 
 /** Parses a stored flag; throws InvalidInputError naming the flag and the bad field. */

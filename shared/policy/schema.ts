@@ -1,5 +1,5 @@
 // Configuration: the schema of a stage's declarative policy (routing, severity, and each function's section).
-import { z } from 'zod';
+import * as z from '../zod';
 import { ALARM_STATES } from '../alarm/model';
 import { remediationPolicySchema } from '../remediation/policy';
 import { responderPolicySchema } from '../responder/policy';
@@ -12,75 +12,84 @@ export const CHANNELS = ['email', 'slack', 'pagerduty'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 /** An alarm-name pattern: exact, or with `*` wildcards (`RetailPrediction-*`). */
-const alarmPattern = z.string().min(1).max(255);
-const patterns = z.union([alarmPattern, z.array(alarmPattern).min(1)]).transform((p) => (Array.isArray(p) ? p : [p]));
+const alarmPattern = z.string().check(z.minLength(1), z.maxLength(255));
+const patterns = z.pipe(
+  z.union([alarmPattern, z.array(alarmPattern).check(z.minLength(1))]),
+  z.transform((p: string | string[]) => (Array.isArray(p) ? p : [p])),
+);
 
 const severityRule = z.strictObject({
   alarm: patterns,
   severity: z.enum(SEVERITIES),
 });
 
-const routeMatch = z
-  .strictObject({
-    alarm: patterns.optional(),
-    severity: z.array(z.enum(SEVERITIES)).min(1).optional(),
-    state: z.array(z.enum(ALARM_STATES)).min(1).optional(),
-  })
-  .default({});
+const routeMatch = z._default(
+  z.strictObject({
+    alarm: z.optional(patterns),
+    severity: z.optional(z.array(z.enum(SEVERITIES)).check(z.minLength(1))),
+    state: z.optional(z.array(z.enum(ALARM_STATES)).check(z.minLength(1))),
+  }),
+  {},
+);
 
-const channelList = z
-  .array(z.enum(CHANNELS))
-  .min(1)
-  .refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice');
+const channelList = z.array(z.enum(CHANNELS)).check(
+  z.minLength(1),
+  z.refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice'),
+);
 
 const route = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   match: routeMatch,
   channels: channelList,
   /** Keep matching later routes after this one (their channels are added). */
-  continue: z.boolean().default(false),
+  continue: z._default(z.boolean(), false),
 });
+
+const pagerDutySeverity = z.enum(['critical', 'error', 'warning', 'info']);
 
 export const routingPolicySchema = z.strictObject({
   severity: z.strictObject({
     /** First matching rule wins; then a token in AlarmDescription; then `default`. */
-    rules: z.array(severityRule).default([]),
-    default: z.enum(SEVERITIES).default('warning'),
+    rules: z._default(z.array(severityRule), []),
+    default: z._default(z.enum(SEVERITIES), 'warning'),
   }),
-  routes: z.array(route).default([]),
+  routes: z._default(z.array(route), []),
   defaultRoute: z.strictObject({ channels: channelList }),
-  pagerduty: z
-    .strictObject({
+  pagerduty: z._default(
+    z.strictObject({
       /** INSUFFICIENT_DATA pages nobody unless this says `trigger`. */
-      insufficientData: z.enum(['ignore', 'trigger']).default('ignore'),
+      insufficientData: z._default(z.enum(['ignore', 'trigger']), 'ignore'),
       /** PagerDuty severity for each Firebreak severity. */
-      severityMap: z
-        .strictObject({
-          critical: z.enum(['critical', 'error', 'warning', 'info']).default('critical'),
-          warning: z.enum(['critical', 'error', 'warning', 'info']).default('warning'),
-          info: z.enum(['critical', 'error', 'warning', 'info']).default('info'),
-        })
-        .default({ critical: 'critical', warning: 'warning', info: 'info' }),
-    })
-    .default({ insufficientData: 'ignore', severityMap: { critical: 'critical', warning: 'warning', info: 'info' } }),
+      severityMap: z._default(
+        z.strictObject({
+          critical: z._default(pagerDutySeverity, 'critical'),
+          warning: z._default(pagerDutySeverity, 'warning'),
+          info: z._default(pagerDutySeverity, 'info'),
+        }),
+        { critical: 'critical', warning: 'warning', info: 'info' },
+      ),
+    }),
+    { insufficientData: 'ignore', severityMap: { critical: 'critical', warning: 'warning', info: 'info' } },
+  ),
   /** Runbook file per alarm pattern, relative to RUNBOOK_BASE_URL; `{alarm}` is the alarm name. */
-  runbooks: z
-    .strictObject({
-      alarms: z.record(alarmPattern, z.string().min(1)).default({}),
-      default: z.string().min(1).default('README.md'),
-    })
-    .default({ alarms: {}, default: 'README.md' }),
+  runbooks: z._default(
+    z.strictObject({
+      alarms: z._default(z.record(alarmPattern, z.string().check(z.minLength(1))), {}),
+      default: z._default(z.string().check(z.minLength(1)), 'README.md'),
+    }),
+    { alarms: {}, default: 'README.md' },
+  ),
 });
 
 /** A stage's whole policy. Each function's section is optional so a stage can leave one out. */
 export const policySchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version: z.literal(1),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   notify: routingPolicySchema,
-  remediation: remediationPolicySchema.optional(),
-  responder: responderPolicySchema.optional(),
-  logs: logsPolicySchema.optional(),
+  remediation: z.optional(remediationPolicySchema),
+  responder: z.optional(responderPolicySchema),
+  logs: z.optional(logsPolicySchema),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -1,0 +1,63 @@
+// Packaging: what zod each function's deployed bundle carries — zod/mini's tree-shaken core, never classic zod or its locales.
+import { join } from 'node:path';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { FUNCTION_NAMES, REPO_ROOT, type FunctionName } from './serverless';
+
+jest.setTimeout(120_000);
+
+const KiB = 1024;
+
+/** esbuild.config.js as serverless-esbuild applies it. */
+function deployOptions(): BuildOptions {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { exclude: _pluginOnly, ...options } = (require(join(REPO_ROOT, 'esbuild.config.js')) as () => BuildOptions & { exclude?: string[] })();
+  return options;
+}
+
+/** The inputs that ended up in a bundle's code, with their bytes; nothing is written to disk. */
+async function bundledInputs(entry: Pick<BuildOptions, 'entryPoints' | 'stdin'>): Promise<Map<string, number>> {
+  const result = await build({ ...deployOptions(), ...entry, outfile: join(REPO_ROOT, '.bundle-check', 'out.js'), write: false, metafile: true, logLevel: 'silent' });
+  const output = Object.values(result.metafile.outputs).find((o): o is Metafile['outputs'][string] & { entryPoint: string } => o.entryPoint !== undefined);
+  return new Map(Object.entries(output!.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
+}
+
+const zodPart = (path: string) => /node_modules\/zod\/(.*)$/.exec(path)?.[1];
+const isClassic = (part: string) => /^(v4\/classic|v3)\/|^index\.js$/.test(part);
+const isOtherLocale = (part: string) => /^v4\/locales\//.test(part) && part !== 'v4/locales/en.js';
+
+describe.each(FUNCTION_NAMES)('the %s bundle', (name: FunctionName) => {
+  let zodParts: Map<string, number>;
+
+  beforeAll(async () => {
+    const inputs = await bundledInputs({ entryPoints: [join(REPO_ROOT, 'functions', name, 'handler.ts')] });
+    zodParts = new Map([...inputs].flatMap(([path, bytes]) => (zodPart(path) ? [[zodPart(path)!, bytes] as const] : [])));
+  });
+
+  it('builds its schemas with zod/mini and carries no classic zod', () => {
+    expect([...zodParts.keys()].some((part) => part.startsWith('v4/mini/'))).toBe(true);
+    expect([...zodParts.keys()].filter(isClassic)).toEqual([]);
+  });
+
+  it('carries English messages and no other locale', () => {
+    expect(zodParts.has('v4/locales/en.js')).toBe(true);
+    expect([...zodParts.keys()].filter(isOtherLocale)).toEqual([]);
+  });
+
+  it('keeps only the parts of zod it uses (classic zod alone was about 200 KiB)', () => {
+    const zodBytes = [...zodParts.values()].reduce((sum, bytes) => sum + bytes, 0);
+    expect(zodBytes).toBeLessThan(64 * KiB);
+  });
+});
+
+describe('the zod locales plugin', () => {
+  // `import { z }` uses zod's namespace object, which keeps every export, the locales namespace included.
+  it.each([
+    ['classic zod', "import { z } from 'zod'; console.log(z.string().parse('x'));"],
+    ['zod/mini', "import { z } from 'zod/mini'; console.log(z.string().parse('x'));"],
+  ])('replaces the locales namespace of %s with an empty module', async (_label, contents) => {
+    const inputs = await bundledInputs({ stdin: { contents, resolveDir: REPO_ROOT, loader: 'ts' } });
+
+    expect([...inputs.keys()].map((path) => zodPart(path) ?? '').filter(isOtherLocale)).toEqual([]);
+    expect([...inputs.keys()]).toContain('empty:zod-locales');
+  });
+});
