@@ -16,3 +16,13 @@ mini.config({ ...en(), jitless: true });
  * keep all of zod, locales included).
  */
 export * from 'zod/mini';
+
+/**
+ * What `build` returns, built on its first use and then kept. A policy section's schemas are hundreds of
+ * objects: built when their module loads, every function would pay at cold start for every section,
+ * even the ones it never reads. Export them as `z.lazy(() => schemas().x)`.
+ */
+export function builtOnFirstUse<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}

@@ -4,10 +4,10 @@ import middy from '@middy/core';
 import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
-import { DEFAULT_LOGS_POLICY } from '../../shared/logs/policy';
+import { defaultLogsPolicy } from '../../shared/logs/policy';
 import { policy } from '../../shared/policy/load';
 
 // Built at cold start, so a missing LOG_SINK_URL, STATE_TABLE or webhook fails loudly before any batch.
-const dependencies = createForwardDependencies(config, policy.logs ?? DEFAULT_LOGS_POLICY);
+const dependencies = createForwardDependencies(config, policy.logs ?? defaultLogsPolicy());
 
 export const handler = middy((event: unknown) => handleLogsDelivery(event, dependencies)).use(injectLambdaContext(logger));

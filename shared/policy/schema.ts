@@ -11,86 +11,113 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'slack', 'pagerduty'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
-/** An alarm-name pattern: exact, or with `*` wildcards (`RetailPrediction-*`). */
-const alarmPattern = z.string().check(z.minLength(1), z.maxLength(255));
-const patterns = z.pipe(
-  z.union([alarmPattern, z.array(alarmPattern).check(z.minLength(1))]),
-  z.transform((p: string | string[]) => (Array.isArray(p) ? p : [p])),
-);
+/** The `notify` section's schema, built on first use. */
+function buildRoutingPolicySchema() {
+  /** An alarm-name pattern: exact, or with `*` wildcards (`RetailPrediction-*`). */
+  const alarmPattern = z.string().check(z.minLength(1), z.maxLength(255));
+  const patterns = z.pipe(
+    z.union([alarmPattern, z.array(alarmPattern).check(z.minLength(1))]),
+    z.transform((p: string | string[]) => (Array.isArray(p) ? p : [p])),
+  );
 
-const severityRule = z.strictObject({
-  alarm: patterns,
-  severity: z.enum(SEVERITIES),
-});
+  const severityRule = z.strictObject({
+    alarm: patterns,
+    severity: z.enum(SEVERITIES),
+  });
 
-const routeMatch = z._default(
-  z.strictObject({
-    alarm: z.optional(patterns),
-    severity: z.optional(z.array(z.enum(SEVERITIES)).check(z.minLength(1))),
-    state: z.optional(z.array(z.enum(ALARM_STATES)).check(z.minLength(1))),
-  }),
-  {},
-);
-
-const channelList = z.array(z.enum(CHANNELS)).check(
-  z.minLength(1),
-  z.refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice'),
-);
-
-const route = z.strictObject({
-  name: z.string().check(z.minLength(1)),
-  match: routeMatch,
-  channels: channelList,
-  /** Keep matching later routes after this one (their channels are added). */
-  continue: z._default(z.boolean(), false),
-});
-
-const pagerDutySeverity = z.enum(['critical', 'error', 'warning', 'info']);
-
-export const routingPolicySchema = z.strictObject({
-  severity: z.strictObject({
-    /** First matching rule wins; then a token in AlarmDescription; then `default`. */
-    rules: z._default(z.array(severityRule), []),
-    default: z._default(z.enum(SEVERITIES), 'warning'),
-  }),
-  routes: z._default(z.array(route), []),
-  defaultRoute: z.strictObject({ channels: channelList }),
-  pagerduty: z._default(
+  const routeMatch = z._default(
     z.strictObject({
-      /** INSUFFICIENT_DATA pages nobody unless this says `trigger`. */
-      insufficientData: z._default(z.enum(['ignore', 'trigger']), 'ignore'),
-      /** PagerDuty severity for each Firebreak severity. */
-      severityMap: z._default(
-        z.strictObject({
-          critical: z._default(pagerDutySeverity, 'critical'),
-          warning: z._default(pagerDutySeverity, 'warning'),
-          info: z._default(pagerDutySeverity, 'info'),
-        }),
-        { critical: 'critical', warning: 'warning', info: 'info' },
-      ),
+      alarm: z.optional(patterns),
+      severity: z.optional(z.array(z.enum(SEVERITIES)).check(z.minLength(1))),
+      state: z.optional(z.array(z.enum(ALARM_STATES)).check(z.minLength(1))),
     }),
-    { insufficientData: 'ignore', severityMap: { critical: 'critical', warning: 'warning', info: 'info' } },
-  ),
-  /** Runbook file per alarm pattern, relative to RUNBOOK_BASE_URL; `{alarm}` is the alarm name. */
-  runbooks: z._default(
-    z.strictObject({
-      alarms: z._default(z.record(alarmPattern, z.string().check(z.minLength(1))), {}),
-      default: z._default(z.string().check(z.minLength(1)), 'README.md'),
-    }),
-    { alarms: {}, default: 'README.md' },
-  ),
-});
+    {},
+  );
 
-/** A stage's whole policy. Each function's section is optional so a stage can leave one out. */
-export const policySchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  version: z.literal(1),
-  description: z.optional(z.string()),
+  const channelList = z.array(z.enum(CHANNELS)).check(
+    z.minLength(1),
+    z.refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice'),
+  );
+
+  const route = z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    match: routeMatch,
+    channels: channelList,
+    /** Keep matching later routes after this one (their channels are added). */
+    continue: z._default(z.boolean(), false),
+  });
+
+  const pagerDutySeverity = z.enum(['critical', 'error', 'warning', 'info']);
+
+  const routingPolicySchema = z.strictObject({
+    severity: z.strictObject({
+      /** First matching rule wins; then a token in AlarmDescription; then `default`. */
+      rules: z._default(z.array(severityRule), []),
+      default: z._default(z.enum(SEVERITIES), 'warning'),
+    }),
+    routes: z._default(z.array(route), []),
+    defaultRoute: z.strictObject({ channels: channelList }),
+    pagerduty: z._default(
+      z.strictObject({
+        /** INSUFFICIENT_DATA pages nobody unless this says `trigger`. */
+        insufficientData: z._default(z.enum(['ignore', 'trigger']), 'ignore'),
+        /** PagerDuty severity for each Firebreak severity. */
+        severityMap: z._default(
+          z.strictObject({
+            critical: z._default(pagerDutySeverity, 'critical'),
+            warning: z._default(pagerDutySeverity, 'warning'),
+            info: z._default(pagerDutySeverity, 'info'),
+          }),
+          { critical: 'critical', warning: 'warning', info: 'info' },
+        ),
+      }),
+      { insufficientData: 'ignore', severityMap: { critical: 'critical', warning: 'warning', info: 'info' } },
+    ),
+    /** Runbook file per alarm pattern, relative to RUNBOOK_BASE_URL; `{alarm}` is the alarm name. */
+    runbooks: z._default(
+      z.strictObject({
+        alarms: z._default(z.record(alarmPattern, z.string().check(z.minLength(1))), {}),
+        default: z._default(z.string().check(z.minLength(1)), 'README.md'),
+      }),
+      { alarms: {}, default: 'README.md' },
+    ),
+  });
+
+  return routingPolicySchema;
+}
+
+/** The `notify` section: severity rules, routes and the default route, PagerDuty and runbook settings. */
+export const routingPolicySchema = z.lazy(z.builtOnFirstUse(buildRoutingPolicySchema));
+
+/** Each section of a policy and its schema; every section but `notify` may be left out. */
+export const POLICY_SECTIONS = {
   notify: routingPolicySchema,
   remediation: z.optional(remediationPolicySchema),
   responder: z.optional(responderPolicySchema),
   logs: z.optional(logsPolicySchema),
+};
+export type PolicySection = keyof typeof POLICY_SECTIONS;
+
+const policyHeader = {
+  $schema: z.optional(z.string()),
+  version: z.literal(1),
+  description: z.optional(z.string()),
+};
+
+/**
+ * A policy's top level only: its header and which keys it has. Each section, present or not, is then
+ * checked by its own schema (so a missing `notify` is reported as the whole-document check reports it).
+ */
+export const policyOutlineSchema = z.strictObject({
+  ...policyHeader,
+  notify: z.optional(z.unknown()),
+  remediation: z.optional(z.unknown()),
+  responder: z.optional(z.unknown()),
+  logs: z.optional(z.unknown()),
 });
+
+/** A stage's whole policy. Each function's section is optional so a stage can leave one out. */
+export const policySchema = z.strictObject({ ...policyHeader, ...POLICY_SECTIONS });
 
 export type Policy = z.infer<typeof policySchema>;
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;

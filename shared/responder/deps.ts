@@ -121,8 +121,10 @@ export const reviewConsoleUrl = (region: string, table: string, incidentId: stri
  * start for a policy whose scale targets remediation does not know, or a missing STATE_TABLE.
  */
 export function defaultResponderDeps(config: Config, policy: Policy, overrides: Partial<ResponderDeps> = {}): ResponderDeps {
+  // Every section the responder reads, read now: a stage policy validates each section when first read (cold start).
+  const { notify: routing, remediation } = policy;
   const responder: ResponderPolicy = policy.responder ?? { services: {} };
-  const unknown = unknownScaleTargets(responder, policy.remediation);
+  const unknown = unknownScaleTargets(responder, remediation);
   if (unknown.length > 0) throw new ConfigError(`Invalid policy for stage ${config.stage}: ${unknown.join('; ')}`);
   const dryRun = overrides.dryRun ?? config.dryRun;
   const table = dryRun ? config.stateTable : required(config.stateTable, 'STATE_TABLE');
@@ -135,15 +137,15 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
     flags: overrides.flags ?? ssmFlagStore(config.breakerPrefix),
-    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, responderActuators(config), { dryRun })),
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(remediation ?? DISABLED_REMEDIATION, responderActuators(config), { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
     deliveries: overrides.deliveries ?? (dryRun || !table ? new InMemoryDeliveryLedger() : new DynamoDbDeliveryLedger(dynamoDb, table)),
     reviewTemplate: overrides.reviewTemplate ?? cachedTemplate(),
     reviewUrl: overrides.reviewUrl ?? ((id) => (table && !dryRun ? reviewConsoleUrl(config.region, table, id) : undefined)),
-    runbookUrl: overrides.runbookUrl ?? ((alarm) => new URL(runbookPath(policy.notify, alarm), config.runbookBaseUrl).toString()),
-    severityOf: overrides.severityOf ?? ((alarm) => decideSeverity(policy.notify, alarm).severity),
+    runbookUrl: overrides.runbookUrl ?? ((alarm) => new URL(runbookPath(routing, alarm), config.runbookBaseUrl).toString()),
+    severityOf: overrides.severityOf ?? ((alarm) => decideSeverity(routing, alarm).severity),
     now: overrides.now ?? (() => new Date()),
   };
 }

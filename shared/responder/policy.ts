@@ -8,103 +8,114 @@ import { remediationActionSchema, type RemediationAction, type RemediationPolicy
 export const METRIC_ROLES = ['errorRate', 'latency', 'requests', 'cpu', 'memory'] as const;
 export type MetricRole = (typeof METRIC_ROLES)[number];
 
-const metricQuerySchema = z.strictObject({
-  /** GetMetricData query id: lower-case first letter, letters, digits and underscores. */
-  id: z.string().check(z.regex(/^[a-z][A-Za-z0-9_]*$/, 'expected a GetMetricData id such as errorRate')),
-  role: z.enum(METRIC_ROLES),
-  namespace: z.string().check(z.minLength(1)),
-  metric: z.string().check(z.minLength(1)),
-  /** `Average`, `Sum`, `Maximum`, … or a percentile such as `p95`. */
-  stat: z.string().check(z.regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?)$/, 'expected a statistic such as Average or p95')),
-  dimensions: z._default(z.record(z.string(), z.string()), {}),
-  unit: z.optional(z.string()),
-});
+/** Every schema of the `responder` section, built together on first use. */
+function buildResponderSchemas() {
+  const metricQuerySchema = z.strictObject({
+    /** GetMetricData query id: lower-case first letter, letters, digits and underscores. */
+    id: z.string().check(z.regex(/^[a-z][A-Za-z0-9_]*$/, 'expected a GetMetricData id such as errorRate')),
+    role: z.enum(METRIC_ROLES),
+    namespace: z.string().check(z.minLength(1)),
+    metric: z.string().check(z.minLength(1)),
+    /** `Average`, `Sum`, `Maximum`, … or a percentile such as `p95`. */
+    stat: z.string().check(z.regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?)$/, 'expected a statistic such as Average or p95')),
+    dimensions: z._default(z.record(z.string(), z.string()), {}),
+    unit: z.optional(z.string()),
+  });
 
-const percent = z.number().check(z.minimum(0), z.maximum(100));
+  const percent = z.number().check(z.minimum(0), z.maximum(100));
 
-const thresholdsSchema = z
-  .strictObject({
-    /** CPU above this (percent) is a capacity problem. */
-    cpuPercent: z._default(percent, 80),
-    /** Memory above this (percent) is a capacity problem. */
-    memoryPercent: z._default(percent, 85),
-    /** Latency above this (the unit of the latency query, ms in the sample) counts as high. */
-    latency: z._default(z.number().check(z.positive()), 200),
-    /** Error rate at or below this (percent) is "moderate": high latency with it is a capacity problem. */
-    moderateErrorRatePercent: z._default(percent, 20),
-    /** Error rate above this (percent) opens the service's circuit breaker. */
-    extremeErrorRatePercent: z._default(percent, 50),
-    /** Error rate at or below this (percent), with nothing else over its line, is healthy. */
-    healthyErrorRatePercent: z._default(percent, 5),
-  })
-  .check(
-    z.refine((t) => t.moderateErrorRatePercent <= t.extremeErrorRatePercent, {
-      message: 'moderateErrorRatePercent must not exceed extremeErrorRatePercent',
-      path: ['moderateErrorRatePercent'],
-    }),
+  const thresholdsSchema = z
+    .strictObject({
+      /** CPU above this (percent) is a capacity problem. */
+      cpuPercent: z._default(percent, 80),
+      /** Memory above this (percent) is a capacity problem. */
+      memoryPercent: z._default(percent, 85),
+      /** Latency above this (the unit of the latency query, ms in the sample) counts as high. */
+      latency: z._default(z.number().check(z.positive()), 200),
+      /** Error rate at or below this (percent) is "moderate": high latency with it is a capacity problem. */
+      moderateErrorRatePercent: z._default(percent, 20),
+      /** Error rate above this (percent) opens the service's circuit breaker. */
+      extremeErrorRatePercent: z._default(percent, 50),
+      /** Error rate at or below this (percent), with nothing else over its line, is healthy. */
+      healthyErrorRatePercent: z._default(percent, 5),
+    })
+    .check(
+      z.refine((t) => t.moderateErrorRatePercent <= t.extremeErrorRatePercent, {
+        message: 'moderateErrorRatePercent must not exceed extremeErrorRatePercent',
+        path: ['moderateErrorRatePercent'],
+      }),
+    );
+
+  /**
+   * A scaling the responder may ask for: a `remediation` action of kind scale-nodegroup or scale-deployment,
+   * naming a target of the `remediation` section. It runs through every remediation guard (kill switch,
+   * allow-list, bounds, cooldown, budgets, DRY_RUN), so a target missing there is refused, never touched.
+   */
+  const scaleActionSchema = z.pipe(
+    remediationActionSchema.check(z.refine((a) => a.kind !== 'restart-deployment', 'the responder scales; restart-deployment is not a scaling action')),
+    z.transform((a: RemediationAction) => a as ScaleAction),
   );
 
-/**
- * A scaling the responder may ask for: a `remediation` action of kind scale-nodegroup or scale-deployment,
- * naming a target of the `remediation` section. It runs through every remediation guard (kill switch,
- * allow-list, bounds, cooldown, budgets, DRY_RUN), so a target missing there is refused, never touched.
- */
-const scaleActionSchema = z.pipe(
-  remediationActionSchema.check(z.refine((a) => a.kind !== 'restart-deployment', 'the responder scales; restart-deployment is not a scaling action')),
-  z.transform((a: RemediationAction) => a as ScaleAction),
-);
+  const serviceSchema = z.strictObject({
+    /** Alarms whose ALARM and OK notifications this service's responder handles. */
+    alarms: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    lookbackMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 10),
+    periodSeconds: z._default(
+      z.int().check(z.refine((p) => p === 1 || p === 5 || p === 10 || p === 30 || p % 60 === 0, 'expected 1, 5, 10, 30 or a multiple of 60')),
+      60,
+    ),
+    queries: z.array(metricQuerySchema).check(z.minLength(1), z.maxLength(20)),
+    thresholds: z._default(thresholdsSchema, {
+      cpuPercent: 80,
+      memoryPercent: 85,
+      latency: 200,
+      moderateErrorRatePercent: 20,
+      extremeErrorRatePercent: 50,
+      healthyErrorRatePercent: 5,
+    }),
+    /** What "scale" means for this service: each target goes through the bounded remediation and its guards. */
+    scale: z._default(z.array(scaleActionSchema), []),
+    /** The circuit-breaker flag this service's applications read, and how long an opening holds before re-evaluation. */
+    breaker: z.strictObject({
+      name: z.string().check(z.regex(/^[a-zA-Z0-9_.-]+$/, 'expected a flag name of letters, digits, dot, dash or underscore')),
+      ttlMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 30),
+    }),
+    /** The responder's own breaker: after this many actions on one incident without recovery it stops and escalates. */
+    maxActionsPerIncident: z._default(z.int().check(z.minimum(1), z.maximum(20)), 3),
+  });
 
-const serviceSchema = z.strictObject({
-  /** Alarms whose ALARM and OK notifications this service's responder handles. */
-  alarms: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  lookbackMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 10),
-  periodSeconds: z._default(
-    z.int().check(z.refine((p) => p === 1 || p === 5 || p === 10 || p === 30 || p % 60 === 0, 'expected 1, 5, 10, 30 or a multiple of 60')),
-    60,
-  ),
-  queries: z.array(metricQuerySchema).check(z.minLength(1), z.maxLength(20)),
-  thresholds: z._default(thresholdsSchema, {
-    cpuPercent: 80,
-    memoryPercent: 85,
-    latency: 200,
-    moderateErrorRatePercent: 20,
-    extremeErrorRatePercent: 50,
-    healthyErrorRatePercent: 5,
-  }),
-  /** What "scale" means for this service: each target goes through the bounded remediation and its guards. */
-  scale: z._default(z.array(scaleActionSchema), []),
-  /** The circuit-breaker flag this service's applications read, and how long an opening holds before re-evaluation. */
-  breaker: z.strictObject({
-    name: z.string().check(z.regex(/^[a-zA-Z0-9_.-]+$/, 'expected a flag name of letters, digits, dot, dash or underscore')),
-    ttlMinutes: z._default(z.int().check(z.minimum(1), z.maximum(1440)), 30),
-  }),
-  /** The responder's own breaker: after this many actions on one incident without recovery it stops and escalates. */
-  maxActionsPerIncident: z._default(z.int().check(z.minimum(1), z.maximum(20)), 3),
-});
+  /** The `responder` section of the policy: one entry per service, keyed by a short service name. */
+  const responderPolicySchema = z
+    .strictObject({
+      services: z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case service name')), serviceSchema),
+    })
+    .check(
+      z.superRefine((policy, ctx) => {
+        // One alarm, one responder: otherwise which service acts would depend on key order.
+        const owner = new Map<string, string>();
+        for (const [name, service] of Object.entries(policy.services)) {
+          for (const alarm of service.alarms) {
+            const first = owner.get(alarm);
+            if (first) ctx.addIssue({ code: 'custom', message: `alarm ${alarm} is already handed to service ${first}`, path: ['services', name, 'alarms'] });
+            else owner.set(alarm, name);
+          }
+        }
+      }),
+    );
+
+  return { metricQuerySchema, thresholdsSchema, serviceSchema, responderPolicySchema };
+}
+
+const schemas = z.builtOnFirstUse(buildResponderSchemas);
+type Schemas = ReturnType<typeof schemas>;
 
 /** The `responder` section of the policy: one entry per service, keyed by a short service name. */
-export const responderPolicySchema = z
-  .strictObject({
-    services: z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case service name')), serviceSchema),
-  })
-  .check(
-    z.superRefine((policy, ctx) => {
-      // One alarm, one responder: otherwise which service acts would depend on key order.
-      const owner = new Map<string, string>();
-      for (const [name, service] of Object.entries(policy.services)) {
-        for (const alarm of service.alarms) {
-          const first = owner.get(alarm);
-          if (first) ctx.addIssue({ code: 'custom', message: `alarm ${alarm} is already handed to service ${first}`, path: ['services', name, 'alarms'] });
-          else owner.set(alarm, name);
-        }
-      }
-    }),
-  );
+export const responderPolicySchema = z.lazy(() => schemas().responderPolicySchema);
 
 export type ResponderPolicy = z.infer<typeof responderPolicySchema>;
-export type ServicePolicy = z.infer<typeof serviceSchema>;
-export type MetricQuery = z.infer<typeof metricQuerySchema>;
-export type Thresholds = z.infer<typeof thresholdsSchema>;
+export type ServicePolicy = z.infer<Schemas['serviceSchema']>;
+export type MetricQuery = z.infer<Schemas['metricQuerySchema']>;
+export type Thresholds = z.infer<Schemas['thresholdsSchema']>;
 export type ScaleAction = Exclude<RemediationAction, { kind: 'restart-deployment' }>;
 
 /** The service whose responder handles `alarmName`, or undefined when the policy does not hand it over. */

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../../shared/config';
 import { InvalidInputError } from '../../../shared/errors';
 import { createForwardDependencies, handleLogsDelivery } from '../../../shared/logs/entry';
 import type { ForwardDependencies } from '../../../shared/logs/forward';
-import { DEFAULT_LOGS_POLICY, logsPolicySchema } from '../../../shared/logs/policy';
+import { defaultLogsPolicy, logsPolicySchema } from '../../../shared/logs/policy';
 import { logger } from '../../../shared/logger';
 import { sampleEvents } from '../../support/logs-samples';
 
@@ -15,7 +15,7 @@ const loadEvent = (name: string): unknown => JSON.parse(readFileSync(join(__dirn
 const dryRunDeps = (): ForwardDependencies & { lines: string[] } => {
   const lines: string[] = [];
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ForwardDependencies['log'];
-  return { ...createForwardDependencies(loadConfig({ STAGE: 'local' }), DEFAULT_LOGS_POLICY), writeMetric: (l) => void lines.push(l), log: quiet, lines };
+  return { ...createForwardDependencies(loadConfig({ STAGE: 'local' }), defaultLogsPolicy()), writeMetric: (l) => void lines.push(l), log: quiet, lines };
 };
 
 describe('sample events in events/', () => {
@@ -53,22 +53,22 @@ describe('createForwardDependencies', () => {
   const live = { STAGE: 'dev', DRY_RUN: 'false', LOG_SINK_URL: 'https://logs.example.com/ingest', STATE_TABLE: 'firebreak-dev-state', SLACK_WEBHOOK_PARAM: '/firebreak/dev/slack-webhook' };
 
   it('wires a sink and a digest when everything is set', () => {
-    const deps = createForwardDependencies(loadConfig(live), DEFAULT_LOGS_POLICY);
+    const deps = createForwardDependencies(loadConfig(live), defaultLogsPolicy());
     expect(deps.sink).toBeDefined();
     expect(deps.digest).toBeDefined();
     expect(deps.dryRun).toBe(false);
   });
 
   it('fails the cold start naming what is missing', () => {
-    expect(() => createForwardDependencies(loadConfig({ ...live, LOG_SINK_URL: '' }), DEFAULT_LOGS_POLICY)).toThrow(new ConfigError('LOG_SINK_URL must be set'));
-    expect(() => createForwardDependencies(loadConfig({ ...live, STATE_TABLE: '' }), DEFAULT_LOGS_POLICY)).toThrow(new ConfigError('STATE_TABLE must be set'));
-    expect(() => createForwardDependencies(loadConfig({ ...live, SLACK_WEBHOOK_PARAM: '' }), DEFAULT_LOGS_POLICY)).toThrow(/SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM/);
+    expect(() => createForwardDependencies(loadConfig({ ...live, LOG_SINK_URL: '' }), defaultLogsPolicy())).toThrow(new ConfigError('LOG_SINK_URL must be set'));
+    expect(() => createForwardDependencies(loadConfig({ ...live, STATE_TABLE: '' }), defaultLogsPolicy())).toThrow(new ConfigError('STATE_TABLE must be set'));
+    expect(() => createForwardDependencies(loadConfig({ ...live, SLACK_WEBHOOK_PARAM: '' }), defaultLogsPolicy())).toThrow(/SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM/);
   });
 
   it('needs neither table nor webhook when digests are off, nor anything in dry run', () => {
     const noDigest = logsPolicySchema.parse({ digest: { enabled: false } });
     expect(createForwardDependencies(loadConfig({ ...live, STATE_TABLE: '', SLACK_WEBHOOK_PARAM: '' }), noDigest).digest).toBeUndefined();
-    expect(createForwardDependencies(loadConfig({ STAGE: 'dev', DRY_RUN: 'true' }), DEFAULT_LOGS_POLICY).sink).toBeUndefined();
+    expect(createForwardDependencies(loadConfig({ STAGE: 'dev', DRY_RUN: 'true' }), defaultLogsPolicy()).sink).toBeUndefined();
   });
 
   it('says loudly when the policy names the function\'s own log group, and notes a prefix that covers it', () => {

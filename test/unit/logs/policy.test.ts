@@ -1,14 +1,14 @@
 // Unit: the logs policy section, filters and the refusal to forward this function's own log group.
 import { filterFor, serviceFromLogGroup } from '../../../shared/logs/filter';
-import { DEFAULT_LOGS_POLICY, groupsCoveringOwnLogGroup, logsPolicySchema, matchesLogGroup } from '../../../shared/logs/policy';
+import { defaultLogsPolicy, groupsCoveringOwnLogGroup, logsPolicySchema, matchesLogGroup } from '../../../shared/logs/policy';
 import { policySchema } from '../../../shared/policy/schema';
 import { STAGE_POLICIES } from '../../../shared/policy/load';
 
 describe('logsPolicySchema', () => {
   it('fills every default from an empty section', () => {
-    expect(DEFAULT_LOGS_POLICY.sink).toEqual({ mode: 'ndjson', index: 'logs-{service}-{date}', maxRequestBytes: 1_048_576, maxRequestEvents: 5_000, compressionLevel: 1, concurrency: 4 });
-    expect(DEFAULT_LOGS_POLICY.redaction.builtins).toEqual(['aws-access-key', 'bearer-token', 'password', 'email']);
-    expect(DEFAULT_LOGS_POLICY.digest).toEqual({ enabled: true, minIntervalSeconds: 300, topMessages: 5, queryWindowMinutes: 15 });
+    expect(defaultLogsPolicy().sink).toEqual({ mode: 'ndjson', index: 'logs-{service}-{date}', maxRequestBytes: 1_048_576, maxRequestEvents: 5_000, compressionLevel: 1, concurrency: 4 });
+    expect(defaultLogsPolicy().redaction.builtins).toEqual(['aws-access-key', 'bearer-token', 'password', 'email']);
+    expect(defaultLogsPolicy().digest).toEqual({ enabled: true, minIntervalSeconds: 300, topMessages: 5, queryWindowMinutes: 15 });
   });
 
   it('names the bad field', () => {

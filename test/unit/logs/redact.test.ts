@@ -1,9 +1,9 @@
 // Unit: secrets and personal data are redacted by default, and the rules are configurable.
 import { compileRedactor, redact, redactorFor } from '../../../shared/logs/redact';
-import { DEFAULT_LOGS_POLICY, logsPolicySchema } from '../../../shared/logs/policy';
+import { defaultLogsPolicy, logsPolicySchema } from '../../../shared/logs/policy';
 import { SECRET_MESSAGES, SECRETS } from '../../support/logs-samples';
 
-const defaults = redactorFor(DEFAULT_LOGS_POLICY.redaction);
+const defaults = redactorFor(defaultLogsPolicy().redaction);
 
 describe('redact', () => {
   it.each([

@@ -3,7 +3,8 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
-import { policyForStage } from '../../../shared/policy/load';
+import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
+import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
 import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, reviewConsoleUrl } from '../../../shared/responder/deps';
 import { DISABLED_REMEDIATION } from '../../../shared/remediation/deps';
 import type { RemediationDeps } from '../../../shared/remediation/types';
@@ -59,6 +60,13 @@ describe('responder wiring', () => {
   it('refuses at cold start a policy that scales a target remediation does not declare', () => {
     const policy = policyForStage('dev');
     expect(() => defaultResponderDeps(loadConfig({ STAGE: 'dev', STATE_TABLE: 'firebreak-dev-state' }), { ...policy, remediation: undefined })).toThrow(ConfigError);
+  });
+
+  it('validates at cold start every policy section it reads, notify included', () => {
+    const bad = structuredClone(STAGE_POLICIES.dev) as { notify: { defaultRoute: { channels: string[] } } };
+    bad.notify.defaultRoute.channels = ['pager'];
+    const policy = parsePolicyBySection(bad, 'policy for stage dev');
+    expect(() => defaultResponderDeps(loadConfig({ STAGE: 'dev', STATE_TABLE: 'firebreak-dev-state' }), policy)).toThrow(/notify\.defaultRoute\.channels\.0/);
   });
 
   it('in a dry run sends nothing and keeps incidents in memory', async () => {
