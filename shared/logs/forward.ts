@@ -7,7 +7,7 @@ import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
 import { filterFor } from './filter';
 import { MetricsCollector, type BatchCounts } from './metrics';
-import type { LogRecord, LogsBatch } from './model';
+import type { LogRecord, LogsBatch, LogsBatchInSlices, RawLogEvent } from './model';
 import { parseLogMessage } from './parse';
 import { ownLogGroup, type LogsPolicy } from './policy';
 import { redact, redactorFor, type Redactor } from './redact';
@@ -67,8 +67,13 @@ const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
  * while the batch's error digest is posted. Every outcome is counted and logged, and EMF metrics
  * are written; then, if any sink request or the digest failed after its retries, a
  * PartialDeliveryError is thrown so Lambda retries the batch and its on-failure destination keeps it.
+ *
+ * A batch in slices is a pipeline: each slice of events is parsed, processed and written into the
+ * current request before the next is parsed. When a slice turns out malformed, the requests already
+ * under way are awaited, nothing more is sent, and its InvalidInputError is thrown (the batch is
+ * retried and kept like any failed one).
  */
-export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencies): Promise<ForwardSummary> {
+export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps: ForwardDependencies): Promise<ForwardSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
   const { policy, log } = deps;
@@ -78,9 +83,9 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
     // Forwarding our own output would feed it back to us without end.
     log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', {
       logGroup: batch.logGroup,
-      events: batch.logEvents.length,
+      events: eventCount(batch),
     });
-    return { ...base, ...zeroCounts(batch.logEvents.length), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
+    return { ...base, ...zeroCounts(eventCount(batch)), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
   }
   if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
 
@@ -108,39 +113,51 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
     if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
   });
 
-  for (const event of batch.logEvents) {
-    if (seen.isRepeat(event.id)) {
-      duplicates++;
-      continue;
+  let received = 0;
+  try {
+    for (const slice of slicesOf(batch)) {
+      received += slice.length;
+      for (const event of slice) {
+        if (seen.isRepeat(event.id)) {
+          duplicates++;
+          continue;
+        }
+        if (!filter.keeps(event.message)) {
+          filtered++;
+          continue;
+        }
+        const clean = redact(event.message, redactor);
+        if (clean !== event.message) redacted++;
+        const parsed = parseLogMessage(clean);
+        // Built property by property: one stable shape, several times faster than spreading two objects.
+        const record: LogRecord = {
+          level: parsed.level,
+          message: parsed.message,
+          fields: parsed.fields,
+          format: parsed.format,
+          fieldsJson: parsed.fieldsJson,
+          id: event.id,
+          timestamp: event.timestamp,
+          logGroup: origin.logGroup,
+          logStream: origin.logStream,
+          owner: origin.owner,
+          region: origin.region,
+          service: origin.service,
+        };
+        metrics.add(record);
+        digest.add(record);
+        splitter.add(event.id, serialise(record));
+        // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
+        // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
+        if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
+      }
     }
-    if (!filter.keeps(event.message)) {
-      filtered++;
-      continue;
-    }
-    const clean = redact(event.message, redactor);
-    if (clean !== event.message) redacted++;
-    const parsed = parseLogMessage(clean);
-    // Built property by property: one stable shape, several times faster than spreading two objects.
-    const record: LogRecord = {
-      level: parsed.level,
-      message: parsed.message,
-      fields: parsed.fields,
-      format: parsed.format,
-      fieldsJson: parsed.fieldsJson,
-      id: event.id,
-      timestamp: event.timestamp,
-      logGroup: origin.logGroup,
-      logStream: origin.logStream,
-      owner: origin.owner,
-      region: origin.region,
-      service: origin.service,
-    };
-    metrics.add(record);
-    digest.add(record);
-    splitter.add(event.id, serialise(record));
-    // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
-    // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
-    if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
+  } catch (error) {
+    // A malformed slice: what was sent stays sent, the rest of the batch is not; the caller refuses it.
+    const settled = await Promise.allSettled(deliveries);
+    const sentEvents = settled.reduce((sum, outcome, i) => sum + (outcome.status === 'fulfilled' ? (requests[i]?.events ?? 0) : 0), 0);
+    log.error('Log batch stopped at a malformed event; failing so the batch is retried', { logGroup: batch.logGroup, logStream: batch.logStream, forwarded: sentEvents, error: errorMessage(error) });
+    throw error;
   }
   splitter.flush();
 
@@ -169,7 +186,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   }
 
   const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
-  const counts: BatchCounts = { received: batch.logEvents.length, forwarded, filtered, redacted, duplicates, failed };
+  const counts: BatchCounts = { received, forwarded, filtered, redacted, duplicates, failed };
   const durationMs = now() - started;
   const summary: ForwardSummary = {
     ...base,
@@ -276,6 +293,15 @@ class Backlog {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
+
+/** The batch's events, a slice at a time (a whole batch is one slice). */
+const slicesOf = (batch: LogsBatch | LogsBatchInSlices): Iterable<readonly RawLogEvent[]> => ('logEvents' in batch ? [batch.logEvents] : batch.eventSlices());
+
+const eventCount = (batch: LogsBatch | LogsBatchInSlices): number => {
+  let count = 0;
+  for (const slice of slicesOf(batch)) count += slice.length;
+  return count;
+};
 
 const zeroCounts = (received: number): BatchCounts => ({ received, forwarded: 0, filtered: 0, redacted: 0, duplicates: 0, failed: 0 });
 
