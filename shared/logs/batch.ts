@@ -9,9 +9,47 @@ export interface SinkRequest {
   readonly events: number;
   /** UTF-8 bytes of `body`. */
   readonly bytes: number;
-  /** CloudWatch event ids in the body, in order: what a failure of this request loses. */
-  readonly ids: readonly string[];
+  /** CloudWatch event ids in the body, in order (what a failure of this request loses), when the splitter keeps them. */
+  readonly ids?: readonly string[];
+  /**
+   * Hands the body's memory back for the next request to reuse. A sink calls it once it has read the
+   * body for the last time (compressed it) and never touches the body afterwards; not calling it is
+   * always safe (the memory is then left to the garbage collector).
+   */
+  readonly release?: () => void;
 }
+
+/**
+ * Request-sized buffers, kept for reuse once a sink has read them. Allocating a fresh buffer of
+ * about a megabyte per request costs more than its contents: each one is memory outside V8's heap
+ * that is returned only by a full garbage collection, and enough of them trigger one.
+ */
+export class BodyPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly maxKept: number) {}
+
+  /** A buffer of exactly `size` bytes (its contents are old). */
+  take(size: number): Buffer {
+    const index = this.free.findIndex((buffer) => buffer.length === size);
+    if (index === -1) return Buffer.allocUnsafeSlow(size);
+    const [buffer] = this.free.splice(index, 1);
+    return buffer as Buffer;
+  }
+
+  /** Keeps `buffer` for a later `take`, unless enough are kept already. */
+  give(buffer: Buffer): void {
+    if (this.free.length < this.maxKept) this.free.push(buffer);
+  }
+
+  /** Buffers kept now. */
+  get size(): number {
+    return this.free.length;
+  }
+}
+
+/** Enough for every request of a batch in flight at the highest concurrency a policy allows, plus the one being built. */
+const SHARED_BODIES = new BodyPool(17);
 
 /** How documents are framed for the sink: plain NDJSON, or OpenSearch `_bulk` with an action line each. */
 export type SinkMode = LogsPolicy['sink']['mode'];
@@ -108,38 +146,59 @@ export class RequestSplitter {
   private buffer: Buffer | undefined;
   private length = 0;
   private ids: string[] = [];
+  private events = 0;
+  private pooled = false;
 
+  /**
+   * `keepIds: false` leaves `ids` out of the requests: a batch's ids then need not stay alive
+   * until its last request is sent.
+   */
   constructor(
     private readonly limits: RequestLimits,
     private readonly onRequest: (request: SinkRequest) => void,
+    private readonly options: { readonly keepIds?: boolean; readonly bodies?: BodyPool } = {},
   ) {}
 
   add(id: string, lines: string): void {
-    if (this.ids.length >= this.limits.maxRequestEvents) this.flush();
+    if (this.events >= this.limits.maxRequestEvents) this.flush();
     if (!this.tryAppend(lines)) {
       this.flush();
       if (!this.tryAppend(lines)) {
         // Alone and still too big: it goes in a request of its own size.
+        if (this.buffer && this.pooled) this.bodyPool.give(this.buffer);
         this.buffer = Buffer.from(lines);
         this.length = this.buffer.length;
+        this.pooled = false;
       }
     }
-    this.ids.push(id);
+    this.events++;
+    if (this.options.keepIds !== false) this.ids.push(id);
   }
 
   /** Emits what is left as a last request. */
   flush(): void {
-    if (this.ids.length === 0 || !this.buffer) return;
-    this.onRequest({ body: this.buffer.subarray(0, this.length), events: this.ids.length, bytes: this.length, ids: this.ids });
+    if (this.events === 0 || !this.buffer) return;
+    const buffer = this.buffer;
+    const release = this.pooled ? once(() => this.bodyPool.give(buffer)) : undefined;
+    const ids = this.options.keepIds === false ? undefined : this.ids;
+    this.onRequest({ body: buffer.subarray(0, this.length), events: this.events, bytes: this.length, ids, release });
     this.buffer = undefined;
     this.length = 0;
+    this.events = 0;
     this.ids = [];
+  }
+
+  private get bodyPool(): BodyPool {
+    return this.options.bodies ?? SHARED_BODIES;
   }
 
   // Writes `lines` if all of it fits; `write` stops short only when space runs out, so a write that
   // leaves room behind it is complete, and only one near the end needs its size checked.
   private tryAppend(lines: string): boolean {
-    this.buffer ??= Buffer.allocUnsafe(this.limits.maxRequestBytes);
+    if (!this.buffer) {
+      this.buffer = this.bodyPool.take(this.limits.maxRequestBytes);
+      this.pooled = true;
+    }
     const room = this.buffer.length - this.length;
     if (lines.length > room) return false;
     const written = this.buffer.write(lines, this.length);
@@ -148,6 +207,15 @@ export class RequestSplitter {
     return true;
   }
 }
+
+const once = (fn: () => void): (() => void) => {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    fn();
+  };
+};
 
 /** Splits already serialised records into requests; the pure, whole-batch form of RequestSplitter. */
 export function splitIntoRequests(items: readonly { id: string; lines: string }[], limits: RequestLimits): SinkRequest[] {

@@ -15,7 +15,7 @@ const BASE64_PADDING_ONLY_AT_END = /^[A-Za-z0-9+/]{2}[A-Za-z0-9+/=]{2}$/;
  * a subscription batch: the invocation then fails and Lambda's retry and on-failure destination keep it.
  */
 export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = MAX_DECOMPRESSED_BYTES): DecodedLogs {
-  return toDecodedLogs(parsePayload(decompress(event, maxDecompressedBytes)));
+  return toDecodedLogs(parsePayload(decompress(event, maxDecompressedBytes).toString('utf8')));
 }
 
 /**
@@ -30,32 +30,37 @@ export function decodeLogsEventInSlices(event: unknown, maxDecompressedBytes: nu
   const json = decompress(event, maxDecompressedBytes);
   const sliced = slicedBatch(json);
   if (sliced) return sliced;
-  const decoded = toDecodedLogs(parsePayload(json));
+  const decoded = toDecodedLogs(parsePayload(json.toString('utf8')));
   if (decoded.kind === 'control') return decoded;
   const { logEvents, ...header } = decoded.batch;
   return { kind: 'data', batch: { ...header, eventSlices: () => [logEvents] } };
 }
 
-/** Text of the events parsed together: small enough that a slice's objects die in V8's young generation. */
+/** UTF-8 bytes of the events parsed together: small enough that a slice's objects die in V8's young generation. */
 export const EVENT_SLICE_BYTES = 32 * 1024;
 
 const EVENTS_KEY = '"logEvents":[';
 // `},{"id":"` can only be the boundary between two events: inside a JSON string every `"` is escaped,
 // and a closing quote is never followed by `id`. JSON.parse of each slice checks it regardless.
 const EVENT_BOUNDARY = '},{"id":"';
+const FIRST_EVENT = '{"id":"';
 
-/** The fast layout: header and tail parsed on their own, the events left in place as slices of `json`. */
-function slicedBatch(json: string): DecodedLogsInSlices | undefined {
+/**
+ * The fast layout: header and tail parsed on their own, the events left in place as UTF-8 in `json`
+ * and decoded a slice at a time, so the batch never exists as one string. (Cutting at the ASCII
+ * boundary between events never splits a multi-byte character.)
+ */
+function slicedBatch(json: Buffer): DecodedLogsInSlices | undefined {
   const key = json.indexOf(EVENTS_KEY);
   const start = key + EVENTS_KEY.length;
   const end = json.lastIndexOf(']');
   // The first event must be the first `{` after the opening one: with an object before it, the array
   // might not be the top-level one.
-  if (key < 0 || end < start || json.charCodeAt(0) !== 123 /* { */ || json.indexOf('{', 1) !== start) return undefined;
-  if (!json.startsWith('{"id":"', start) || json.charCodeAt(end - 1) !== 125 /* } */) return undefined;
+  if (key < 0 || end < start || json[0] !== 123 /* { */ || json.indexOf('{', 1) !== start) return undefined;
+  if (json.toString('latin1', start, start + FIRST_EVENT.length) !== FIRST_EVENT || json[end - 1] !== 125 /* } */) return undefined;
   let skeleton: unknown;
   try {
-    skeleton = JSON.parse(`${json.slice(0, start)}${json.slice(end)}`);
+    skeleton = JSON.parse(`${json.toString('utf8', 0, start)}${json.toString('utf8', end)}`);
   } catch {
     return undefined;
   }
@@ -65,15 +70,15 @@ function slicedBatch(json: string): DecodedLogsInSlices | undefined {
   return { kind: 'data', batch: { ...header, eventSlices: () => eventSlices(json, start, end) } };
 }
 
-/** The events between `start` and `end` of `json`, parsed and checked a slice at a time. */
-function* eventSlices(json: string, start: number, end: number): Generator<RawLogEvent[]> {
+/** The events between byte `start` and `end` of `json`, parsed and checked a slice at a time. */
+function* eventSlices(json: Buffer, start: number, end: number): Generator<RawLogEvent[]> {
   let index = 0;
   for (let from = start; from < end; ) {
     const boundary = from + EVENT_SLICE_BYTES < end ? json.indexOf(EVENT_BOUNDARY, from + EVENT_SLICE_BYTES) : -1;
     const to = boundary === -1 || boundary >= end ? end : boundary + 1;
     let events: unknown;
     try {
-      events = JSON.parse(`[${json.slice(from, to)}]`);
+      events = JSON.parse(`[${json.toString('utf8', from, to)}]`);
     } catch (error) {
       throw new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error)}`, { cause: error });
     }
@@ -86,7 +91,7 @@ function* eventSlices(json: string, start: number, end: number): Generator<RawLo
 }
 
 /** base64 and gunzip of `awslogs.data`, refusing what is not a complete stream. */
-function decompress(event: unknown, maxDecompressedBytes: number): string {
+function decompress(event: unknown, maxDecompressedBytes: number): Buffer {
   const data = awslogsData(event);
   if (data.length === 0 || data.length % 4 !== 0) throw new InvalidInputError('awslogs.data is not valid base64');
   const compressed = Buffer.from(data, 'base64');
@@ -97,7 +102,7 @@ function decompress(event: unknown, maxDecompressedBytes: number): string {
     throw new InvalidInputError('awslogs.data is not valid base64');
   }
   try {
-    return gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes, chunkSize: outputChunkSize(compressed, maxDecompressedBytes) }).toString('utf8');
+    return gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes, chunkSize: outputChunkSize(compressed, maxDecompressedBytes) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE') {
       throw new InvalidInputError(`awslogs.data decompresses to more than ${maxDecompressedBytes} bytes`, { cause: error });

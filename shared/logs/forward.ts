@@ -94,7 +94,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   const sinkPolicy = policy.sink;
   const metrics = new MetricsCollector();
   const digest = new DigestBuilder();
-  const seen = new SeenIds();
+  const seen = new SeenIds((count) => firstIds(batch, count));
   let filtered = 0;
   let redacted = 0;
   let duplicates = 0;
@@ -107,11 +107,17 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
   const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
   const backlog = new Backlog();
-  const splitter = new RequestSplitter(sinkPolicy, (request) => {
-    requests.push({ events: request.events, bytes: request.bytes });
-    // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
-    if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
-  });
+  const splitter = new RequestSplitter(
+    sinkPolicy,
+    (request) => {
+      requests.push({ events: request.events, bytes: request.bytes });
+      // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
+      if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
+      else request.release?.();
+    },
+    // A failed request is reported by its event count; its ids would only keep the batch's ids alive.
+    { keepIds: false },
+  );
 
   let received = 0;
   try {
@@ -251,22 +257,31 @@ async function deliverDigest(built: ErrorDigest | undefined, deps: ForwardDepend
 
 /**
  * Recognises event ids already seen in a batch. CloudWatch delivers ids in increasing order, which
- * alone proves them distinct, so a set is built only once an id arrives out of order.
+ * alone proves them distinct, so a set is built only once an id arrives out of order. Given
+ * `replay`, the ids seen so far are not even kept: the set is built from `replay(count)`, the
+ * batch's first `count` ids read again, which spares a large batch's ids from being kept alive
+ * (and copied by the garbage collector) in the usual case where no set is ever needed.
  */
 export class SeenIds {
   private last: string | undefined;
-  private readonly inOrder: string[] = [];
+  private count = 0;
+  private readonly inOrder: string[] | undefined;
   private set: Set<string> | undefined;
+
+  constructor(private readonly replay?: (count: number) => Iterable<string>) {
+    this.inOrder = replay ? undefined : [];
+  }
 
   isRepeat(id: string): boolean {
     if (!this.set) {
       const last = this.last;
       if (last === undefined || id.length > last.length || (id.length === last.length && id > last)) {
         this.last = id;
-        this.inOrder.push(id);
+        this.count++;
+        this.inOrder?.push(id);
         return false;
       }
-      this.set = new Set(this.inOrder);
+      this.set = new Set(this.replay ? this.replay(this.count) : this.inOrder);
     }
     if (this.set.has(id)) return true;
     this.set.add(id);
@@ -296,6 +311,17 @@ class Backlog {
 
 /** The batch's events, a slice at a time (a whole batch is one slice). */
 const slicesOf = (batch: LogsBatch | LogsBatchInSlices): Iterable<readonly RawLogEvent[]> => ('logEvents' in batch ? [batch.logEvents] : batch.eventSlices());
+
+/** The ids of the batch's first `count` events, read again from the batch. */
+function* firstIds(batch: LogsBatch | LogsBatchInSlices, count: number): Generator<string> {
+  let left = count;
+  for (const slice of slicesOf(batch)) {
+    for (const event of slice) {
+      if (left-- <= 0) return;
+      yield event.id;
+    }
+  }
+}
 
 const eventCount = (batch: LogsBatch | LogsBatchInSlices): number => {
   let count = 0;

@@ -42,7 +42,13 @@ export function httpLogSink(options: HttpLogSinkOptions): LogSink {
   return {
     async send(request) {
       // Output in large chunks: each chunk is a round trip from zlib's thread to this one.
-      const body = await gzip(request.body, { level: options.compressionLevel, chunkSize: GZIP_CHUNK_BYTES });
+      let body: Buffer;
+      try {
+        body = await gzip(request.body, { level: options.compressionLevel, chunkSize: GZIP_CHUNK_BYTES });
+      } finally {
+        // Retries resend the compressed body: the uncompressed one is not read again.
+        request.release?.();
+      }
       await withRetry(
         RECEIVER,
         async () => {

@@ -1,5 +1,5 @@
 // Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
-import { indexName, isoTimestamp, serialiser, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import { BodyPool, indexName, isoTimestamp, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
 import type { LogRecord } from '../../../shared/logs/model';
 import { parseLogMessage } from '../../../shared/logs/parse';
 
@@ -64,5 +64,51 @@ describe('splitIntoRequests', () => {
 
   it('makes no request for no records', () => {
     expect(splitIntoRequests([], { maxRequestBytes: 1000, maxRequestEvents: 10 })).toEqual([]);
+  });
+});
+
+describe('RequestSplitter bodies', () => {
+  const limits = { maxRequestBytes: 1_000, maxRequestEvents: 100 };
+  const line = (c: string) => `${c.repeat(399)}\n`;
+
+  it('reuses a released body for a later request, and never one still held', () => {
+    const pool = new BodyPool(4);
+    const requests: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => requests.push(r), { bodies: pool });
+    for (const c of 'abcde') splitter.add(c, line(c));
+    splitter.flush();
+    expect(requests.map((r) => Buffer.from(r.body).toString())).toEqual([line('a') + line('b'), line('c') + line('d'), line('e')]);
+    // None released yet: every request had a buffer of its own.
+    expect(new Set(requests.map((r) => r.body.buffer)).size).toBe(3);
+    requests[0]?.release?.();
+    requests[0]?.release?.();
+    expect(pool.size).toBe(1);
+    const first = requests[0]?.body.buffer;
+    splitter.add('f', line('f'));
+    splitter.flush();
+    expect(requests[3]?.body.buffer).toBe(first);
+    expect(Buffer.from(requests[1]?.body ?? []).toString()).toBe(line('c') + line('d'));
+  });
+
+  it('keeps at most its limit of buffers, and hands out only buffers of the size asked for', () => {
+    const pool = new BodyPool(1);
+    pool.give(Buffer.alloc(10));
+    pool.give(Buffer.alloc(10));
+    expect(pool.size).toBe(1);
+    expect(pool.take(20).length).toBe(20);
+    expect(pool.size).toBe(1);
+    expect(pool.take(10).length).toBe(10);
+    expect(pool.size).toBe(0);
+  });
+
+  it('leaves ids out when asked, counting events all the same', () => {
+    const requests: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => requests.push(r), { keepIds: false });
+    for (const c of 'abc') splitter.add(c, line(c));
+    splitter.flush();
+    expect(requests.map((r) => [r.events, r.ids])).toEqual([
+      [2, undefined],
+      [1, undefined],
+    ]);
   });
 });
