@@ -113,18 +113,61 @@ export function indexName(template: string, service: string, timestamp: number):
  * and fields that arrived as JSON text are copied rather than serialised again.
  */
 export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): (record: LogRecord) => string {
+  const lines = recordLines(mode, indexTemplate, origin);
+  return (record) => lines.text(record);
+}
+
+/**
+ * A record's lines, written straight into a request buffer: `prepare` builds the short head of the
+ * line (and the bulk action) and returns an upper bound on the line's UTF-8 bytes; `write` then
+ * writes the head, copies the origin from bytes encoded once per batch, and writes the fields' JSON
+ * text as it is. No string of the whole line is built. `text` is the same bytes as one string.
+ */
+export interface RecordLines {
+  prepare(record: LogRecord): number;
+  /** Writes the record last prepared at `offset` (where at least its bound is free); returns the bytes written. */
+  write(buffer: Buffer, offset: number): number;
+  text(record: LogRecord): string;
+}
+
+/** UTF-8 takes at most three bytes for each UTF-16 code unit. */
+const MAX_UTF8_PER_UNIT = 3;
+
+/** The RecordLines of one batch (see serialiser for what they hold). */
+export function recordLines(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): RecordLines {
   const originJson = `,"service":${JSON.stringify(origin.service)},"logGroup":${JSON.stringify(origin.logGroup)},"logStream":${JSON.stringify(origin.logStream)},"owner":${JSON.stringify(origin.owner)},"region":${JSON.stringify(origin.region)},"fields":`;
+  const originBytes = Buffer.from(originJson, 'utf8');
   let lastIndex = '';
   let lastIndexJson = '';
-  return (record) => {
-    const document = `{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"${originJson}${record.fieldsJson ?? JSON.stringify(record.fields)}}\n`;
-    if (mode === 'ndjson') return document;
+  const action = (record: LogRecord): string => {
+    if (mode === 'ndjson') return '';
     const index = indexName(indexTemplate, origin.service, record.timestamp);
     if (index !== lastIndex) {
       lastIndex = index;
       lastIndexJson = JSON.stringify(index);
     }
-    return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${document}`;
+    return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n`;
+  };
+  const head = (record: LogRecord): string =>
+    `${action(record)}{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"`;
+  const fieldsOf = (record: LogRecord): string => record.fieldsJson ?? JSON.stringify(record.fields);
+  let preparedHead = '';
+  let preparedFields = '';
+  return {
+    prepare(record) {
+      preparedHead = head(record);
+      preparedFields = fieldsOf(record);
+      return MAX_UTF8_PER_UNIT * (preparedHead.length + preparedFields.length) + originBytes.length + 2;
+    },
+    write(buffer, offset) {
+      let at = offset + buffer.write(preparedHead, offset);
+      at += originBytes.copy(buffer, at);
+      at += buffer.write(preparedFields, at);
+      buffer[at++] = 0x7d; // }
+      buffer[at++] = 0x0a; // \n
+      return at - offset;
+    },
+    text: (record) => `${head(record)}${originJson}${fieldsOf(record)}}\n`,
   };
 }
 
@@ -175,6 +218,20 @@ export class RequestSplitter {
     if (this.options.keepIds !== false) this.ids.push(id);
   }
 
+  /**
+   * Adds one record's lines, written straight into the request buffer when they surely fit; near the
+   * end of a request, as text, so the exact size decides where the request ends.
+   */
+  addRecord(id: string, record: LogRecord, lines: RecordLines): void {
+    if (this.events >= this.limits.maxRequestEvents) this.flush();
+    const bound = lines.prepare(record);
+    const buffer = this.currentBuffer();
+    if (bound > buffer.length - this.length) return this.add(id, lines.text(record));
+    this.length += lines.write(buffer, this.length);
+    this.events++;
+    if (this.options.keepIds !== false) this.ids.push(id);
+  }
+
   /** Emits what is left as a last request. */
   flush(): void {
     if (this.events === 0 || !this.buffer) return;
@@ -188,6 +245,14 @@ export class RequestSplitter {
     this.ids = [];
   }
 
+  private currentBuffer(): Buffer {
+    if (!this.buffer) {
+      this.buffer = this.bodyPool.take(this.limits.maxRequestBytes);
+      this.pooled = true;
+    }
+    return this.buffer;
+  }
+
   private get bodyPool(): BodyPool {
     return this.options.bodies ?? SHARED_BODIES;
   }
@@ -195,13 +260,10 @@ export class RequestSplitter {
   // Writes `lines` if all of it fits; `write` stops short only when space runs out, so a write that
   // leaves room behind it is complete, and only one near the end needs its size checked.
   private tryAppend(lines: string): boolean {
-    if (!this.buffer) {
-      this.buffer = this.bodyPool.take(this.limits.maxRequestBytes);
-      this.pooled = true;
-    }
-    const room = this.buffer.length - this.length;
+    const buffer = this.currentBuffer();
+    const room = buffer.length - this.length;
     if (lines.length > room) return false;
-    const written = this.buffer.write(lines, this.length);
+    const written = buffer.write(lines, this.length);
     if (written >= room - 3 && Buffer.byteLength(lines) !== written) return false;
     this.length += written;
     return true;

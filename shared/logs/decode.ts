@@ -37,7 +37,10 @@ export function decodeLogsEventInSlices(event: unknown, maxDecompressedBytes: nu
 }
 
 /** UTF-8 bytes of the events parsed together: small enough that a slice's objects die in V8's young generation. */
-export const EVENT_SLICE_BYTES = 32 * 1024;
+export const EVENT_SLICE_BYTES = 16 * 1024;
+
+/** Decompressed batches at least this large are freed by `release`; smaller ones are left to the garbage collector. */
+const MIN_RELEASED_BYTES = 64 * 1024;
 
 const EVENTS_KEY = '"logEvents":[';
 // `},{"id":"` can only be the boundary between two events: inside a JSON string every `"` is escaped,
@@ -67,7 +70,21 @@ function slicedBatch(json: Buffer): DecodedLogsInSlices | undefined {
   const decoded = toDecodedLogs(skeleton);
   if (decoded.kind === 'control' || decoded.batch.logEvents.length !== 0) return undefined;
   const { logEvents: _none, ...header } = decoded.batch;
-  return { kind: 'data', batch: { ...header, eventSlices: () => eventSlices(json, start, end) } };
+  let released = false;
+  const slices = () => {
+    if (released) throw new Error('the decompressed batch was released');
+    return eventSlices(json, start, end);
+  };
+  const release = () => {
+    released = true;
+    // Detaching the buffer frees its memory now. Only memory that holds this batch alone (gunzip's
+    // output chunk, sized from the trailer, or the concatenation of its chunks) is detached, never a
+    // pool that Node shares between buffers and does not allow to be detached.
+    const bytes = json.buffer;
+    const own = bytes instanceof ArrayBuffer && json.byteOffset === 0 && bytes.byteLength - json.length <= 1;
+    if (own && bytes.byteLength >= MIN_RELEASED_BYTES && !bytes.detached) bytes.transfer(0);
+  };
+  return { kind: 'data', batch: { ...header, eventSlices: slices, release } };
 }
 
 /** The events between byte `start` and `end` of `json`, parsed and checked a slice at a time. */

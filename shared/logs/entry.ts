@@ -78,6 +78,8 @@ export async function handleLogsDelivery(event: unknown, deps: ForwardDependenci
     // Events are parsed a slice at a time, so a malformed one can surface while the batch is forwarded.
     if (error instanceof InvalidInputError) logger.error('Refused a corrupt CloudWatch Logs delivery', { reason: error.message });
     throw error;
+  } finally {
+    decoded.batch.release?.();
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SlackMessage } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
-import { RequestSplitter, serialiser, type SinkRequest } from './batch';
+import { recordLines, RequestSplitter, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
 import { filterFor } from './filter';
@@ -105,7 +105,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   const limit = concurrencyLimit(sinkPolicy.concurrency);
   const sink = deps.sink;
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
-  const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
+  const lines = recordLines(sinkPolicy.mode, sinkPolicy.index, origin);
   const backlog = new Backlog();
   const splitter = new RequestSplitter(
     sinkPolicy,
@@ -152,7 +152,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
         };
         metrics.add(record);
         digest.add(record);
-        splitter.add(event.id, serialise(record));
+        splitter.addRecord(event.id, record, lines);
         // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
         // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
         if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();

@@ -7,7 +7,7 @@ import { DeliveryError } from '../errors';
 import type { SinkMode, SinkRequest } from './batch';
 
 const gzip = promisify(gzipCallback);
-const GZIP_CHUNK_BYTES = 256 * 1024;
+const GZIP_CHUNK_BYTES = 64 * 1024;
 
 /** Where forwarded log requests go; an interface so tests and dry runs can pass another. */
 export interface LogSink {

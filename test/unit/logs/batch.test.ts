@@ -1,5 +1,5 @@
 // Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
-import { BodyPool, indexName, isoTimestamp, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import { BodyPool, indexName, isoTimestamp, recordLines, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
 import type { LogRecord } from '../../../shared/logs/model';
 import { parseLogMessage } from '../../../shared/logs/parse';
 
@@ -110,5 +110,44 @@ describe('RequestSplitter bodies', () => {
       [2, undefined],
       [1, undefined],
     ]);
+  });
+});
+
+describe('recordLines', () => {
+  const records = [
+    record('{"level":"error","message":"boom","n":1}', '1'),
+    record('epoch 1 loss: 0.5', '2'),
+    record('multi\n    at line (x.js:1:1)', '3'),
+    record('quote " and \\ and ✓ and 😀 in text', '4'),
+    record('{"message":"ünï","nested":{"emoji":"😀"}}', '5'),
+    record(`${'long line '.repeat(500)}`, '6'),
+  ];
+
+  it.each(['ndjson', 'bulk'] as const)('writes into a buffer exactly the bytes of its text, within its bound (%s)', (mode) => {
+    const lines = recordLines(mode, 'logs-{service}-{date}', origin);
+    const write = serialiser(mode, 'logs-{service}-{date}', origin);
+    for (const r of records) {
+      const buffer = Buffer.alloc(20_000, 0xff);
+      const bound = lines.prepare(r);
+      const written = lines.write(buffer, 7);
+      expect(buffer.subarray(7, 7 + written).toString('utf8')).toBe(write(r));
+      expect(lines.text(r)).toBe(write(r));
+      expect(written).toBeLessThanOrEqual(bound);
+      expect(buffer[6]).toBe(0xff);
+      expect(buffer[7 + written]).toBe(0xff);
+    }
+  });
+
+  it('splits records added with addRecord at the same places as their text', () => {
+    const limits = { maxRequestBytes: 16_384, maxRequestEvents: 7 };
+    const many = Array.from({ length: 60 }, (_, i) => records[i % records.length] as LogRecord);
+    const lines = recordLines('ndjson', 'x', origin);
+    const direct: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => direct.push(r), { bodies: new BodyPool(0) });
+    many.forEach((r, i) => splitter.addRecord(String(i), r, lines));
+    splitter.flush();
+    const asText = splitIntoRequests(many.map((r, i) => ({ id: String(i), lines: lines.text(r) })), limits);
+    expect(direct.map((r) => [r.ids, r.bytes, Buffer.from(r.body).toString()])).toEqual(asText.map((r) => [r.ids, r.bytes, Buffer.from(r.body).toString()]));
+    expect(direct.length).toBeGreaterThan(5);
   });
 });

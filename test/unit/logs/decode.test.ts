@@ -98,7 +98,7 @@ describe('decodeLogsEventInSlices', () => {
     const decoded = decodeLogsEventInSlices(event);
     if (decoded.kind !== 'data') throw new Error(`expected data, got ${decoded.kind}`);
     const slices = [...decoded.batch.eventSlices()];
-    const { eventSlices: _slices, ...header } = decoded.batch;
+    const { eventSlices: _slices, release: _release, ...header } = decoded.batch;
     return { header, slices: slices.length, events: slices.flat() as RawLogEvent[] };
   };
   const whole = (event: unknown) => {
@@ -138,6 +138,20 @@ describe('decodeLogsEventInSlices', () => {
       expect(result.header).toEqual(whole(event).header);
     }
     expect(decodeLogsEventInSlices(encodeSubscription(controlMessage()))).toEqual({ kind: 'control', logGroup: '' });
+  });
+
+  it('frees the decompressed batch on release, after which its events can no longer be read', () => {
+    for (const count of [1, 40, 3_000]) {
+      const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(count, { errorRate: 0.02, seed: 13 }));
+      const decoded = decodeLogsEventInSlices(encodeSubscription(payload));
+      if (decoded.kind !== 'data') throw new Error('expected data');
+      expect([...decoded.batch.eventSlices()].flat()).toEqual(payload.logEvents);
+      const before = process.memoryUsage().arrayBuffers;
+      decoded.batch.release?.();
+      if (count === 3_000) expect(before - process.memoryUsage().arrayBuffers).toBeGreaterThanOrEqual(JSON.stringify(payload).length);
+      expect(() => [...decoded.batch.eventSlices()]).toThrow(/released/);
+      decoded.batch.release?.();
+    }
   });
 
   it('refuses corrupt input up front, as decodeLogsEvent does', () => {
