@@ -161,7 +161,8 @@ export function recordLines(mode: SinkMode, indexTemplate: string, origin: Batch
     },
     write(buffer, offset) {
       let at = offset + buffer.write(preparedHead, offset);
-      at += originBytes.copy(buffer, at);
+      buffer.set(originBytes, at);
+      at += originBytes.length;
       at += buffer.write(preparedFields, at);
       buffer[at++] = 0x7d; // }
       buffer[at++] = 0x0a; // \n
