@@ -65,6 +65,7 @@ function slicedBatch(json: Buffer): DecodedLogsInSlices | undefined {
   try {
     skeleton = JSON.parse(`${json.toString('utf8', 0, start)}${json.toString('utf8', end)}`);
   } catch {
+    // Not this layout after all: the whole parse that follows refuses the payload with its reason.
     return undefined;
   }
   const decoded = toDecodedLogs(skeleton);

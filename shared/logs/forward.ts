@@ -81,11 +81,9 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
 
   if (deps.functionName && batch.logGroup === ownLogGroup(deps.functionName)) {
     // Forwarding our own output would feed it back to us without end.
-    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', {
-      logGroup: batch.logGroup,
-      events: eventCount(batch),
-    });
-    return { ...base, ...zeroCounts(eventCount(batch)), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
+    const events = eventCount(batch);
+    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', { logGroup: batch.logGroup, events });
+    return { ...base, ...zeroCounts(events), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
   }
   if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
 
