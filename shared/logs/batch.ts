@@ -148,8 +148,12 @@ export function recordLines(mode: SinkMode, indexTemplate: string, origin: Batch
     }
     return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n`;
   };
-  const head = (record: LogRecord): string =>
-    `${action(record)}{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"`;
+  // JSON.stringify writes the head as one flat string (a template would build a chain of pieces that
+  // has to be flattened again to be written); its closing brace is left out.
+  const head = (record: LogRecord): string => {
+    const json = JSON.stringify({ '@timestamp': isoTimestamp(record.timestamp), id: record.id, level: record.level, message: record.message, format: record.format });
+    return mode === 'ndjson' ? json.slice(0, -1) : `${action(record)}${json.slice(0, -1)}`;
+  };
   const fieldsOf = (record: LogRecord): string => record.fieldsJson ?? JSON.stringify(record.fields);
   let preparedHead = '';
   let preparedFields = '';

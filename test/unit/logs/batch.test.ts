@@ -138,6 +138,14 @@ describe('recordLines', () => {
     }
   });
 
+  it('writes the document with its keys in the documented order, the fields as they were logged', () => {
+    const lines = recordLines('ndjson', 'x', origin);
+    const r = record('{"level":"error","message":"bo\\"om","n":1}', '42');
+    expect(lines.text(r)).toBe(
+      '{"@timestamp":"2026-03-02T09:00:00.007Z","id":"42","level":"ERROR","message":"bo\\"om","format":"json","service":"Retail API","logGroup":"/aws/containerinsights/retail/application","logStream":"pod-1","owner":"123456789012","region":"eu-west-1","fields":{"level":"error","message":"bo\\"om","n":1}}\n',
+    );
+  });
+
   it('splits records added with addRecord at the same places as their text', () => {
     const limits = { maxRequestBytes: 16_384, maxRequestEvents: 7 };
     const many = Array.from({ length: 60 }, (_, i) => records[i % records.length] as LogRecord);
