@@ -9,9 +9,47 @@ export interface SinkRequest {
   readonly events: number;
   /** UTF-8 bytes of `body`. */
   readonly bytes: number;
-  /** CloudWatch event ids in the body, in order: what a failure of this request loses. */
-  readonly ids: readonly string[];
+  /** CloudWatch event ids in the body, in order (what a failure of this request loses), when the splitter keeps them. */
+  readonly ids?: readonly string[];
+  /**
+   * Hands the body's memory back for the next request to reuse. A sink calls it once it has read the
+   * body for the last time (compressed it) and never touches the body afterwards; not calling it is
+   * always safe (the memory is then left to the garbage collector).
+   */
+  readonly release?: () => void;
 }
+
+/**
+ * Request-sized buffers, kept for reuse once a sink has read them. Allocating a fresh buffer of
+ * about a megabyte per request costs more than its contents: each one is memory outside V8's heap
+ * that is returned only by a full garbage collection, and enough of them trigger one.
+ */
+export class BodyPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly maxKept: number) {}
+
+  /** A buffer of exactly `size` bytes (its contents are old). */
+  take(size: number): Buffer {
+    const index = this.free.findIndex((buffer) => buffer.length === size);
+    if (index === -1) return Buffer.allocUnsafeSlow(size);
+    const [buffer] = this.free.splice(index, 1);
+    return buffer as Buffer;
+  }
+
+  /** Keeps `buffer` for a later `take`, unless enough are kept already. */
+  give(buffer: Buffer): void {
+    if (this.free.length < this.maxKept) this.free.push(buffer);
+  }
+
+  /** Buffers kept now. */
+  get size(): number {
+    return this.free.length;
+  }
+}
+
+/** Enough for every request of a batch in flight at the highest concurrency a policy allows, plus the one being built. */
+const SHARED_BODIES = new BodyPool(17);
 
 /** How documents are framed for the sink: plain NDJSON, or OpenSearch `_bulk` with an action line each. */
 export type SinkMode = LogsPolicy['sink']['mode'];
@@ -75,18 +113,66 @@ export function indexName(template: string, service: string, timestamp: number):
  * and fields that arrived as JSON text are copied rather than serialised again.
  */
 export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): (record: LogRecord) => string {
+  const lines = recordLines(mode, indexTemplate, origin);
+  return (record) => lines.text(record);
+}
+
+/**
+ * A record's lines, written straight into a request buffer: `prepare` builds the short head of the
+ * line (and the bulk action) and returns an upper bound on the line's UTF-8 bytes; `write` then
+ * writes the head, copies the origin from bytes encoded once per batch, and writes the fields' JSON
+ * text as it is. No string of the whole line is built. `text` is the same bytes as one string.
+ */
+export interface RecordLines {
+  prepare(record: LogRecord): number;
+  /** Writes the record last prepared at `offset` (where at least its bound is free); returns the bytes written. */
+  write(buffer: Buffer, offset: number): number;
+  text(record: LogRecord): string;
+}
+
+/** UTF-8 takes at most three bytes for each UTF-16 code unit. */
+const MAX_UTF8_PER_UNIT = 3;
+
+/** The RecordLines of one batch (see serialiser for what they hold). */
+export function recordLines(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): RecordLines {
   const originJson = `,"service":${JSON.stringify(origin.service)},"logGroup":${JSON.stringify(origin.logGroup)},"logStream":${JSON.stringify(origin.logStream)},"owner":${JSON.stringify(origin.owner)},"region":${JSON.stringify(origin.region)},"fields":`;
+  const originBytes = Buffer.from(originJson, 'utf8');
   let lastIndex = '';
   let lastIndexJson = '';
-  return (record) => {
-    const document = `{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"${originJson}${record.fieldsJson ?? JSON.stringify(record.fields)}}\n`;
-    if (mode === 'ndjson') return document;
+  const action = (record: LogRecord): string => {
+    if (mode === 'ndjson') return '';
     const index = indexName(indexTemplate, origin.service, record.timestamp);
     if (index !== lastIndex) {
       lastIndex = index;
       lastIndexJson = JSON.stringify(index);
     }
-    return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n${document}`;
+    return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n`;
+  };
+  // JSON.stringify writes the head as one flat string (a template would build a chain of pieces that
+  // has to be flattened again to be written); its closing brace is left out.
+  const head = (record: LogRecord): string => {
+    const json = JSON.stringify({ '@timestamp': isoTimestamp(record.timestamp), id: record.id, level: record.level, message: record.message, format: record.format });
+    return mode === 'ndjson' ? json.slice(0, -1) : `${action(record)}${json.slice(0, -1)}`;
+  };
+  const fieldsOf = (record: LogRecord): string => record.fieldsJson ?? JSON.stringify(record.fields);
+  let preparedHead = '';
+  let preparedFields = '';
+  return {
+    prepare(record) {
+      preparedHead = head(record);
+      preparedFields = fieldsOf(record);
+      return MAX_UTF8_PER_UNIT * (preparedHead.length + preparedFields.length) + originBytes.length + 2;
+    },
+    write(buffer, offset) {
+      let at = offset + buffer.write(preparedHead, offset);
+      buffer.set(originBytes, at);
+      at += originBytes.length;
+      at += buffer.write(preparedFields, at);
+      buffer[at++] = 0x7d; // }
+      buffer[at++] = 0x0a; // \n
+      return at - offset;
+    },
+    text: (record) => `${head(record)}${originJson}${fieldsOf(record)}}\n`,
   };
 }
 
@@ -108,46 +194,95 @@ export class RequestSplitter {
   private buffer: Buffer | undefined;
   private length = 0;
   private ids: string[] = [];
+  private events = 0;
+  private pooled = false;
 
+  /**
+   * `keepIds: false` leaves `ids` out of the requests: a batch's ids then need not stay alive
+   * until its last request is sent.
+   */
   constructor(
     private readonly limits: RequestLimits,
     private readonly onRequest: (request: SinkRequest) => void,
+    private readonly options: { readonly keepIds?: boolean; readonly bodies?: BodyPool } = {},
   ) {}
 
   add(id: string, lines: string): void {
-    if (this.ids.length >= this.limits.maxRequestEvents) this.flush();
+    if (this.events >= this.limits.maxRequestEvents) this.flush();
     if (!this.tryAppend(lines)) {
       this.flush();
       if (!this.tryAppend(lines)) {
         // Alone and still too big: it goes in a request of its own size.
+        if (this.buffer && this.pooled) this.bodyPool.give(this.buffer);
         this.buffer = Buffer.from(lines);
         this.length = this.buffer.length;
+        this.pooled = false;
       }
     }
-    this.ids.push(id);
+    this.events++;
+    if (this.options.keepIds !== false) this.ids.push(id);
+  }
+
+  /**
+   * Adds one record's lines, written straight into the request buffer when they surely fit; near the
+   * end of a request, as text, so the exact size decides where the request ends.
+   */
+  addRecord(id: string, record: LogRecord, lines: RecordLines): void {
+    if (this.events >= this.limits.maxRequestEvents) this.flush();
+    const bound = lines.prepare(record);
+    const buffer = this.currentBuffer();
+    if (bound > buffer.length - this.length) return this.add(id, lines.text(record));
+    this.length += lines.write(buffer, this.length);
+    this.events++;
+    if (this.options.keepIds !== false) this.ids.push(id);
   }
 
   /** Emits what is left as a last request. */
   flush(): void {
-    if (this.ids.length === 0 || !this.buffer) return;
-    this.onRequest({ body: this.buffer.subarray(0, this.length), events: this.ids.length, bytes: this.length, ids: this.ids });
+    if (this.events === 0 || !this.buffer) return;
+    const buffer = this.buffer;
+    const release = this.pooled ? once(() => this.bodyPool.give(buffer)) : undefined;
+    const ids = this.options.keepIds === false ? undefined : this.ids;
+    this.onRequest({ body: buffer.subarray(0, this.length), events: this.events, bytes: this.length, ids, release });
     this.buffer = undefined;
     this.length = 0;
+    this.events = 0;
     this.ids = [];
+  }
+
+  private currentBuffer(): Buffer {
+    if (!this.buffer) {
+      this.buffer = this.bodyPool.take(this.limits.maxRequestBytes);
+      this.pooled = true;
+    }
+    return this.buffer;
+  }
+
+  private get bodyPool(): BodyPool {
+    return this.options.bodies ?? SHARED_BODIES;
   }
 
   // Writes `lines` if all of it fits; `write` stops short only when space runs out, so a write that
   // leaves room behind it is complete, and only one near the end needs its size checked.
   private tryAppend(lines: string): boolean {
-    this.buffer ??= Buffer.allocUnsafe(this.limits.maxRequestBytes);
-    const room = this.buffer.length - this.length;
+    const buffer = this.currentBuffer();
+    const room = buffer.length - this.length;
     if (lines.length > room) return false;
-    const written = this.buffer.write(lines, this.length);
+    const written = buffer.write(lines, this.length);
     if (written >= room - 3 && Buffer.byteLength(lines) !== written) return false;
     this.length += written;
     return true;
   }
 }
+
+const once = (fn: () => void): (() => void) => {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    fn();
+  };
+};
 
 /** Splits already serialised records into requests; the pure, whole-batch form of RequestSplitter. */
 export function splitIntoRequests(items: readonly { id: string; lines: string }[], limits: RequestLimits): SinkRequest[] {

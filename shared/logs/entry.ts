@@ -5,7 +5,7 @@ import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
 import { ConfigError, InvalidInputError } from '../errors';
 import { logger } from '../logger';
 import { resolveSecret } from '../secrets';
-import { decodeLogsEvent } from './decode';
+import { decodeLogsEventInSlices } from './decode';
 import { dynamoDigestGate } from './digest-gate';
 import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from './forward';
 import { groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from './policy';
@@ -63,7 +63,7 @@ export type ForwardLogsResult = ForwardSummary | { readonly skipped: 'control-me
 export async function handleLogsDelivery(event: unknown, deps: ForwardDependencies): Promise<ForwardLogsResult> {
   let decoded;
   try {
-    decoded = decodeLogsEvent(event);
+    decoded = decodeLogsEventInSlices(event);
   } catch (error) {
     if (error instanceof InvalidInputError) logger.error('Refused a corrupt CloudWatch Logs delivery', { reason: error.message });
     throw error;
@@ -72,6 +72,14 @@ export async function handleLogsDelivery(event: unknown, deps: ForwardDependenci
     logger.info('CONTROL_MESSAGE acknowledged', { logGroup: decoded.logGroup });
     return { skipped: 'control-message', logGroup: decoded.logGroup };
   }
-  return forwardLogBatch(decoded.batch, deps);
+  try {
+    return await forwardLogBatch(decoded.batch, deps);
+  } catch (error) {
+    // Events are parsed a slice at a time, so a malformed one can surface while the batch is forwarded.
+    if (error instanceof InvalidInputError) logger.error('Refused a corrupt CloudWatch Logs delivery', { reason: error.message });
+    throw error;
+  } finally {
+    decoded.batch.release?.();
+  }
 }
 

@@ -2,12 +2,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SlackMessage } from '../channels/slack';
 import { errorMessage, PartialDeliveryError } from '../errors';
-import { RequestSplitter, serialiser, type SinkRequest } from './batch';
+import { recordLines, RequestSplitter, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
 import { filterFor } from './filter';
 import { MetricsCollector, type BatchCounts } from './metrics';
-import type { LogRecord, LogsBatch } from './model';
+import type { LogRecord, LogsBatch, LogsBatchInSlices, RawLogEvent } from './model';
 import { parseLogMessage } from './parse';
 import { ownLogGroup, type LogsPolicy } from './policy';
 import { redact, redactorFor, type Redactor } from './redact';
@@ -67,8 +67,13 @@ const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
  * while the batch's error digest is posted. Every outcome is counted and logged, and EMF metrics
  * are written; then, if any sink request or the digest failed after its retries, a
  * PartialDeliveryError is thrown so Lambda retries the batch and its on-failure destination keeps it.
+ *
+ * A batch in slices is a pipeline: each slice of events is parsed, processed and written into the
+ * current request before the next is parsed. When a slice turns out malformed, the requests already
+ * under way are awaited, nothing more is sent, and its InvalidInputError is thrown (the batch is
+ * retried and kept like any failed one).
  */
-export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencies): Promise<ForwardSummary> {
+export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps: ForwardDependencies): Promise<ForwardSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
   const { policy, log } = deps;
@@ -76,11 +81,9 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
 
   if (deps.functionName && batch.logGroup === ownLogGroup(deps.functionName)) {
     // Forwarding our own output would feed it back to us without end.
-    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', {
-      logGroup: batch.logGroup,
-      events: batch.logEvents.length,
-    });
-    return { ...base, ...zeroCounts(batch.logEvents.length), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
+    const events = eventCount(batch);
+    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', { logGroup: batch.logGroup, events });
+    return { ...base, ...zeroCounts(events), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
   }
   if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
 
@@ -89,7 +92,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const sinkPolicy = policy.sink;
   const metrics = new MetricsCollector();
   const digest = new DigestBuilder();
-  const seen = new SeenIds();
+  const seen = new SeenIds((count) => firstIds(batch, count));
   let filtered = 0;
   let redacted = 0;
   let duplicates = 0;
@@ -100,47 +103,65 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   const limit = concurrencyLimit(sinkPolicy.concurrency);
   const sink = deps.sink;
   const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
-  const serialise = serialiser(sinkPolicy.mode, sinkPolicy.index, origin);
+  const lines = recordLines(sinkPolicy.mode, sinkPolicy.index, origin);
   const backlog = new Backlog();
-  const splitter = new RequestSplitter(sinkPolicy, (request) => {
-    requests.push({ events: request.events, bytes: request.bytes });
-    // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
-    if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
-  });
+  const splitter = new RequestSplitter(
+    sinkPolicy,
+    (request) => {
+      requests.push({ events: request.events, bytes: request.bytes });
+      // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
+      if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
+      else request.release?.();
+    },
+    // A failed request is reported by its event count; its ids would only keep the batch's ids alive.
+    { keepIds: false },
+  );
 
-  for (const event of batch.logEvents) {
-    if (seen.isRepeat(event.id)) {
-      duplicates++;
-      continue;
+  let received = 0;
+  try {
+    for (const slice of slicesOf(batch)) {
+      received += slice.length;
+      for (const event of slice) {
+        if (seen.isRepeat(event.id)) {
+          duplicates++;
+          continue;
+        }
+        if (!filter.keeps(event.message)) {
+          filtered++;
+          continue;
+        }
+        const clean = redact(event.message, redactor);
+        if (clean !== event.message) redacted++;
+        const parsed = parseLogMessage(clean);
+        // Built property by property: one stable shape, several times faster than spreading two objects.
+        const record: LogRecord = {
+          level: parsed.level,
+          message: parsed.message,
+          fields: parsed.fields,
+          format: parsed.format,
+          fieldsJson: parsed.fieldsJson,
+          id: event.id,
+          timestamp: event.timestamp,
+          logGroup: origin.logGroup,
+          logStream: origin.logStream,
+          owner: origin.owner,
+          region: origin.region,
+          service: origin.service,
+        };
+        metrics.add(record);
+        digest.add(record);
+        splitter.addRecord(event.id, record, lines);
+        // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
+        // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
+        if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
+      }
     }
-    if (!filter.keeps(event.message)) {
-      filtered++;
-      continue;
-    }
-    const clean = redact(event.message, redactor);
-    if (clean !== event.message) redacted++;
-    const parsed = parseLogMessage(clean);
-    // Built property by property: one stable shape, several times faster than spreading two objects.
-    const record: LogRecord = {
-      level: parsed.level,
-      message: parsed.message,
-      fields: parsed.fields,
-      format: parsed.format,
-      fieldsJson: parsed.fieldsJson,
-      id: event.id,
-      timestamp: event.timestamp,
-      logGroup: origin.logGroup,
-      logStream: origin.logStream,
-      owner: origin.owner,
-      region: origin.region,
-      service: origin.service,
-    };
-    metrics.add(record);
-    digest.add(record);
-    splitter.add(event.id, serialise(record));
-    // Backpressure: with every slot busy and a request waiting, finish one before building more, so a
-    // huge batch holds at most `concurrency + 1` request bodies instead of all of them.
-    if (backlog.pending > sinkPolicy.concurrency) await backlog.oneSettled();
+  } catch (error) {
+    // A malformed slice: what was sent stays sent, the rest of the batch is not; the caller refuses it.
+    const settled = await Promise.allSettled(deliveries);
+    const sentEvents = settled.reduce((sum, outcome, i) => sum + (outcome.status === 'fulfilled' ? (requests[i]?.events ?? 0) : 0), 0);
+    log.error('Log batch stopped at a malformed event; failing so the batch is retried', { logGroup: batch.logGroup, logStream: batch.logStream, forwarded: sentEvents, error: errorMessage(error) });
+    throw error;
   }
   splitter.flush();
 
@@ -169,7 +190,7 @@ export async function forwardLogBatch(batch: LogsBatch, deps: ForwardDependencie
   }
 
   const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
-  const counts: BatchCounts = { received: batch.logEvents.length, forwarded, filtered, redacted, duplicates, failed };
+  const counts: BatchCounts = { received, forwarded, filtered, redacted, duplicates, failed };
   const durationMs = now() - started;
   const summary: ForwardSummary = {
     ...base,
@@ -234,22 +255,31 @@ async function deliverDigest(built: ErrorDigest | undefined, deps: ForwardDepend
 
 /**
  * Recognises event ids already seen in a batch. CloudWatch delivers ids in increasing order, which
- * alone proves them distinct, so a set is built only once an id arrives out of order.
+ * alone proves them distinct, so a set is built only once an id arrives out of order. Given
+ * `replay`, the ids seen so far are not even kept: the set is built from `replay(count)`, the
+ * batch's first `count` ids read again, which spares a large batch's ids from being kept alive
+ * (and copied by the garbage collector) in the usual case where no set is ever needed.
  */
 export class SeenIds {
   private last: string | undefined;
-  private readonly inOrder: string[] = [];
+  private count = 0;
+  private readonly inOrder: string[] | undefined;
   private set: Set<string> | undefined;
+
+  constructor(private readonly replay?: (count: number) => Iterable<string>) {
+    this.inOrder = replay ? undefined : [];
+  }
 
   isRepeat(id: string): boolean {
     if (!this.set) {
       const last = this.last;
       if (last === undefined || id.length > last.length || (id.length === last.length && id > last)) {
         this.last = id;
-        this.inOrder.push(id);
+        this.count++;
+        this.inOrder?.push(id);
         return false;
       }
-      this.set = new Set(this.inOrder);
+      this.set = new Set(this.replay ? this.replay(this.count) : this.inOrder);
     }
     if (this.set.has(id)) return true;
     this.set.add(id);
@@ -276,6 +306,26 @@ class Backlog {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
+
+/** The batch's events, a slice at a time (a whole batch is one slice). */
+const slicesOf = (batch: LogsBatch | LogsBatchInSlices): Iterable<readonly RawLogEvent[]> => ('logEvents' in batch ? [batch.logEvents] : batch.eventSlices());
+
+/** The ids of the batch's first `count` events, read again from the batch. */
+function* firstIds(batch: LogsBatch | LogsBatchInSlices, count: number): Generator<string> {
+  let left = count;
+  for (const slice of slicesOf(batch)) {
+    for (const event of slice) {
+      if (left-- <= 0) return;
+      yield event.id;
+    }
+  }
+}
+
+const eventCount = (batch: LogsBatch | LogsBatchInSlices): number => {
+  let count = 0;
+  for (const slice of slicesOf(batch)) count += slice.length;
+  return count;
+};
 
 const zeroCounts = (received: number): BatchCounts => ({ received, forwarded: 0, filtered: 0, redacted: 0, duplicates: 0, failed: 0 });
 

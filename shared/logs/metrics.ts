@@ -33,7 +33,7 @@ const SERIES_READERS = Object.entries(SERIES).map(([name, { from }]) => [name, f
 export class MetricsCollector {
   private errors = 0;
   private requests = 0;
-  private readonly series = new Map<string, number[]>();
+  private readonly series = new Map<string, NumberSeries>();
 
   add(record: LogRecord): void {
     if (ERROR_LEVELS.has(record.level)) this.errors++;
@@ -41,9 +41,9 @@ export class MetricsCollector {
     for (const [name, from] of SERIES_READERS) {
       const value = from(record.fields);
       if (typeof value === 'number' && Number.isFinite(value)) {
-        const values = this.series.get(name);
-        if (values) values.push(value);
-        else this.series.set(name, [value]);
+        let values = this.series.get(name);
+        if (!values) this.series.set(name, (values = new NumberSeries()));
+        values.push(value);
       }
     }
   }
@@ -82,6 +82,29 @@ export class MetricsCollector {
 
   get errorCount(): number {
     return this.errors;
+  }
+}
+
+/**
+ * A growing list of numbers kept outside V8's heap (a typed array's memory): a batch's ten thousand
+ * latencies then never have to be copied by the young-generation garbage collector.
+ */
+class NumberSeries {
+  private values = new Float64Array(256);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  /** Values `start` to `end` (exclusive), as a plain array. */
+  slice(start: number, end: number): number[] {
+    return Array.from(this.values.subarray(start, Math.min(end, this.length)));
   }
 }
 

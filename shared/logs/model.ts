@@ -22,6 +22,23 @@ export interface LogsBatch {
   readonly logEvents: readonly RawLogEvent[];
 }
 
+/**
+ * A decoded `DATA_MESSAGE` whose events are parsed slice by slice as they are forwarded, so the
+ * parsed events of the whole batch never exist at once.
+ */
+export interface LogsBatchInSlices extends Omit<LogsBatch, 'logEvents'> {
+  /** The events in order, a slice at a time; throws InvalidInputError when it reaches a malformed one. */
+  readonly eventSlices: () => Iterable<readonly RawLogEvent[]>;
+  /**
+   * Frees the decompressed batch at once, once the batch is done with: megabytes outside V8's heap
+   * that would otherwise wait for a full garbage collection. `eventSlices` throws afterwards.
+   */
+  readonly release?: () => void;
+}
+
+/** What a subscription delivery turned out to be, its events left to be parsed in slices. */
+export type DecodedLogsInSlices = { readonly kind: 'control'; readonly logGroup: string } | { readonly kind: 'data'; readonly batch: LogsBatchInSlices };
+
 /** What a subscription delivery turned out to be. */
 export type DecodedLogs = { readonly kind: 'control'; readonly logGroup: string } | { readonly kind: 'data'; readonly batch: LogsBatch };
 

@@ -7,7 +7,7 @@ import { DeliveryError } from '../errors';
 import type { SinkMode, SinkRequest } from './batch';
 
 const gzip = promisify(gzipCallback);
-const GZIP_CHUNK_BYTES = 256 * 1024;
+const GZIP_CHUNK_BYTES = 64 * 1024;
 
 /** Where forwarded log requests go; an interface so tests and dry runs can pass another. */
 export interface LogSink {
@@ -42,7 +42,13 @@ export function httpLogSink(options: HttpLogSinkOptions): LogSink {
   return {
     async send(request) {
       // Output in large chunks: each chunk is a round trip from zlib's thread to this one.
-      const body = await gzip(request.body, { level: options.compressionLevel, chunkSize: GZIP_CHUNK_BYTES });
+      let body: Buffer;
+      try {
+        body = await gzip(request.body, { level: options.compressionLevel, chunkSize: GZIP_CHUNK_BYTES });
+      } finally {
+        // Retries resend the compressed body: the uncompressed one is not read again.
+        request.release?.();
+      }
       await withRetry(
         RECEIVER,
         async () => {

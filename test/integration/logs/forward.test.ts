@@ -182,6 +182,46 @@ describe('forwardLogs over HTTP', () => {
     });
   });
 
+  it('fails a batch whose malformed event is reached midway, having sent only whole requests and reporting only what reached the sink', async () => {
+    const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(3_000, { errorRate: 0.02, seed: 21 }));
+    const bad = 2_500;
+    const events = payload.logEvents.map((e, i) => (i === bad ? { id: e.id, timestamp: e.timestamp } : e));
+    const errors: { message: string; details: Record<string, unknown> }[] = [];
+    const log = { ...quiet, error: (message: string, details: Record<string, unknown>) => void errors.push({ message, details }) } as unknown as ForwardDependencies['log'];
+    const d = { ...deps({ sink: { maxRequestBytes: 16_384 } }), log };
+    const error = await handleLogsDelivery(encodeSubscription({ ...payload, logEvents: events }), d).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/^logEvents\[2500\] lacks/);
+    const received = sink.requests.flatMap(ids);
+    // Earlier requests went out whole (concurrently, so in any order), each event once; nothing at or after the malformed event did.
+    expect(received.length).toBeGreaterThan(0);
+    expect([...received].sort()).toEqual(payload.logEvents.slice(0, received.length).map((e) => e.id).sort());
+    expect(received.length).toBeLessThanOrEqual(bad);
+    const stopped = errors.find((e) => e.message.startsWith('Log batch stopped at a malformed event'));
+    expect(stopped?.details.forwarded).toBe(received.length);
+    expect(slack.requests).toEqual([]);
+  });
+
+  it('drops a repeated event id that comes back out of order in a later slice, forwarding each id once', async () => {
+    const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(1_500, { errorRate: 0.02, seed: 22 }));
+    const repeated = { ...payload, logEvents: [...payload.logEvents, { ...(payload.logEvents[10] as (typeof payload.logEvents)[number]) }] };
+    const summary = (await handleLogsDelivery(encodeSubscription(repeated), deps())) as ForwardSummary;
+    expect(summary).toMatchObject({ received: 1_501, forwarded: 1_500, duplicates: 1 });
+    expect([...sink.requests.flatMap(ids)].sort()).toEqual(payload.logEvents.map((e) => e.id).sort());
+  });
+
+  it('hands a request body back once it is compressed, whether or not the post succeeds', async () => {
+    const body = Buffer.from('{"id":"1"}\n');
+    for (const status of [200, 400]) {
+      sink.respondWith({ status });
+      const release = jest.fn();
+      const send = httpLogSink({ url: sink.url('/ingest'), mode: 'ndjson', compressionLevel: 1, timeoutMs: 2_000, retry: fastRetry }).send({ body, events: 1, bytes: body.length, release });
+      await send.catch(() => undefined);
+      expect(release).toHaveBeenCalledTimes(1);
+    }
+    expect(sink.requests.map((r) => r.body)).toEqual(['{"id":"1"}\n', '{"id":"1"}\n']);
+  });
+
   it('refuses corrupt input and sends nothing', async () => {
     await expect(handleLogsDelivery({ awslogs: { data: 'not base64 at all' } }, deps())).rejects.toBeInstanceOf(InvalidInputError);
     expect(sink.requests).toEqual([]);

@@ -1,5 +1,5 @@
 // Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
-import { indexName, isoTimestamp, serialiser, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import { BodyPool, indexName, isoTimestamp, recordLines, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
 import type { LogRecord } from '../../../shared/logs/model';
 import { parseLogMessage } from '../../../shared/logs/parse';
 
@@ -64,5 +64,98 @@ describe('splitIntoRequests', () => {
 
   it('makes no request for no records', () => {
     expect(splitIntoRequests([], { maxRequestBytes: 1000, maxRequestEvents: 10 })).toEqual([]);
+  });
+});
+
+describe('RequestSplitter bodies', () => {
+  const limits = { maxRequestBytes: 1_000, maxRequestEvents: 100 };
+  const line = (c: string) => `${c.repeat(399)}\n`;
+
+  it('reuses a released body for a later request, and never one still held', () => {
+    const pool = new BodyPool(4);
+    const requests: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => requests.push(r), { bodies: pool });
+    for (const c of 'abcde') splitter.add(c, line(c));
+    splitter.flush();
+    expect(requests.map((r) => Buffer.from(r.body).toString())).toEqual([line('a') + line('b'), line('c') + line('d'), line('e')]);
+    // None released yet: every request had a buffer of its own.
+    expect(new Set(requests.map((r) => r.body.buffer)).size).toBe(3);
+    requests[0]?.release?.();
+    requests[0]?.release?.();
+    expect(pool.size).toBe(1);
+    const first = requests[0]?.body.buffer;
+    splitter.add('f', line('f'));
+    splitter.flush();
+    expect(requests[3]?.body.buffer).toBe(first);
+    expect(Buffer.from(requests[1]?.body ?? []).toString()).toBe(line('c') + line('d'));
+  });
+
+  it('keeps at most its limit of buffers, and hands out only buffers of the size asked for', () => {
+    const pool = new BodyPool(1);
+    pool.give(Buffer.alloc(10));
+    pool.give(Buffer.alloc(10));
+    expect(pool.size).toBe(1);
+    expect(pool.take(20).length).toBe(20);
+    expect(pool.size).toBe(1);
+    expect(pool.take(10).length).toBe(10);
+    expect(pool.size).toBe(0);
+  });
+
+  it('leaves ids out when asked, counting events all the same', () => {
+    const requests: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => requests.push(r), { keepIds: false });
+    for (const c of 'abc') splitter.add(c, line(c));
+    splitter.flush();
+    expect(requests.map((r) => [r.events, r.ids])).toEqual([
+      [2, undefined],
+      [1, undefined],
+    ]);
+  });
+});
+
+describe('recordLines', () => {
+  const records = [
+    record('{"level":"error","message":"boom","n":1}', '1'),
+    record('epoch 1 loss: 0.5', '2'),
+    record('multi\n    at line (x.js:1:1)', '3'),
+    record('quote " and \\ and ✓ and 😀 in text', '4'),
+    record('{"message":"ünï","nested":{"emoji":"😀"}}', '5'),
+    record(`${'long line '.repeat(500)}`, '6'),
+  ];
+
+  it.each(['ndjson', 'bulk'] as const)('writes into a buffer exactly the bytes of its text, within its bound (%s)', (mode) => {
+    const lines = recordLines(mode, 'logs-{service}-{date}', origin);
+    const write = serialiser(mode, 'logs-{service}-{date}', origin);
+    for (const r of records) {
+      const buffer = Buffer.alloc(20_000, 0xff);
+      const bound = lines.prepare(r);
+      const written = lines.write(buffer, 7);
+      expect(buffer.subarray(7, 7 + written).toString('utf8')).toBe(write(r));
+      expect(lines.text(r)).toBe(write(r));
+      expect(written).toBeLessThanOrEqual(bound);
+      expect(buffer[6]).toBe(0xff);
+      expect(buffer[7 + written]).toBe(0xff);
+    }
+  });
+
+  it('writes the document with its keys in the documented order, the fields as they were logged', () => {
+    const lines = recordLines('ndjson', 'x', origin);
+    const r = record('{"level":"error","message":"bo\\"om","n":1}', '42');
+    expect(lines.text(r)).toBe(
+      '{"@timestamp":"2026-03-02T09:00:00.007Z","id":"42","level":"ERROR","message":"bo\\"om","format":"json","service":"Retail API","logGroup":"/aws/containerinsights/retail/application","logStream":"pod-1","owner":"123456789012","region":"eu-west-1","fields":{"level":"error","message":"bo\\"om","n":1}}\n',
+    );
+  });
+
+  it('splits records added with addRecord at the same places as their text', () => {
+    const limits = { maxRequestBytes: 16_384, maxRequestEvents: 7 };
+    const many = Array.from({ length: 60 }, (_, i) => records[i % records.length] as LogRecord);
+    const lines = recordLines('ndjson', 'x', origin);
+    const direct: SinkRequest[] = [];
+    const splitter = new RequestSplitter(limits, (r) => direct.push(r), { bodies: new BodyPool(0) });
+    many.forEach((r, i) => splitter.addRecord(String(i), r, lines));
+    splitter.flush();
+    const asText = splitIntoRequests(many.map((r, i) => ({ id: String(i), lines: lines.text(r) })), limits);
+    expect(direct.map((r) => [r.ids, r.bytes, Buffer.from(r.body).toString()])).toEqual(asText.map((r) => [r.ids, r.bytes, Buffer.from(r.body).toString()]));
+    expect(direct.length).toBeGreaterThan(5);
   });
 });

@@ -1,8 +1,9 @@
 // Unit: decoding subscription deliveries, and refusing corrupt ones with a clear reason.
 import { gzipSync } from 'node:zlib';
 import { InvalidInputError } from '../../../shared/errors';
-import { decodeLogsEvent } from '../../../shared/logs/decode';
-import { controlMessage, dataMessage, encodeSubscription } from '../../support/logs-samples';
+import { decodeLogsEvent, decodeLogsEventInSlices, EVENT_SLICE_BYTES } from '../../../shared/logs/decode';
+import type { RawLogEvent } from '../../../shared/logs/model';
+import { API_LOG_GROUP, API_LOG_STREAM, apiLogMessages, controlMessage, dataMessage, encodeSubscription } from '../../support/logs-samples';
 
 const refusal = (event: unknown): InvalidInputError => {
   try {
@@ -87,5 +88,105 @@ describe('decodeLogsEvent', () => {
     expect(
       refusal(wrap('{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":1,"message":"ok"},{"id":2}]}')).message,
     ).toMatch(/logEvents\[1\]/);
+  });
+});
+
+describe('decodeLogsEventInSlices', () => {
+  const wrap = (text: string) => ({ awslogs: { data: gzipSync(text).toString('base64') } });
+  /** Every slice's events, in order, and how many slices there were. */
+  const sliced = (event: unknown) => {
+    const decoded = decodeLogsEventInSlices(event);
+    if (decoded.kind !== 'data') throw new Error(`expected data, got ${decoded.kind}`);
+    const slices = [...decoded.batch.eventSlices()];
+    const { eventSlices: _slices, release: _release, ...header } = decoded.batch;
+    return { header, slices: slices.length, events: slices.flat() as RawLogEvent[] };
+  };
+  const whole = (event: unknown) => {
+    const decoded = decodeLogsEvent(event);
+    if (decoded.kind !== 'data') throw new Error(`expected data, got ${decoded.kind}`);
+    const { logEvents, ...header } = decoded.batch;
+    return { header, events: logEvents };
+  };
+
+  it('yields the same header and events as a whole parse, in several slices for a large batch', () => {
+    // Messages that look like the boundary between events, and braces and brackets of every kind.
+    const tricky = ['},{"id":"1","timestamp":1,"message":"x"}', 'ends with },{', '{"nested":{"id":"x"},"list":[1,[2]]}', 'quote " and \\ backslash', 'ünïcødé ☃ 😀', ']}'];
+    const messages = [...apiLogMessages(3_000, { errorRate: 0.05, seed: 3 }), ...tricky, ...apiLogMessages(500, { errorRate: 0, seed: 4 })];
+    const event = encodeSubscription(dataMessage(API_LOG_GROUP, API_LOG_STREAM, messages));
+    const result = sliced(event);
+    expect(result.slices).toBeGreaterThan(10);
+    expect(result.events).toEqual(whole(event).events);
+    expect(result.header).toEqual(whole(event).header);
+    expect(result.events.map((e) => e.message)).toEqual(messages);
+  });
+
+  it('reads a payload with keys after logEvents (account-level subscription filters)', () => {
+    const payload = { ...dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(400, { errorRate: 0.02, seed: 8 })), policyLevel: 'ACCOUNT_LEVEL_POLICY' };
+    const event = encodeSubscription(payload as never);
+    expect(sliced(event).events).toEqual(payload.logEvents);
+    expect(sliced(event).slices).toBeGreaterThan(1);
+  });
+
+  it('falls back to one whole parse for any other layout, with the same result', () => {
+    const payload = dataMessage(API_LOG_GROUP, 'stream {with} braces', apiLogMessages(300, { errorRate: 0.02, seed: 9 }));
+    const reordered = { ...payload, logEvents: payload.logEvents.map((e) => ({ message: e.message, timestamp: e.timestamp, id: e.id })) };
+    for (const layout of [payload, reordered, { ...payload, logEvents: [] }]) {
+      const event = encodeSubscription(layout as never);
+      const result = sliced(event);
+      expect(result.slices).toBe(1);
+      expect(result.events).toEqual(whole(event).events);
+      expect(result.header).toEqual(whole(event).header);
+    }
+    expect(decodeLogsEventInSlices(encodeSubscription(controlMessage()))).toEqual({ kind: 'control', logGroup: '' });
+  });
+
+  it('frees the decompressed batch on release, after which its events can no longer be read', () => {
+    for (const count of [1, 40, 3_000]) {
+      const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(count, { errorRate: 0.02, seed: 13 }));
+      const decoded = decodeLogsEventInSlices(encodeSubscription(payload));
+      if (decoded.kind !== 'data') throw new Error('expected data');
+      expect([...decoded.batch.eventSlices()].flat()).toEqual(payload.logEvents);
+      const before = process.memoryUsage().arrayBuffers;
+      decoded.batch.release?.();
+      if (count === 3_000) expect(before - process.memoryUsage().arrayBuffers).toBeGreaterThanOrEqual(JSON.stringify(payload).length);
+      expect(() => [...decoded.batch.eventSlices()]).toThrow(/released/);
+      decoded.batch.release?.();
+    }
+  });
+
+  it('refuses corrupt input up front, as decodeLogsEvent does', () => {
+    expect(() => decodeLogsEventInSlices({ awslogs: { data: 'H4sIAAAA' } })).toThrow(InvalidInputError);
+    expect(() => decodeLogsEventInSlices(wrap('{"messageType":'))).toThrow(/does not hold JSON/);
+    expect(() => decodeLogsEventInSlices(wrap('{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s"}'))).toThrow(/no logEvents/);
+  });
+
+  it('refuses a malformed event when its slice is reached, naming its index in the batch', () => {
+    const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(2_000, { errorRate: 0.02, seed: 10 }));
+    const bad = 1_500;
+    const events: unknown[] = payload.logEvents.map((e, i) => (i === bad ? { id: e.id, timestamp: String(e.timestamp), message: e.message } : e));
+    const decoded = decodeLogsEventInSlices(encodeSubscription({ ...payload, logEvents: events } as never));
+    if (decoded.kind !== 'data') throw new Error('expected data');
+    let yielded = 0;
+    let refusal: unknown;
+    try {
+      for (const slice of decoded.batch.eventSlices()) yielded += slice.length;
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toMatch(/^logEvents\[1500\] lacks/);
+    // The slices before the malformed event were yielded; the one holding it was not.
+    expect(yielded).toBeGreaterThan(0);
+    expect(yielded).toBeLessThanOrEqual(bad);
+  });
+
+  it('refuses text that is not JSON inside the events when its slice is reached', () => {
+    const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(1_000, { errorRate: 0.02, seed: 12 }));
+    const json = JSON.stringify(payload);
+    const cut = json.indexOf('},{"id":"', json.length - EVENT_SLICE_BYTES / 2);
+    const broken = `${json.slice(0, cut)}},{"id":"x",,${json.slice(cut + 9)}`;
+    const decoded = decodeLogsEventInSlices(wrap(broken));
+    if (decoded.kind !== 'data') throw new Error('expected data');
+    expect(() => [...decoded.batch.eventSlices()]).toThrow(/^awslogs.data does not hold JSON/);
   });
 });

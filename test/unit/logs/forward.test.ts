@@ -265,4 +265,17 @@ describe('SeenIds', () => {
     const seen = new SeenIds();
     expect(['7', '7'].map((id) => seen.isRepeat(id))).toEqual([false, true]);
   });
+
+  it('with a replay, builds its set from the replayed ids only once an id is out of order', () => {
+    const ids = ['0001', '0002', '0010', '0002', '0005', '0010', '0005', '99', '00099'];
+    const replayed: number[] = [];
+    const seen = new SeenIds((count) => {
+      replayed.push(count);
+      return ids.slice(0, count);
+    });
+    expect(ids.slice(0, 3).map((id) => seen.isRepeat(id))).toEqual([false, false, false]);
+    expect(replayed).toEqual([]);
+    expect(ids.slice(3).map((id) => seen.isRepeat(id))).toEqual([true, false, true, true, false, false]);
+    expect(replayed).toEqual([3]);
+  });
 });
