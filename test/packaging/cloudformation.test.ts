@@ -17,6 +17,7 @@ import {
 } from './serverless';
 import { join } from 'node:path';
 import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
+import { FORWARD_LOGS_PROCESS_ENV } from '../../bench/logs';
 
 jest.setTimeout(240_000);
 
@@ -97,6 +98,11 @@ describe('artifacts', () => {
       if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
     }
+  });
+
+  it('gives forwardLogs the process settings its benchmark runs with', () => {
+    const environment = (props(functionLogicalId('forwardLogs')).Environment as JsonObject).Variables as JsonObject;
+    expect(environment).toMatchObject(FORWARD_LOGS_PROCESS_ENV);
   });
 
   it('deploys each function with the memory size the bundle benchmark sizes its heap for', () => {
