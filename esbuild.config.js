@@ -61,6 +61,13 @@ function lazyFiles(handler) {
       const options = build.initialOptions;
       const output = handler ?? { base: outputBase(options), dir: options.outfile ? path.dirname(options.outfile) : options.outdir, built: new Set() };
       const wanted = new Map();
+      // A build context (serverless-esbuild uses one) may build again: every build writes its lazy files anew.
+      if (!handler) {
+        build.onStart(() => {
+          wanted.clear();
+          output.built.clear();
+        });
+      }
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== 'dynamic-import' || args.pluginData?.lazyFiles) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { lazyFiles: true } });

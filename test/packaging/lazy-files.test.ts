@@ -1,9 +1,9 @@
 // Packaging: lazily loaded parts of a bundle live in their own files and load, with their exports, from the handler's directory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, context, type BuildOptions, type Metafile } from 'esbuild';
 import { REPO_ROOT } from './serverless';
 
 jest.setTimeout(120_000);
@@ -52,4 +52,22 @@ it('loads the handler, then each lazy file from beside it with the exports the h
   });
   expect(run.stderr).toBe('');
   expect(JSON.parse(run.stdout)).toEqual({ handler: 'function', actuator: 'function', provider: 'function' });
+});
+
+it('writes the lazy files again on every build of a build context (as serverless-esbuild builds)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-lazy-rebuild-'));
+  const ctx = await context({ ...deployOptions(), sourcemap: false, entryPoints: [join(REPO_ROOT, 'functions/respond/handler.ts')], outdir: dir, logLevel: 'silent' });
+  try {
+    const builds: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      for (const file of readdirSync(dir)) rmSync(join(dir, file));
+      await ctx.rebuild();
+      builds.push(readdirSync(dir).sort());
+    }
+    const expected = ['handler.aws-credential-chain.js', 'handler.js', 'handler.kubernetes.js'];
+    expect(builds).toEqual([expected, expected]);
+  } finally {
+    await ctx.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
