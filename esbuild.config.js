@@ -73,7 +73,7 @@ function lazyFiles(handler) {
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { lazyFiles: true } });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         const lazy = LAZY_FILES.find((candidate) => candidate.matches(resolved.path));
-        if (!lazy) return { path: resolved.path, external: resolved.external, namespace: resolved.namespace, sideEffects: resolved.sideEffects };
+        if (!lazy) return undefined;
         wanted.set(lazy.name, resolved.path);
         return { path: `./${output.base}.${lazy.name}.js`, namespace: 'lazy-file' };
       });
