@@ -140,11 +140,11 @@ export async function run(): Promise<void> {
     console.log(`logs: throughput ${throughput.toFixed(0)} MB/s decompressed (target >= ${TARGET_MB_PER_S}) ${verdict(throughput >= TARGET_MB_PER_S)}`);
     console.log(`logs: handler/floor ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${verdict(ratio <= TARGET_RATIO)}`);
     console.log(`logs: peak RSS of the handler ${handlerOnly.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(handlerOnly.peakRssMb <= TARGET_RSS_MB)}; per process ${handlerOnly.peakRssMbs.map((v) => v.toFixed(0)).join(', ')}; of the floor ${floorAlone.peakRssMb.toFixed(0)} MB`);
+    const processEnv = Object.entries(FORWARD_LOGS_PROCESS_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log(`logs: these processes run with forwardLogs' deployed ${processEnv}; without it one handler process peaks at ${withoutProcessEnv.peakRssMb.toFixed(0)} MB (median ${withoutProcessEnv.handlerMs.toFixed(1)} ms)`);
     if (m) console.log(`logs: handler, at its highest sampled RSS (${m.rss.toFixed(0)} MB): V8 heap ${m.heapTotal.toFixed(0)} MB committed / ${m.heapUsed.toFixed(0)} MB used, external ${m.external.toFixed(0)} MB (array buffers ${m.arrayBuffers.toFixed(0)} MB); ${m.loadedRss.toFixed(0)} MB once the bundle is loaded`);
     console.log(`logs: in one process, rounds alternating: floor ${plain.floorMs.toFixed(1)} ms, handler ${plain.handlerMs.toFixed(1)} ms, ratio ${(plain.handlerMs / plain.floorMs).toFixed(2)} (the handler then also collects the floor's promoted batch)`);
     console.log(`logs: with Lambda's heap flags for ${DEPLOYED_MEMORY_MB} MB (${lambdaFlags.join(' ')}): handler ${lambdaAlone.handlerMs.toFixed(1)} ms, peaks at ${lambdaAlone.peakRssMb.toFixed(0)} MB ${verdict(lambdaAlone.peakRssMb <= TARGET_RSS_MB)}`);
-    const processEnv = Object.entries(FORWARD_LOGS_PROCESS_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`logs: the processes above run with forwardLogs' deployed ${processEnv}; without it one handler process peaks at ${withoutProcessEnv.peakRssMb.toFixed(0)} MB (median ${withoutProcessEnv.handlerMs.toFixed(1)} ms)`);
     console.log(`logs: with Lambda's heap flags for ${SMALL_MEMORY_MB} MB (${smallFlags.join(' ')}): handler ${smallAlone.handlerMs.toFixed(1)} ms, peaks at ${smallAlone.peakRssMb.toFixed(0)} MB ${verdict(smallAlone.peakRssMb <= TARGET_RSS_MB)}`);
     if (s) console.log(`logs: per batch ${s.requests} requests, ${(s.bytes / 1_048_576).toFixed(2)} MB NDJSON -> ${(s.compressedBytes / 1024).toFixed(0)} KB gzip, ${s.forwarded} forwarded, digest ${s.digest}, ${handlerOnly.last.metricKb.toFixed(1)} KB of EMF`);
   } finally {
