@@ -1,13 +1,11 @@
 // Log forwarding entry: one subscription delivery decoded and forwarded, and the real dependencies wired from settings.
-import { postSlackMessage } from '../channels/slack';
 import { type Config, required } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
 import { ConfigError, InvalidInputError } from '../errors';
 import { logger } from '../logger';
-import { resolveSecret } from '../secrets';
 import { decodeLogsEventInSlices } from './decode';
-import { dynamoDigestGate } from './digest-gate';
 import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from './forward';
+import { lazyDigestDelivery } from './lazy-digest';
 import { groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from './policy';
 import { httpLogSink } from './sink';
 
@@ -44,13 +42,11 @@ export function createForwardDependencies(settings: Config, logsPolicy: LogsPoli
   if (settings.slackWebhook.kind === 'none') {
     throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set while logs.digest.enabled is true');
   }
-  const webhook = settings.slackWebhook;
-  const gate = dynamoDigestGate(required(settings.stateTable, 'STATE_TABLE'));
-  const post: NonNullable<ForwardDependencies['digest']>['post'] = async (message) => {
-    const url = required(await resolveSecret(webhook), 'SLACK_WEBHOOK_URL');
-    await postSlackMessage(url, message, { retry, timeoutMs: settings.httpTimeoutMs });
-  };
-  return { ...common, sink, digest: { gate, post } };
+  const digestSettings = { tableName: required(settings.stateTable, 'STATE_TABLE'), webhook: settings.slackWebhook, retry, timeoutMs: settings.httpTimeoutMs };
+  // Only a batch with errors to report needs the AWS SDK (the gate's DynamoDB, the webhook's SSM): it is
+  // loaded by the first such batch, so batches without errors never evaluate it.
+  const digest = lazyDigestDelivery(async () => (await import('./digest-delivery')).digestDelivery(digestSettings));
+  return { ...common, sink, digest };
 }
 
 /** What an invocation returns: the batch's summary, or the acknowledgement of a CONTROL_MESSAGE. */
