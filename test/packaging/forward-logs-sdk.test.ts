@@ -1,4 +1,4 @@
-// Packaging: the deployed forwardLogs bundle evaluates the AWS SDK only once a batch has an error digest to send.
+// Packaging: the deployed forwardLogs bundle evaluates the AWS SDK (and Slack's client) only once a batch has an error digest to send.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,8 @@ import { REPO_ROOT } from './serverless';
 jest.setTimeout(120_000);
 
 const ENTRY = join(REPO_ROOT, 'functions/forwardLogs/handler.ts');
-const AWS_SDK = /^@aws-sdk\//;
+/** The clients only the Slack error digest uses: the AWS SDK (its gate's DynamoDB, the webhook's SSM) and Slack's webhook client. */
+const DIGEST_CLIENTS = /^@aws-sdk\/|^@slack\/webhook$/;
 
 /**
  * A receiver in a process of its own (the bundle runs in a synchronous child, which would block one in
@@ -111,26 +112,26 @@ function invoke(event: unknown, expected: Record<string, unknown>): string {
 const withErrors = (): unknown => JSON.parse(readFileSync(join(REPO_ROOT, 'events/logs-api.json'), 'utf8'));
 const withoutErrors = (): unknown => encodeSubscription(dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(40, { errorRate: 0, seed: 7 })));
 
-it('evaluates nothing of the AWS SDK when it loads, in the local stage and live', async () => {
-  await expect(evaluatedPackages(ENTRY, AWS_SDK, LOCAL, outDir)).resolves.toEqual([]);
-  await expect(evaluatedPackages(ENTRY, AWS_SDK, live(), outDir)).resolves.toEqual([]);
+it('evaluates nothing of the AWS SDK nor Slack\'s client when it loads, in the local stage and live', async () => {
+  await expect(evaluatedPackages(ENTRY, DIGEST_CLIENTS, LOCAL, outDir)).resolves.toEqual([]);
+  await expect(evaluatedPackages(ENTRY, DIGEST_CLIENTS, live(), outDir)).resolves.toEqual([]);
 });
 
 it('evaluates none of it for a batch without errors, which it forwards', async () => {
   const before = output.length;
-  const packages = await evaluatedPackages(ENTRY, AWS_SDK, live(), outDir, invoke(withoutErrors(), { received: 40, forwarded: 40, failed: 0, digest: 'no-errors', dryRun: false }));
+  const packages = await evaluatedPackages(ENTRY, DIGEST_CLIENTS, live(), outDir, invoke(withoutErrors(), { received: 40, forwarded: 40, failed: 0, digest: 'no-errors', dryRun: false }));
   expect(packages).toEqual([]);
   expect(await receivedSince(before)).toEqual([{ method: 'POST', url: '/ingest' }]);
 });
 
 it('evaluates none of it in a dry run, which plans the digest of a batch with errors without sending it', async () => {
-  await expect(evaluatedPackages(ENTRY, AWS_SDK, LOCAL, outDir, invoke(withErrors(), { received: 43, digest: 'planned', dryRun: true }))).resolves.toEqual([]);
+  await expect(evaluatedPackages(ENTRY, DIGEST_CLIENTS, LOCAL, outDir, invoke(withErrors(), { received: 43, digest: 'planned', dryRun: true }))).resolves.toEqual([]);
 });
 
-it('loads DynamoDB and SSM for the first batch whose errors need a digest, and sends it through them', async () => {
+it('loads DynamoDB, SSM and Slack\'s client for the first batch whose errors need a digest, and sends it through them', async () => {
   const before = output.length;
-  const packages = await evaluatedPackages(ENTRY, AWS_SDK, live(), outDir, invoke(withErrors(), { received: 43, forwarded: 43, failed: 0, digest: 'sent' }));
-  expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-ssm', '@aws-sdk/core']));
+  const packages = await evaluatedPackages(ENTRY, DIGEST_CLIENTS, live(), outDir, invoke(withErrors(), { received: 43, forwarded: 43, failed: 0, digest: 'sent' }));
+  expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-ssm', '@aws-sdk/core', '@slack/webhook']));
   const received = await receivedSince(before);
   expect(received).toContainEqual({ method: 'POST', url: '/', target: 'DynamoDB_20120810.UpdateItem' });
   expect(received).toContainEqual({ method: 'POST', url: '/slack' });
