@@ -12,7 +12,8 @@ import { httpLogSink } from './sink';
 /**
  * The real dependencies for `settings` and `logsPolicy`, checked now so a missing setting fails the
  * cold start rather than a batch: LOG_SINK_URL always, STATE_TABLE and a Slack webhook when digests
- * are enabled; none of them in dry run, where nothing is sent.
+ * are enabled; none of them in dry run, where nothing is sent. The digest's adapters (DynamoDB, SSM,
+ * Slack's client) are loaded by the first batch that has a digest to send, once per container.
  */
 export function createForwardDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
   for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
