@@ -1,5 +1,6 @@
 // Log forwarding, Slack error digest: a batch's errors collapsed into one Block Kit message (pure formatting).
-import { safeSlackText, SLACK_LIMITS, type SlackMessage } from '../channels/slack';
+import type { SlackMessage } from '../channels/slack';
+import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import { ERROR_LEVELS, type LogLevel, type LogRecord } from './model';
 
 /** One distinct error message of a batch and how often it occurred. */

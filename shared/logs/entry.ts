@@ -1,20 +1,19 @@
 // Log forwarding entry: one subscription delivery decoded and forwarded, and the real dependencies wired from settings.
-import { postSlackMessage } from '../channels/slack';
 import { type Config, required } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
 import { ConfigError, InvalidInputError } from '../errors';
 import { logger } from '../logger';
-import { resolveSecret } from '../secrets';
 import { decodeLogsEventInSlices } from './decode';
-import { dynamoDigestGate } from './digest-gate';
 import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from './forward';
+import { lazyDigestDelivery } from './lazy-digest';
 import { groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from './policy';
 import { httpLogSink } from './sink';
 
 /**
  * The real dependencies for `settings` and `logsPolicy`, checked now so a missing setting fails the
  * cold start rather than a batch: LOG_SINK_URL always, STATE_TABLE and a Slack webhook when digests
- * are enabled; none of them in dry run, where nothing is sent.
+ * are enabled; none of them in dry run, where nothing is sent. The digest's adapters (DynamoDB, SSM,
+ * Slack's client) are loaded by the first batch that has a digest to send, once per container.
  */
 export function createForwardDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
   for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
@@ -44,13 +43,11 @@ export function createForwardDependencies(settings: Config, logsPolicy: LogsPoli
   if (settings.slackWebhook.kind === 'none') {
     throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set while logs.digest.enabled is true');
   }
-  const webhook = settings.slackWebhook;
-  const gate = dynamoDigestGate(required(settings.stateTable, 'STATE_TABLE'));
-  const post: NonNullable<ForwardDependencies['digest']>['post'] = async (message) => {
-    const url = required(await resolveSecret(webhook), 'SLACK_WEBHOOK_URL');
-    await postSlackMessage(url, message, { retry, timeoutMs: settings.httpTimeoutMs });
-  };
-  return { ...common, sink, digest: { gate, post } };
+  const digestSettings = { tableName: required(settings.stateTable, 'STATE_TABLE'), webhook: settings.slackWebhook, retry, timeoutMs: settings.httpTimeoutMs };
+  // Only a batch with errors to report needs the AWS SDK (the gate's DynamoDB, the webhook's SSM): it is
+  // loaded by the first such batch, so batches without errors never evaluate it.
+  const digest = lazyDigestDelivery(async () => (await import('./digest-delivery')).digestDelivery(digestSettings));
+  return { ...common, sink, digest };
 }
 
 /** What an invocation returns: the batch's summary, or the acknowledgement of a CONTROL_MESSAGE. */

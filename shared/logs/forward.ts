@@ -13,6 +13,12 @@ import { ownLogGroup, type LogsPolicy } from './policy';
 import { redact, redactorFor, type Redactor } from './redact';
 import type { LogSink } from './sink';
 
+/** How a batch's error digest is rate-limited and posted. */
+export interface DigestDelivery {
+  readonly gate: DigestGate;
+  readonly post: (message: SlackMessage) => Promise<void>;
+}
+
 /** What the use case needs from the outside world; the handler passes the real ones. */
 export interface ForwardDependencies {
   readonly policy: LogsPolicy;
@@ -25,7 +31,7 @@ export interface ForwardDependencies {
   /** Required unless `dryRun`. */
   readonly sink?: LogSink;
   /** How digests are rate-limited and posted; without it no digest is posted. */
-  readonly digest?: { readonly gate: DigestGate; readonly post: (message: SlackMessage) => Promise<void> };
+  readonly digest?: DigestDelivery;
   /** Writes one EMF line where CloudWatch picks it up (the function's stdout). */
   readonly writeMetric: (line: string) => void;
   readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -1,0 +1,31 @@
+// Wiring, loaded with `import()` by the first batch with a digest to send: the AWS-backed adapters of the Slack error digest.
+import { postSlackMessage } from '../channels/slack';
+import { required, type SecretSource } from '../config';
+import type { RetryPolicy } from '../delivery/retry';
+import { resolveSecret } from '../secrets';
+import { dynamoDigestGate } from './digest-gate';
+import type { DigestDelivery } from './forward';
+
+/** What the digest's adapters need; checked at cold start by `createForwardDependencies`, before this module is loaded. */
+export interface DigestDeliverySettings {
+  /** STATE_TABLE, where each log group's rate limit lives. */
+  readonly tableName: string;
+  /** The Slack webhook, given directly or as an SSM SecureString name (resolved, and cached, at each post). */
+  readonly webhook: Exclude<SecretSource, { kind: 'none' }>;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The real digest adapters: the DynamoDB rate-limit gate on `tableName` and a Slack post to the
+ * webhook. This module (and through it the DynamoDB and SSM clients) is evaluated only when loaded.
+ */
+export function digestDelivery(settings: DigestDeliverySettings): DigestDelivery {
+  return {
+    gate: dynamoDigestGate(settings.tableName),
+    post: async (message) => {
+      const url = required(await resolveSecret(settings.webhook), 'SLACK_WEBHOOK_URL');
+      await postSlackMessage(url, message, { retry: settings.retry, timeoutMs: settings.timeoutMs });
+    },
+  };
+}
