@@ -43,6 +43,8 @@ const LAZY_FILES = [
   { name: 'aws-credential-chain', matches: (file) => /[\\/]node_modules[\\/]@aws-sdk[\\/]credential-provider-node[\\/]/.test(file) },
   // The Kubernetes client (about 1.4 MB): scaleDeployment and the responder load it the first time they act on a deployment.
   { name: 'kubernetes', matches: (file) => file === path.join(__dirname, 'shared', 'remediation', 'kube-deployments.ts') },
+  // The Slack error digest's adapters (DynamoDB, SSM, Slack's client): forwardLogs loads them for its first batch with a digest to send.
+  { name: 'digest-delivery', matches: (file) => file === path.join(__dirname, 'shared', 'logs', 'digest-delivery.ts') },
 ];
 
 /** The base name of the handler's output file: `handler` for `…/handler.js`. */
