@@ -101,7 +101,7 @@ const loadArgs = (file: string) => ['-e', `require(${JSON.stringify(file)})`];
 /** Lambda always has credentials in the environment, so the SDK's full credential chain file is never loaded there. */
 const loadedOnSomePaths = (b: Bundle): string[] => (b.lazy ?? []).map(([file]) => file).filter((file) => !file.includes('.aws-credential-chain.'));
 
-/** The bundle, then the lazy files a path may load (the Kubernetes client), as the first such invocation would. */
+/** The bundle, then the lazy files a path may load (the Kubernetes client, the digest adapters), as the first such invocation would. */
 const loadWithLazyArgs = (file: string, lazyFiles: string[]) => [
   '-e',
   `require(${JSON.stringify(file)}); Promise.all(${JSON.stringify(lazyFiles.map((f) => join(dirname(file), f)))}.map((f) => import(f)))`,
@@ -165,7 +165,7 @@ export async function run(): Promise<void> {
     for (const [name, timings] of withLazy) {
       const b = bundles.find((candidate) => candidate.name === name)!;
       const ms = median(timings);
-      console.log(`${name}: with ${loadedOnSomePaths(b).join(', ')} loaded too, as on its first action on a deployment: ${ms.toFixed(1)} ms, ${(ms / bareMs).toFixed(2)}x bare`);
+      console.log(`${name}: with ${loadedOnSomePaths(b).join(', ')} loaded too, as by the first invocation that needs them: ${ms.toFixed(1)} ms, ${(ms / bareMs).toFixed(2)}x bare`);
     }
     console.log('largest parts of each bundle:');
     for (const b of bundles) {
