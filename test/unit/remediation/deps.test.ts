@@ -1,5 +1,5 @@
 // Unit tests: the remediation wiring — each function's actuators, the lazily loaded deployment actuator, and the unwired stand-ins.
-import { lazyDeploymentActuator, lazyNodegroupScaler, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/deps';
+import { lazyDeploymentActuator, lazyNodegroupScaler, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/wiring';
 import type { DeploymentTarget, NodegroupTarget } from '../../../shared/remediation/policy';
 import { FakeDeployments, FakeNodegroups, samplePolicy } from './support/fixtures';
 
