@@ -1,4 +1,5 @@
 // Wiring support, free of the AWS SDK: what a remediation function builds at cold start, and its adapters loaded when a rule first matches.
+import { loadOnce } from '../load-once';
 import { parseRemediationPolicy, type RemediationPolicy } from './policy';
 import type { DeploymentActuator, LazyRemediationDeps, NodegroupScaler, RemediationDeps, RemediationSettings } from './types';
 
@@ -10,18 +11,6 @@ export const DISABLED_REMEDIATION: RemediationPolicy = parseRemediationPolicy({
 
 /** The two actuators; a function wires only the ones its actions use, so its bundle carries no other. */
 export type RemediationActuators = Pick<RemediationDeps, 'nodegroups' | 'deployments'>;
-
-/** What `load` gives, loaded on first use and kept; a failed load is not kept, so the next use tries again. */
-export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    if (!loading) {
-      loading = load();
-      loading.catch(() => (loading = undefined));
-    }
-    return loading;
-  };
-}
 
 /**
  * The policy and DRY_RUN now, the adapters from `load` (typically an `import()` of a wiring module) the

@@ -1,4 +1,4 @@
-// Packaging: the deployed remediation functions evaluate no AWS SDK at cold start nor for an alarm no rule names; the first matching alarm loads it.
+// Packaging: the deployed functions that act on alarms evaluate no AWS SDK at cold start nor for an alarm they do not act on; the first one they act on loads it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,10 @@ const AWS_SDK = /^@aws-sdk\//;
 let home: string;
 let outDir: string;
 beforeAll(() => {
-  home = mkdtempSync(join(tmpdir(), 'firebreak-lazy-remediation-home-'));
+  home = mkdtempSync(join(tmpdir(), 'firebreak-lazy-adapters-home-'));
 });
 beforeEach(() => {
-  outDir = mkdtempSync(join(tmpdir(), 'firebreak-lazy-remediation-'));
+  outDir = mkdtempSync(join(tmpdir(), 'firebreak-lazy-adapters-'));
 });
 afterEach(() => rmSync(outDir, { recursive: true, force: true }));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -59,5 +59,29 @@ describe.each<FunctionName>(['scaleNodegroup', 'scaleDeployment'])('the deployed
 
     // The kill switch (SSM) and the ledger (DynamoDB) are read in a dry run: their clients were loaded.
     expect(evaluated).toEqual(expect.arrayContaining(['@aws-sdk/client-ssm', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']));
+  });
+});
+
+describe('the deployed respond bundle', () => {
+  /** The handler with `events/<event>.json`, then a check of the outcome's status (or the sweep of a schedule). */
+  const respond = (event: string, expected: string): string => `
+    const event = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(join(REPO_ROOT, 'events', `${event}.json`))}, 'utf8'));
+    const result = await handler(event, {});
+    const status = result.sweep ? 'sweep' : result.messages[0]?.outcome?.status;
+    if (status !== ${JSON.stringify(expected)}) throw new Error('expected ${expected}, got ' + JSON.stringify(result));`;
+
+  it('evaluates nothing of the AWS SDK when it loads', async () => {
+    await expect(sdkEvaluated('respond')).resolves.toEqual([]);
+  });
+
+  it('evaluates nothing of the AWS SDK for an alarm its policy hands to no service', async () => {
+    await expect(sdkEvaluated('respond', respond('alarm-high-latency-alarm', 'not-handled'))).resolves.toEqual([]);
+  });
+
+  it('evaluates the AWS SDK for an alarm its policy hands to a service, and for the schedule (the flag store)', async () => {
+    // The responder reads the service's metrics from CloudWatch.
+    await expect(sdkEvaluated('respond', respond('alarm-high-error-rate-alarm', 'responded'))).resolves.toEqual(expect.arrayContaining(['@aws-sdk/client-cloudwatch']));
+    // The sweep lists the breaker flags in SSM.
+    await expect(sdkEvaluated('respond', respond('respond-schedule', 'sweep'))).resolves.toEqual(expect.arrayContaining(['@aws-sdk/client-ssm']));
   });
 });
