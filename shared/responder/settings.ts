@@ -21,6 +21,7 @@ export interface LazyResponderDeps extends ResponderSettings {
  * does not know, or a live run without STATE_TABLE.
  */
 export function responderSettings(config: Config, policy: Policy, dryRun: boolean = config.dryRun): ResponderSettings {
+  // Every section the responder reads, read now: a stage policy validates each section when first read.
   const { notify: _routing, remediation } = policy;
   const responder: ResponderPolicy = policy.responder ?? { services: {} };
   const unknown = unknownScaleTargets(responder, remediation);
