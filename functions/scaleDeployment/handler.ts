@@ -4,18 +4,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { policy } from '../../shared/policy/load';
-import { DISABLED_REMEDIATION, lazyDeploymentActuator, remediationDeps, unwiredNodegroupScaler } from '../../shared/remediation/deps';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
+import { DISABLED_REMEDIATION, lazyRemediationDeps } from '../../shared/remediation/wiring';
 
-// Deployments only: the scope below never reaches a node group. Every alarm of the topic arrives here and
-// most match no deployment rule, so the Kubernetes client (its own file of the bundle) is loaded the
-// first time a rule acts, and kept for the container.
-const deps = remediationDeps(policy.remediation ?? DISABLED_REMEDIATION, {
-  nodegroups: unwiredNodegroupScaler('scaleDeployment'),
-  deployments: lazyDeploymentActuator(async () => (await import('../../shared/remediation/kube-deployments')).configuredDeploymentActuator(config)),
-});
+// Every alarm of the topic arrives here and most match no deployment rule: the adapters (AWS SDK clients)
+// are loaded the first time a rule matches, the Kubernetes client (its own file of the bundle) the first
+// time a rule acts, and both are kept for the container.
+const remediation = lazyRemediationDeps({ policy: policy.remediation ?? DISABLED_REMEDIATION, dryRun: config.dryRun }, async (settings) =>
+  (await import('../../shared/remediation/scale-deployment-deps')).scaleDeploymentDeps(settings, config),
+);
 
+// Deployments only: the scope never reaches a node group.
 const scope: RemediationScope = {
   kinds: ['scale-deployment', 'restart-deployment'],
   requestedBy: 'scaleDeployment',
@@ -23,4 +23,4 @@ const scope: RemediationScope = {
   isCritical: criticalByRouting(policy.notify),
 };
 
-export const handler = middy((event: unknown) => remediateEvent(event, scope, deps)).use(injectLambdaContext(logger));
+export const handler = middy((event: unknown) => remediateEvent(event, scope, remediation)).use(injectLambdaContext(logger));

@@ -6,7 +6,7 @@ import { errorMessage } from '../errors';
 import { logger } from '../logger';
 import { executeRemediation } from './execute';
 import { rulesFor, type RemediationActionKind } from './policy';
-import type { RemediationDeps, RemediationOutcome } from './types';
+import type { LazyRemediationDeps, RemediationDeps, RemediationOutcome } from './types';
 
 /** Thrown when at least one triggered remediation failed; the others' outcomes are kept for the log. */
 export class RemediationFailedError extends Error {
@@ -41,20 +41,27 @@ export const criticalByRouting =
 
 /**
  * Runs the policy's rules for this alarm and state whose action is one of the scope's kinds (a function
- * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list.
+ * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list without
+ * loading the adapters. When they cannot be loaded, throws RemediationFailedError naming every rule's target.
  */
 export async function remediateAlarm(
   message: { readonly messageId: string; readonly alarm: Alarm },
   scope: RemediationScope,
-  deps: RemediationDeps,
+  remediation: LazyRemediationDeps,
 ): Promise<RemediationOutcome[]> {
   const { alarm, messageId } = message;
   const { kinds, requestedBy } = scope;
   const alarmIsCritical = scope.isCritical?.(alarm) ?? false;
-  const rules = rulesFor(deps.policy, alarm.name, alarm.state, kinds);
+  const rules = rulesFor(remediation.policy, alarm.name, alarm.state, kinds);
   if (rules.length === 0) {
     logger.info('No remediation rule for this alarm and state', { alarm: alarm.name, state: alarm.state });
     return [];
+  }
+  let deps: RemediationDeps;
+  try {
+    deps = await remediation.load();
+  } catch (error) {
+    throw new RemediationFailedError([], rules.map((rule) => ({ target: rule.action.target, error })));
   }
   const settled = await Promise.allSettled(
     rules.map((rule) =>

@@ -3,7 +3,7 @@ import { parseSnsRecord } from '../alarm/parse';
 import { logger } from '../logger';
 import { assertSnsEvent } from '../notify/process-event';
 import { remediateAlarm, RemediationFailedError, type RemediationScope } from './remediate-alarm';
-import type { RemediationDeps, RemediationOutcome } from './types';
+import type { LazyRemediationDeps, RemediationOutcome } from './types';
 
 /** What one invocation did, per SNS message. */
 export interface RemediationEventResult {
@@ -20,13 +20,13 @@ export interface RemediationEventResult {
 
 /**
  * Handles every record: a message that is not an alarm is logged and skipped (nothing to act on);
- * an alarm runs its rules of the scope's kinds. Throws RemediationFailedError after all records were tried
+ * an alarm runs its rules of the scope's kinds (the adapters are loaded only when one matches). Throws RemediationFailedError after all records were tried
  * if any remediation failed, so Lambda retries (redelivered messages are no-ops for what succeeded).
  */
 export async function remediateEvent(
   event: unknown,
   scope: RemediationScope,
-  deps: RemediationDeps,
+  remediation: LazyRemediationDeps,
 ): Promise<RemediationEventResult> {
   assertSnsEvent(event);
   const settled = await Promise.allSettled(
@@ -36,7 +36,7 @@ export async function remediateEvent(
         logger.warn('Not a CloudWatch alarm: nothing to remediate', { messageId: message.messageId, reason: message.generic.reason });
         return { messageId: message.messageId, outcomes: [], skipped: message.generic.reason };
       }
-      const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, scope, deps);
+      const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, scope, remediation);
       return { messageId: message.messageId, alarm: message.alarm.name, state: message.alarm.state, outcomes };
     }),
   );
@@ -55,5 +55,5 @@ export async function remediateEvent(
     }
   });
   if (failures.length > 0) throw new RemediationFailedError(outcomes, failures);
-  return { dryRun: deps.dryRun, messages };
+  return { dryRun: remediation.dryRun, messages };
 }

@@ -4,7 +4,7 @@ import { ALARM_STATES, type AlarmState } from '../alarm/model';
 import { ssmFlagStore } from '../breaker/store';
 import { sendPagerDutyEvent } from '../channels/pagerduty';
 import { postSlackMessage } from '../channels/slack';
-import { type Config, required } from '../config';
+import type { Config } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
 import { dynamoDb } from '../aws/dynamodb';
 import { ConfigError } from '../errors';
@@ -12,16 +12,17 @@ import { logger } from '../logger';
 import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
-import { DISABLED_REMEDIATION, lazyDeploymentActuator, lazyNodegroupScaler, remediationDeps, type RemediationActuators } from '../remediation/deps';
+import { remediationDeps } from '../remediation/deps';
+import { DISABLED_REMEDIATION, lazyDeploymentActuator, lazyNodegroupScaler, type RemediationActuators } from '../remediation/wiring';
 import { executeRemediation } from '../remediation/execute';
 import type { RemediationDeps } from '../remediation/types';
 import { resolveSecret } from '../secrets';
-import { cloudWatch, cloudWatchMetricsSource } from './diagnose';
+import { cloudWatch, cloudWatchMetricsSource } from './cloudwatch';
 import { memoryIncidentStore } from './memory-store';
-import { unknownScaleTargets, type ResponderPolicy } from './policy';
 import type { AlarmStateSource, Pager, Remediator, TeamNotifier } from './ports';
 import type { ResponderDeps } from './respond';
 import { loadReviewTemplate } from './review';
+import { responderSettings } from './settings';
 import { dynamoIncidentStore, incidentPk } from './timeline';
 
 /** The bounded remediation behind the Remediator port: every guard, the audit trail, refusal notices. */
@@ -121,13 +122,9 @@ export const reviewConsoleUrl = (region: string, table: string, incidentId: stri
  * start for a policy whose scale targets remediation does not know, or a missing STATE_TABLE.
  */
 export function defaultResponderDeps(config: Config, policy: Policy, overrides: Partial<ResponderDeps> = {}): ResponderDeps {
-  // Every section the responder reads, read now: a stage policy validates each section when first read (cold start).
+  const { policy: responder, dryRun } = responderSettings(config, policy, overrides.dryRun);
   const { notify: routing, remediation } = policy;
-  const responder: ResponderPolicy = policy.responder ?? { services: {} };
-  const unknown = unknownScaleTargets(responder, remediation);
-  if (unknown.length > 0) throw new ConfigError(`Invalid policy for stage ${config.stage}: ${unknown.join('; ')}`);
-  const dryRun = overrides.dryRun ?? config.dryRun;
-  const table = dryRun ? config.stateTable : required(config.stateTable, 'STATE_TABLE');
+  const table = config.stateTable;
   const requestedBy = config.functionName ?? 'respond';
   return {
     policy: responder,

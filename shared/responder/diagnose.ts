@@ -1,11 +1,5 @@
 // Responder, step 2: gather the state of a service with one CloudWatch GetMetricData call, and read it by role.
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  type GetMetricDataCommandInput,
-  type MetricDataResult,
-  type StandardUnit,
-} from '@aws-sdk/client-cloudwatch';
+import type { GetMetricDataCommandInput, MetricDataResult, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import type { MetricQuery, MetricRole, ServicePolicy } from './policy';
@@ -39,21 +33,10 @@ export interface Diagnostics {
   readonly unavailable?: string;
 }
 
-/** The one call the responder makes to CloudWatch; an interface so tests pass a double. */
+/** The one call the responder makes to CloudWatch; an interface so tests pass a double (`cloudWatchMetricsSource` is the real one). */
 export interface MetricsSource {
   getMetricData(input: GetMetricDataCommandInput): Promise<readonly MetricDataResult[]>;
 }
-
-/** The responder's CloudWatch client, one per container. */
-export const cloudWatch = new CloudWatchClient({ maxAttempts: 3 });
-
-/** The real source: exactly one GetMetricData request, whatever the number of queries (up to 500 allowed). */
-export const cloudWatchMetricsSource = (client: CloudWatchClient = cloudWatch): MetricsSource => ({
-  async getMetricData(input) {
-    const output = await client.send(new GetMetricDataCommand(input));
-    return output.MetricDataResults ?? [];
-  },
-});
 
 /** Builds the GetMetricData request for a service over the last `lookbackMinutes`, aligned to the period. */
 export function metricDataRequest(service: ServicePolicy, now: Date): GetMetricDataCommandInput {

@@ -3,7 +3,9 @@ import { parseSnsRecord } from '../alarm/parse';
 import { errorMessage } from '../errors';
 import { logger } from '../logger';
 import { assertSnsEvent } from '../notify/process-event';
-import { respondToAlarm, sweepBreakers, type RespondOutcome, type ResponderDeps, type SweepResult } from './respond';
+import { serviceForAlarm } from './policy';
+import { respondToAlarm, sweepBreakers, type RespondOutcome, type SweepResult } from './respond';
+import type { LazyResponderDeps } from './settings';
 
 /** What one invocation did. */
 export interface RespondEventResult {
@@ -32,14 +34,14 @@ export function isScheduledEvent(event: unknown): boolean {
 
 /**
  * Handles the event: a schedule re-evaluates breakers that came due; an SNS event runs the responder
- * for each alarm the policy hands it (others are skipped). Records are independent; if any failed,
- * throws ResponderFailedError after all were tried.
+ * for each alarm the policy hands it (others are skipped, without loading the adapters). Records are
+ * independent; if any failed, throws ResponderFailedError after all were tried.
  */
-export async function respondToEvent(event: unknown, deps: ResponderDeps): Promise<RespondEventResult> {
+export async function respondToEvent(event: unknown, responder: LazyResponderDeps): Promise<RespondEventResult> {
   if (isScheduledEvent(event)) {
-    const sweep = await sweepBreakers(deps);
+    const sweep = await sweepBreakers(await responder.load());
     logger.info('Breaker sweep done', { sweep });
-    return { dryRun: deps.dryRun, messages: [], sweep };
+    return { dryRun: responder.dryRun, messages: [], sweep };
   }
   assertSnsEvent(event);
   const settled = await Promise.allSettled(
@@ -49,7 +51,10 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
         logger.info('Not a CloudWatch alarm: nothing for the responder', { messageId: message.messageId, reason: message.generic.reason });
         return { messageId: message.messageId, skipped: message.generic.reason };
       }
-      const outcome = await respondToAlarm(message.messageId, message.alarm, deps);
+      const { alarm } = message;
+      const outcome: RespondOutcome = serviceForAlarm(responder.policy, alarm.name)
+        ? await respondToAlarm(message.messageId, alarm, await responder.load())
+        : { status: 'not-handled', alarm: alarm.name };
       logger.info('Responder outcome', { alarm: message.alarm.name, messageId: message.messageId, outcome });
       return { messageId: message.messageId, alarm: message.alarm.name, outcome };
     }),
@@ -65,5 +70,5 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
     }
   });
   if (failures.length > 0) throw new ResponderFailedError(failures);
-  return { dryRun: deps.dryRun, messages };
+  return { dryRun: responder.dryRun, messages };
 }

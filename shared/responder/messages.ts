@@ -1,7 +1,8 @@
 // Responder formatting (pure): what the team reads in Slack and what on-call gets in a page, with the numbers and the reasoning.
 import type { AlarmState } from '../alarm/model';
 import type { BreakerChange } from '../breaker/breaker';
-import { safeSlackText, SLACK_LIMITS, type SlackMessage } from '../channels/slack';
+import type { SlackMessage } from '../channels/slack';
+import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import type { RemediationOutcome } from '../remediation/types';
 import { describeScale, type Decision } from './decide';
 import type { Diagnostics, MetricReading } from './diagnose';

@@ -3,7 +3,7 @@ import type { Alarm } from '../alarm/model';
 import { closeBreaker, openBreaker, type BreakerChange } from '../breaker/breaker';
 import { isExpired, planOpen } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
-import { safeSlackText, SLACK_LIMITS } from '../channels/slack';
+import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import { errorMessage, PartialDeliveryError } from '../errors';
 import type { DeliveryLedger } from '../notify/ledger';
 import type { ChannelName } from '../policy/schema';

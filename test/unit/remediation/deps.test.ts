@@ -1,6 +1,9 @@
-// Unit tests: the remediation wiring — each function's actuators, the lazily loaded deployment actuator, and the unwired stand-ins.
-import { lazyDeploymentActuator, lazyNodegroupScaler, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/deps';
+// Unit tests: the remediation wiring — each function's actuators, the lazily loaded actuators, and the unwired stand-ins.
+import { lazyDeploymentActuator, lazyNodegroupScaler, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/wiring';
+import { config } from '../../../shared/config';
 import type { DeploymentTarget, NodegroupTarget } from '../../../shared/remediation/policy';
+import { scaleDeploymentDeps } from '../../../shared/remediation/scale-deployment-deps';
+import { scaleNodegroupDeps } from '../../../shared/remediation/scale-nodegroup-deps';
 import { FakeDeployments, FakeNodegroups, samplePolicy } from './support/fixtures';
 
 const deployment = samplePolicy().deployments[0] as DeploymentTarget;
@@ -93,5 +96,28 @@ describe('unwired actuators', () => {
     const scaler = unwiredNodegroupScaler('scaleDeployment');
     await expect(scaler.describe(nodegroup)).rejects.toThrow('scaleDeployment does not resize node groups; scaleNodegroup does');
     await expect(scaler.setDesired(nodegroup, { desired: 3, min: 2, max: 6 }, 4)).rejects.toThrow('scaleDeployment does not resize node groups');
+  });
+});
+
+describe('the wiring each remediation function loads when a rule first matches', () => {
+  it("scaleNodegroup's takes the settings it was loaded with and has no deployment actuator", () => {
+    const policy = samplePolicy();
+
+    const deps = scaleNodegroupDeps({ policy, dryRun: true });
+
+    expect(deps).toMatchObject({ policy, dryRun: true });
+    // The settings decide, not the configuration (a dry run here): a live run needs STATE_TABLE, which this test has not set.
+    expect(() => scaleNodegroupDeps({ policy, dryRun: false })).toThrow('STATE_TABLE must be set');
+    return expect(deps.deployments.inspect(deployment)).rejects.toThrow('scaleNodegroup does not act on Kubernetes deployments; scaleDeployment does');
+  });
+
+  it("scaleDeployment's takes the settings it was loaded with and has no node-group actuator", () => {
+    const policy = samplePolicy();
+
+    const deps = scaleDeploymentDeps({ policy, dryRun: true }, config);
+
+    expect(deps).toMatchObject({ policy, dryRun: true });
+    expect(() => scaleDeploymentDeps({ policy, dryRun: false }, config)).toThrow('STATE_TABLE must be set');
+    return expect(deps.nodegroups.describe(nodegroup)).rejects.toThrow('scaleDeployment does not resize node groups; scaleNodegroup does');
   });
 });

@@ -6,7 +6,7 @@ import { ConfigError } from '../../../shared/errors';
 import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
 import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, reviewConsoleUrl } from '../../../shared/responder/deps';
-import { DISABLED_REMEDIATION } from '../../../shared/remediation/deps';
+import { DISABLED_REMEDIATION } from '../../../shared/remediation/wiring';
 import type { RemediationDeps } from '../../../shared/remediation/types';
 
 const cloudWatch = mockClient(CloudWatchClient);

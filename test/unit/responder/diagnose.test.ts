@@ -1,7 +1,8 @@
 // Unit tests: diagnosis with one GetMetricData call through aws-sdk-client-mock, read by role.
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cloudWatchMetricsSource, diagnose, hasNoData, metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';
+import { cloudWatchMetricsSource } from '../../../shared/responder/cloudwatch';
+import { diagnose, hasNoData, metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';
 import { sampleService } from './fixtures';
 
 const cloudWatch = mockClient(CloudWatchClient);
