@@ -32,17 +32,28 @@ const environmentCredentialsFirst = {
   },
 };
 
+/** The modules that wire a function's adapters (AWS SDK clients, Slack, PagerDuty), each loaded with `import()`. */
+const ADAPTER_WIRING = [
+  path.join(__dirname, 'shared', 'remediation', 'scale-nodegroup-deps.ts'),
+  path.join(__dirname, 'shared', 'remediation', 'scale-deployment-deps.ts'),
+  path.join(__dirname, 'shared', 'responder', 'deps.ts'),
+];
+
 /**
  * Modules a function loads with `import()` on some paths only. Each is built into its own file beside the
  * handler (`handler.<name>.js`) instead of into it, so Node reads and compiles it only when such a path
  * runs. A lazy file is a bundle of its own: modules both sides use are copied into it, so errors that
- * cross the boundary are recognised by their name, never by `instanceof`.
+ * cross the boundary are recognised by their name, never by `instanceof`, and process-wide instances
+ * (the logger) are kept where every copy finds them (shared/logger.ts).
  */
 const LAZY_FILES = [
   // The SDK's full credential chain: only where the environment has no credentials (a laptop, not Lambda).
   { name: 'aws-credential-chain', matches: (file) => /[\\/]node_modules[\\/]@aws-sdk[\\/]credential-provider-node[\\/]/.test(file) },
   // The Kubernetes client (about 1.4 MB): scaleDeployment and the responder load it the first time they act on a deployment.
   { name: 'kubernetes', matches: (file) => file === path.join(__dirname, 'shared', 'remediation', 'kube-deployments.ts') },
+  // The adapters of the functions that receive every alarm of the topic and act on few: loaded by the first
+  // alarm a rule matches (scaleNodegroup, scaleDeployment) or a service owns (respond), or the schedule.
+  { name: 'adapters', matches: (file) => ADAPTER_WIRING.includes(file) },
   // The Slack error digest's adapters (DynamoDB, SSM, Slack's client): forwardLogs loads them for its first batch with a digest to send.
   { name: 'digest-delivery', matches: (file) => file === path.join(__dirname, 'shared', 'logs', 'digest-delivery.ts') },
 ];

@@ -11,3 +11,11 @@ export class ScalingInProgressError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Whether `error` is a ScalingInProgressError. By name, not `instanceof`: the node-group actuator may be
+ * loaded from a lazy file of the bundle, which throws its own copy of the class.
+ */
+export function isScalingInProgressError(error: unknown): error is ScalingInProgressError {
+  return error instanceof Error && error.name === 'ScalingInProgressError' && typeof (error as { code?: unknown }).code === 'string';
+}

@@ -2,7 +2,7 @@
 import { errorMessage, PartialDeliveryError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
-import { ScalingInProgressError } from './errors';
+import { isScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
 import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
 import type { GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
@@ -194,7 +194,7 @@ async function scaleNodegroup(
       const { updateId } = await deps.nodegroups.setDesired(target, capacity, after);
       return { status: 'done', action: 'scale-nodegroup', target: target.id, before, after, detail: updateId ? `${description}; update ${updateId}` : description };
     } catch (error) {
-      if (error instanceof ScalingInProgressError) {
+      if (isScalingInProgressError(error)) {
         return { status: 'in-progress', action: 'scale-nodegroup', target: target.id, before, after, reason: `${error.code}: ${error.message}` };
       }
       throw error;

@@ -92,10 +92,11 @@ describe('functions', () => {
 describe('artifacts', () => {
   const filesOf = (name: (typeof FUNCTION_NAMES)[number]) => zipEntries(join(packaged.directory, `${name}.zip`)).filter((f) => !f.endsWith('.map'));
 
-  it('gives each function its handler and the lazily loaded SDK credential chain; the two that act on deployments the Kubernetes client, forwardLogs its digest adapters', () => {
+  it('gives each function its handler and its lazy files: the SDK credential chain; the adapters, the Kubernetes client, the digest adapters where used', () => {
     for (const name of FUNCTION_NAMES) {
       const expected = [`functions/${name}/handler.js`, `functions/${name}/handler.aws-credential-chain.js`];
       if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
+      if (name === 'respond' || name === 'scaleDeployment' || name === 'scaleNodegroup') expected.push(`functions/${name}/handler.adapters.js`);
       if (name === 'forwardLogs') expected.push('functions/forwardLogs/handler.digest-delivery.js');
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
     }
