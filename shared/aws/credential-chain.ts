@@ -2,6 +2,7 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { DefaultProviderInit } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { loadOnce } from '../load-once';
 
 type FullChain = typeof import('@aws-sdk/credential-provider-node');
 /** What an SDK client calls for credentials (the SDK's own chain has this shape). */
@@ -24,15 +25,9 @@ const ENV_PROFILE = 'AWS_PROFILE';
  * It reads `AWS_PROFILE` itself, as the SDK's chain does, so the order of sources stays the SDK's.
  */
 export function defaultProvider(init: DefaultProviderInit = {}, loadFullChain: () => Promise<FullChain> = () => import('@aws-sdk/credential-provider-node')): CredentialChain {
-  let fullChain: Promise<CredentialChain> | undefined;
-  const viaFullChain: CredentialChain = async (options) => {
-    if (!fullChain) {
-      fullChain = loadFullChain().then((chain) => chain.defaultProvider(init));
-      // A failed load is not kept: the next call tries again.
-      fullChain.catch(() => (fullChain = undefined));
-    }
-    return (await fullChain)(options);
-  };
+  // Loaded once; a failed load is not kept, so the next call tries again.
+  const fullChain = loadOnce(async () => (await loadFullChain()).defaultProvider(init));
+  const viaFullChain: CredentialChain = async (options) => (await fullChain())(options);
   return async (options) => {
     if (init.profile ?? process.env[ENV_PROFILE]) return viaFullChain(options);
     try {
