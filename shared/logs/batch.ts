@@ -58,15 +58,35 @@ export type SinkMode = LogsPolicy['sink']['mode'];
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 
+let cachedPrefixBytes = Buffer.alloc(0);
+
 /** ISO 8601 UTC with milliseconds, as Date#toISOString writes it. */
 export function isoTimestamp(epochMs: number): string {
+  const millis = epochMs - cacheSecondOf(epochMs) * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
+/** Writes isoTimestamp(epochMs) at `at` without building it; returns the offset after it. */
+function writeIsoTimestamp(buffer: Buffer, at: number, epochMs: number): number {
+  const millis = epochMs - cacheSecondOf(epochMs) * 1000;
+  if (!Number.isInteger(millis)) return writeAscii(buffer, at, isoTimestamp(epochMs));
+  at = copyBytes(buffer, at, cachedPrefixBytes);
+  buffer[at] = 0x30 + Math.floor(millis / 100);
+  buffer[at + 1] = 0x30 + (Math.floor(millis / 10) % 10);
+  buffer[at + 2] = 0x30 + (millis % 10);
+  buffer[at + 3] = 0x5a; // Z
+  return at + 4;
+}
+
+/** The second of `epochMs`, its text and bytes cached for the events that share it. */
+function cacheSecondOf(epochMs: number): number {
   const second = Math.floor(epochMs / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    cachedPrefixBytes = Buffer.from(cachedPrefix, 'latin1');
   }
-  const millis = epochMs - second * 1000;
-  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  return second;
 }
 
 /** What every record of one batch shares: serialised once per batch, not once per event. */
@@ -118,10 +138,10 @@ export function serialiser(mode: SinkMode, indexTemplate: string, origin: BatchO
 }
 
 /**
- * A record's lines, written straight into a request buffer: `prepare` builds the short head of the
- * line (and the bulk action) and returns an upper bound on the line's UTF-8 bytes; `write` then
- * writes the head, copies the origin from bytes encoded once per batch, and writes the fields' JSON
- * text as it is. No string of the whole line is built. `text` is the same bytes as one string.
+ * A record's lines, written straight into a request buffer: `prepare` takes the record (and builds
+ * the bulk action) and returns an upper bound on the line's UTF-8 bytes; `write` then writes the
+ * head byte by byte, copies the origin from bytes encoded once per batch, and writes the fields'
+ * JSON text as it is. No string of the line or its head is built. `text` is the same bytes as one string.
  */
 export interface RecordLines {
   prepare(record: LogRecord): number;
@@ -132,6 +152,17 @@ export interface RecordLines {
 
 /** UTF-8 takes at most three bytes for each UTF-16 code unit. */
 const MAX_UTF8_PER_UNIT = 3;
+/** JSON.stringify writes a code unit as at most six ASCII bytes (`\uXXXX`), or as itself (at most three UTF-8 bytes). */
+const MAX_JSON_BYTES_PER_UNIT = 6;
+
+// The head's keys and the punctuation around its values, encoded once.
+const HEAD_TIMESTAMP = Buffer.from('{"@timestamp":"');
+const HEAD_ID = Buffer.from('","id":');
+const HEAD_LEVEL = Buffer.from(',"level":"');
+const HEAD_MESSAGE = Buffer.from('","message":');
+const HEAD_FORMAT = Buffer.from(',"format":"');
+/** Bytes of the head besides its id and message, whose words (timestamp, level, format) are at most 24 ASCII characters each. */
+const HEAD_FIXED_BYTES = HEAD_TIMESTAMP.length + HEAD_ID.length + HEAD_LEVEL.length + HEAD_MESSAGE.length + HEAD_FORMAT.length + 3 * 24 + 1;
 
 /** The RecordLines of one batch (see serialiser for what they hold). */
 export function recordLines(mode: SinkMode, indexTemplate: string, origin: BatchOrigin): RecordLines {
@@ -148,23 +179,36 @@ export function recordLines(mode: SinkMode, indexTemplate: string, origin: Batch
     }
     return `{"index":{"_index":${lastIndexJson},"_id":${JSON.stringify(record.id)}}}\n`;
   };
-  // JSON.stringify writes the head as one flat string (a template would build a chain of pieces that
-  // has to be flattened again to be written); its closing brace is left out.
-  const head = (record: LogRecord): string => {
-    const json = JSON.stringify({ '@timestamp': isoTimestamp(record.timestamp), id: record.id, level: record.level, message: record.message, format: record.format });
-    return mode === 'ndjson' ? json.slice(0, -1) : `${action(record)}${json.slice(0, -1)}`;
-  };
+  // The head's closing brace is left out. Level and format are words of closed sets (LogLevel,
+  // LogFormat) that need no escaping.
+  const head = (record: LogRecord): string =>
+    `${action(record)}{"@timestamp":"${isoTimestamp(record.timestamp)}","id":${JSON.stringify(record.id)},"level":"${record.level}","message":${JSON.stringify(record.message)},"format":"${record.format}"`;
   const fieldsOf = (record: LogRecord): string => record.fieldsJson ?? JSON.stringify(record.fields);
-  let preparedHead = '';
+  let prepared: LogRecord | undefined;
+  let preparedAction = '';
   let preparedFields = '';
   return {
     prepare(record) {
-      preparedHead = head(record);
+      prepared = record;
+      preparedAction = action(record);
       preparedFields = fieldsOf(record);
-      return MAX_UTF8_PER_UNIT * (preparedHead.length + preparedFields.length) + originBytes.length + 2;
+      const headBytes = HEAD_FIXED_BYTES + MAX_JSON_BYTES_PER_UNIT * (record.id.length + record.message.length + 4);
+      return MAX_UTF8_PER_UNIT * (preparedAction.length + preparedFields.length) + headBytes + originBytes.length + 2;
     },
     write(buffer, offset) {
-      let at = offset + buffer.write(preparedHead, offset);
+      const record = prepared as LogRecord;
+      let at = preparedAction === '' ? offset : offset + buffer.write(preparedAction, offset);
+      at = copyBytes(buffer, at, HEAD_TIMESTAMP);
+      at = writeIsoTimestamp(buffer, at, record.timestamp);
+      at = copyBytes(buffer, at, HEAD_ID);
+      at = writeJsonString(buffer, at, record.id);
+      at = copyBytes(buffer, at, HEAD_LEVEL);
+      at = writeAscii(buffer, at, record.level);
+      at = copyBytes(buffer, at, HEAD_MESSAGE);
+      at = writeJsonString(buffer, at, record.message);
+      at = copyBytes(buffer, at, HEAD_FORMAT);
+      at = writeAscii(buffer, at, record.format);
+      buffer[at++] = 0x22; // "
       buffer.set(originBytes, at);
       at += originBytes.length;
       at += buffer.write(preparedFields, at);
@@ -174,6 +218,34 @@ export function recordLines(mode: SinkMode, indexTemplate: string, origin: Batch
     },
     text: (record) => `${head(record)}${originJson}${fieldsOf(record)}}\n`,
   };
+}
+
+// Head pieces are a few dozen bytes: a loop copies them faster than a call into Buffer or TypedArray#set.
+function copyBytes(buffer: Buffer, at: number, bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; i++) buffer[at + i] = bytes[i] as number;
+  return at + bytes.length;
+}
+
+/** Writes `text`, known to be ASCII (a timestamp, a level or format name). */
+function writeAscii(buffer: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/**
+ * Writes `text` as JSON.stringify writes it: ASCII that needs no escaping is copied between quotes
+ * byte by byte; on the first character that needs escaping or is not ASCII, JSON.stringify's text
+ * is encoded over what was copied. Returns the offset after it.
+ */
+function writeJsonString(buffer: Buffer, at: number, text: string): number {
+  buffer[at] = 0x22; // "
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return at + buffer.write(JSON.stringify(text), at);
+    buffer[at + 1 + i] = c;
+  }
+  buffer[at + 1 + text.length] = 0x22; // "
+  return at + text.length + 2;
 }
 
 /** Limits a request body is kept within. */

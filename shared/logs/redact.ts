@@ -73,12 +73,63 @@ export function redactorFor(policy: LogsPolicy['redaction']): Redactor {
 /**
  * `message` with every rule applied; the very same string when nothing matched, so callers can tell
  * with `!==` whether anything was taken out. Pure: `replace` resets a global regex's lastIndex itself.
+ *
+ * JSON escapes can hide a secret from the rules (`\"password\":\"x\"` inside a string,
+ * `jane\u0040example.com`, `p\u0061ssword`) while whoever reads the forwarded JSON decodes it.
+ * So a message holding a backslash is also judged unescaped, level by level (see
+ * redactEscapedSecrets); messages without one cost nothing more.
  */
 export function redact(message: string, redactor: Redactor): string {
-  if (redactor.rules.length === 0 || (redactor.hint && !redactor.hint.test(message))) return message;
+  if (redactor.rules.length === 0) return message;
+  const text = applyRules(message, redactor);
+  return text.includes('\\') ? redactEscapedSecrets(text, redactor) : text;
+}
+
+function applyRules(message: string, redactor: Redactor): string {
+  if (redactor.hint && !redactor.hint.test(message)) return message;
   let text = message;
   for (const rule of redactor.rules) {
     text = typeof rule.replace === 'string' ? text.replace(rule.pattern, rule.replace) : text.replace(rule.pattern, rule.replace);
   }
   return text;
 }
+
+// JSON's escapes: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` and `\uXXXX`.
+const JSON_ESCAPE = /\\(?:u([0-9A-Fa-f]{4})|(["\\/bfnrt]))/g;
+const ESCAPED_CHARACTERS: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+/** JSON nested in a JSON string nested in a JSON string… is unescaped this many levels deep at most. */
+const MAX_UNESCAPED_LEVELS = 8;
+
+/** `text` with every JSON escape sequence replaced by the character it stands for, wherever it is. */
+export function unescapeJson(text: string): string {
+  return text.replace(JSON_ESCAPE, (_match, hex: string | undefined, single: string | undefined) =>
+    hex === undefined ? (ESCAPED_CHARACTERS[single ?? ''] ?? '') : String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+}
+
+/**
+ * `text` (already redacted) as it is, when none of its unescaped forms (one level of escapes
+ * removed, then the next…) has anything the rules take out. Otherwise the secret is hidden by an
+ * escape: the message is replaced by its fully unescaped form, redacted, which keeps its words but
+ * no longer its JSON structure (it is forwarded as the text it reads as).
+ */
+export function redactEscapedSecrets(text: string, redactor: Redactor): string {
+  let view = text;
+  for (let level = 0; level < MAX_UNESCAPED_LEVELS && view.includes('\\'); level++) {
+    const unescaped = unescapeJson(view);
+    if (unescaped === view) break;
+    view = unescaped;
+    if (applyRules(view, redactor) !== view) return redact(fullyUnescaped(view), redactor);
+  }
+  return text;
+}
+
+const fullyUnescaped = (text: string): string => {
+  let view = text;
+  for (let level = 0; level < MAX_UNESCAPED_LEVELS && view.includes('\\'); level++) {
+    const unescaped = unescapeJson(view);
+    if (unescaped === view) break;
+    view = unescaped;
+  }
+  return view;
+};

@@ -138,6 +138,29 @@ describe('recordLines', () => {
     }
   });
 
+  it('writes the head byte by byte exactly as JSON.stringify would, whatever its id, message and timestamp hold', () => {
+    const odd = [
+      record('tab\there, quote " backslash \\ and del \u007f', '7', Date.parse('2026-03-02T09:00:00.000Z')),
+      record('ascii then ünïcode then 😀 then a lone \ud800 surrogate', 'id-"quoted"\\', Date.parse('2026-03-02T09:00:00.099Z')),
+      record('control \u0001 and separators \u2028\u2029', '8', Date.parse('2026-03-02T09:00:59.100Z')),
+      record('', '9', Date.parse('1970-01-01T00:00:00.010Z')),
+      record('fractional millisecond', '10', 1_772_442_000_000.5),
+    ];
+    for (const mode of ['ndjson', 'bulk'] as const) {
+      const lines = recordLines(mode, 'logs-{service}-{date}', origin);
+      const write = serialiser(mode, 'logs-{service}-{date}', origin);
+      for (const r of odd) {
+        const buffer = Buffer.alloc(4_096, 0xff);
+        const bound = lines.prepare(r);
+        const written = lines.write(buffer, 3);
+        expect(buffer.subarray(3, 3 + written).toString('utf8')).toBe(write(r));
+        expect(written).toBeLessThanOrEqual(bound);
+        expect(buffer[3 + written]).toBe(0xff);
+        if (mode === 'ndjson' && Number.isInteger(r.timestamp)) expect(JSON.parse(write(r))).toEqual(toDocument(r));
+      }
+    }
+  });
+
   it('writes the document with its keys in the documented order, the fields as they were logged', () => {
     const lines = recordLines('ndjson', 'x', origin);
     const r = record('{"level":"error","message":"bo\\"om","n":1}', '42');

@@ -89,6 +89,27 @@ describe('forwardLogBatch', () => {
     expect(summary.forwarded).toBe(SECRET_MESSAGES.length + 1);
   });
 
+  it('never lets a secret hidden by JSON escapes reach the sink or Slack, whatever decodes what is sent', async () => {
+    const { deps, sink, posted } = setup();
+    const hidden = [
+      '{"level":"error","message":"login failed","body":"{\\"password\\":\\"hunter2\\"}"}',
+      '{"level":"info","message":"mail sent to jane\\u0040example.com"}',
+      '2026-03-02 09:00:01,000 [ERROR] API Error: {"request":"{\\"api_key\\":\\"k-123\\"}"}',
+    ];
+    const batch = batchOf([...hidden, '{"level":"info","message":"path C:\\\\tmp","n":1}']);
+    const summary = await forwardLogBatch(batch, deps);
+    const decode = (text: string) => {
+      let view = text;
+      for (let level = 0; level < 10; level++) view = view.replace(/\\u[0-9A-Fa-f]{4}|\\["\\/bfnrt]/g, (escape) => JSON.parse(`"${escape}"`) as string);
+      return view;
+    };
+    const sent = decode(sink.requests.map(text).join('') + JSON.stringify(posted));
+    for (const secret of ['hunter2', 'jane@example.com', 'k-123']) expect(sent).not.toContain(secret);
+    expect(sink.documents().map((d) => d.id)).toEqual(batch.logEvents.map((e) => e.id));
+    expect(sink.documents()[3]).toMatchObject({ format: 'json', fields: { n: 1, message: 'path C:\\tmp' } });
+    expect(summary).toMatchObject({ redacted: hidden.length, forwarded: hidden.length + 1 });
+  });
+
   it('posts one digest for a batch with errors, none for a clean one', async () => {
     const { deps, posted, gate } = setup();
     const withErrors = await forwardLogBatch(batchOf(apiLogMessages(200, { errorRate: 0.2, seed: 5 })), deps);

@@ -1,5 +1,5 @@
 // Unit: secrets and personal data are redacted by default, and the rules are configurable.
-import { compileRedactor, redact, redactorFor } from '../../../shared/logs/redact';
+import { compileRedactor, redact, redactorFor, unescapeJson } from '../../../shared/logs/redact';
 import { defaultLogsPolicy, logsPolicySchema } from '../../../shared/logs/policy';
 import { SECRET_MESSAGES, SECRETS } from '../../support/logs-samples';
 
@@ -63,5 +63,50 @@ describe('redact on long lines', () => {
   it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
     expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
     expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+  });
+});
+
+// What a reader of the forwarded JSON can get back: every JSON escape decoded, level after level
+// (each sequence decoded by JSON.parse itself, independently of the code under test).
+const decodedAllTheWay = (text: string): string => {
+  let view = text;
+  for (let level = 0; level < 10; level++) view = view.replace(/\\u[0-9A-Fa-f]{4}|\\["\\/bfnrt]/g, (escape) => JSON.parse(`"${escape}"`) as string);
+  return view;
+};
+
+describe('redact and JSON escapes', () => {
+  it.each([
+    ['a JSON password inside an escaped JSON string', '{"msg":"login body {\\"password\\":\\"hunter2\\"}"}', 'hunter2'],
+    ['the same, two levels deep', '{"log":"{\\"body\\":\\"{\\\\\\"password\\\\\\":\\\\\\"hunter2\\\\\\"}\\"}"}', 'hunter2'],
+    ['an e-mail address with its @ escaped', '{"msg":"mail to jane\\u0040example.com","level":"info"}', 'jane@example.com'],
+    ['a password key spelt with an escape', '{"p\\u0061ssword":"hunter2"}', 'hunter2'],
+    ['a bearer token after an escaped space', '{"note":"retried with Bearer\\u0020abc.def"}', 'abc.def'],
+    ['an escaped secret in a labelled JSON message', '2026-03-02 09:00:01,000 [ERROR] API Error: {"body":"{\\"api_key\\":\\"k-123\\"}"}', 'k-123'],
+  ])('takes out %s, in every decoding of what is forwarded', (_what, message, secret) => {
+    expect(decodedAllTheWay(message)).toContain(secret); // the sample does hide it
+    const clean = redact(message, defaults);
+    expect(clean).not.toBe(message);
+    expect(clean).not.toContain(secret);
+    expect(decodedAllTheWay(clean)).not.toContain(secret);
+  });
+
+  it('leaves a message whose escapes hide nothing as the very same string, its JSON intact', () => {
+    const line = '{"level":"info","message":"saved to C:\\\\temp\\\\model.bin","quote":"say \\"hi\\"","emoji":"\\ud83d\\ude00"}';
+    expect(redact(line, defaults)).toBe(line);
+    expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('still redacts what the escaped text shows, and keeps its JSON when the escapes hide nothing more', () => {
+    const line = '{"msg":"say \\"hi\\"","password":"hunter2"}';
+    expect(redact(line, defaults)).toBe('{"msg":"say \\"hi\\"","password":"[REDACTED]"}');
+  });
+
+  it('unescapes every JSON escape sequence once', () => {
+    expect(unescapeJson('a\\"b\\\\c\\/d\\n\\t\\u0040\\x')).toBe('a"b\\c/d\n\t@\\x');
+  });
+
+  it('stays linear on a long run of backslashes', () => {
+    const run = `{"msg":"${'\\\\'.repeat(50_000)} jane\\u0040example.com"}`;
+    expect(decodedAllTheWay(redact(run, defaults))).not.toContain('jane@example.com');
   });
 });
