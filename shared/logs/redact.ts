@@ -115,21 +115,12 @@ export function unescapeJson(text: string): string {
  */
 export function redactEscapedSecrets(text: string, redactor: Redactor): string {
   let view = text;
+  let hidesSecret = false;
   for (let level = 0; level < MAX_UNESCAPED_LEVELS && view.includes('\\'); level++) {
     const unescaped = unescapeJson(view);
     if (unescaped === view) break;
     view = unescaped;
-    if (applyRules(view, redactor) !== view) return redact(fullyUnescaped(view), redactor);
+    hidesSecret ||= applyRules(view, redactor) !== view;
   }
-  return text;
+  return hidesSecret ? redact(view, redactor) : text;
 }
-
-const fullyUnescaped = (text: string): string => {
-  let view = text;
-  for (let level = 0; level < MAX_UNESCAPED_LEVELS && view.includes('\\'); level++) {
-    const unescaped = unescapeJson(view);
-    if (unescaped === view) break;
-    view = unescaped;
-  }
-  return view;
-};
