@@ -145,6 +145,9 @@ describe('recordLines', () => {
       record('control \u0001 and separators \u2028\u2029', '8', Date.parse('2026-03-02T09:00:59.100Z')),
       record('', '9', Date.parse('1970-01-01T00:00:00.010Z')),
       record('fractional millisecond', '10', 1_772_442_000_000.5),
+      record('nothing to escape but "quotes"', 'id"11"', Date.parse('2026-03-02T09:00:01.001Z')),
+      record('nothing to escape but a path C:\\logs\\api', 'id\\12', Date.parse('2026-03-02T09:00:01.002Z')),
+      record('nothing to escape but a control \u0001 character', 'id\t13', Date.parse('2026-03-02T09:00:01.003Z')),
     ];
     for (const mode of ['ndjson', 'bulk'] as const) {
       const lines = recordLines(mode, 'logs-{service}-{date}', origin);
