@@ -1,5 +1,5 @@
 // Unit: serialising records as NDJSON and `_bulk`, and splitting them into requests by bytes and count.
-import { BodyPool, indexName, isoTimestamp, recordLines, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
+import { BodyPool, indexName, isoTimestamp, type RecordLines, recordLines, RequestSplitter, serialiser, type SinkRequest, splitIntoRequests, toDocument } from '../../../shared/logs/batch';
 import type { LogRecord } from '../../../shared/logs/model';
 import { parseLogMessage } from '../../../shared/logs/parse';
 
@@ -123,18 +123,23 @@ describe('recordLines', () => {
     record(`${'long line '.repeat(500)}`, '6'),
   ];
 
+  /** Writes `r` at offset 7 of a buffer filled with 0xff and checks it is its text, within its bound, touching nothing around it. */
+  const expectWrittenAsText = (lines: RecordLines, r: LogRecord): void => {
+    const buffer = Buffer.alloc(20_000, 0xff);
+    const bound = lines.prepare(r);
+    const written = lines.write(buffer, 7);
+    expect(buffer.subarray(7, 7 + written).toString('utf8')).toBe(lines.text(r));
+    expect(written).toBeLessThanOrEqual(bound);
+    expect(buffer[6]).toBe(0xff);
+    expect(buffer[7 + written]).toBe(0xff);
+  };
+
   it.each(['ndjson', 'bulk'] as const)('writes into a buffer exactly the bytes of its text, within its bound (%s)', (mode) => {
     const lines = recordLines(mode, 'logs-{service}-{date}', origin);
     const write = serialiser(mode, 'logs-{service}-{date}', origin);
     for (const r of records) {
-      const buffer = Buffer.alloc(20_000, 0xff);
-      const bound = lines.prepare(r);
-      const written = lines.write(buffer, 7);
-      expect(buffer.subarray(7, 7 + written).toString('utf8')).toBe(write(r));
+      expectWrittenAsText(lines, r);
       expect(lines.text(r)).toBe(write(r));
-      expect(written).toBeLessThanOrEqual(bound);
-      expect(buffer[6]).toBe(0xff);
-      expect(buffer[7 + written]).toBe(0xff);
     }
   });
 
@@ -153,12 +158,8 @@ describe('recordLines', () => {
       const lines = recordLines(mode, 'logs-{service}-{date}', origin);
       const write = serialiser(mode, 'logs-{service}-{date}', origin);
       for (const r of odd) {
-        const buffer = Buffer.alloc(4_096, 0xff);
-        const bound = lines.prepare(r);
-        const written = lines.write(buffer, 3);
-        expect(buffer.subarray(3, 3 + written).toString('utf8')).toBe(write(r));
-        expect(written).toBeLessThanOrEqual(bound);
-        expect(buffer[3 + written]).toBe(0xff);
+        expectWrittenAsText(lines, r);
+        expect(lines.text(r)).toBe(write(r));
         if (mode === 'ndjson' && Number.isInteger(r.timestamp)) expect(JSON.parse(write(r))).toEqual(toDocument(r));
       }
     }
