@@ -22,7 +22,7 @@ export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = M
  * Decodes a delivery as decodeLogsEvent does, refusing the same corrupt input up front, but leaves
  * the events as text: they are parsed a slice at a time (about EVENT_SLICE_BYTES each) while the
  * batch is forwarded, so no more than one slice of parsed events is alive at once and short-lived
- * objects die young. An event without a string id, numeric timestamp or string message is refused
+ * objects die young. An event without a string id, a timestamp Date can hold or a string message is refused
  * with InvalidInputError when its slice is reached. A payload laid out other than CloudWatch lays it
  * out (`"logEvents":[{"id":...` after a header without nested objects) is parsed whole, as one slice.
  */
@@ -104,7 +104,7 @@ function* eventSlices(json: Buffer, start: number, end: number): Generator<RawLo
     for (let i = 0; i < slice.length; i++) {
       // The same test as checkLogEvent, without its call per event (an array from JSON has no `id`).
       const e = slice[i];
-      if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || typeof e.timestamp !== 'number' || typeof e.message !== 'string') checkLogEvent(e, index + i);
+      if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || !isEventTimestamp(e.timestamp) || typeof e.message !== 'string') checkLogEvent(e, index + i);
     }
     index += slice.length;
     yield slice as RawLogEvent[];
@@ -206,10 +206,15 @@ function toDecodedLogs(payload: unknown): DecodedLogs {
   };
 }
 
-// An event without an id or message cannot be forwarded or deduplicated: the whole delivery is malformed.
+/** The largest distance from the epoch, in milliseconds, a Date can hold: an event beyond it has no time to forward. */
+const MAX_DATE_MS = 8.64e15;
+
+const isEventTimestamp = (value: unknown): value is number => typeof value === 'number' && Math.abs(value) <= MAX_DATE_MS;
+
+// An event without an id, time or message cannot be forwarded or deduplicated: the whole delivery is malformed.
 function checkLogEvent(value: unknown, index: number): void {
-  if (!isObject(value) || typeof value.id !== 'string' || typeof value.timestamp !== 'number' || typeof value.message !== 'string') {
-    throw new InvalidInputError(`logEvents[${index}] lacks a string id, numeric timestamp or string message`);
+  if (!isObject(value) || typeof value.id !== 'string' || !isEventTimestamp(value.timestamp) || typeof value.message !== 'string') {
+    throw new InvalidInputError(`logEvents[${index}] lacks a string id, a timestamp in epoch milliseconds within the range of dates, or a string message`);
   }
 }
 

@@ -180,6 +180,16 @@ describe('decodeLogsEventInSlices', () => {
     expect(yielded).toBeLessThanOrEqual(bad);
   });
 
+  it.each(['9e15', '-9e15', '1e400'])('refuses an event whose timestamp (%s) is beyond any date, saying so, whole or in slices', (timestamp) => {
+    const text = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1700000000000,"message":"ok"},{"id":"2","timestamp":${timestamp},"message":"late"}]}`;
+    const refusal = /^logEvents\[1\] lacks a string id, a timestamp in epoch milliseconds within the range of dates, or a string message$/;
+    expect(() => decodeLogsEvent(wrap(text))).toThrow(refusal);
+    const decoded = decodeLogsEventInSlices(wrap(text));
+    if (decoded.kind !== 'data') throw new Error('expected data');
+    expect(() => [...decoded.batch.eventSlices()]).toThrow(InvalidInputError);
+    expect(() => [...decoded.batch.eventSlices()]).toThrow(refusal);
+  });
+
   it('refuses text that is not JSON inside the events when its slice is reached', () => {
     const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, apiLogMessages(1_000, { errorRate: 0.02, seed: 12 }));
     const json = JSON.stringify(payload);
