@@ -21,10 +21,13 @@ const LEVEL_WORDS: Record<string, LogLevel> = {
 
 // The spellings most loggers use, looked up as they are: lower-casing every level allocates a string per event.
 const LEVEL_AS_WRITTEN = new Map<string, LogLevel>(Object.entries(LEVEL_WORDS).flatMap(([word, level]) => [[word, level], [word.toUpperCase(), level]]));
+// Any other spelling, lower-cased. A Map, not the object: a logged level such as `constructor` or
+// `__proto__` would find Object.prototype's members there and become a function or an object.
+const LEVEL_BY_WORD = new Map<string, LogLevel>(Object.entries(LEVEL_WORDS));
 
 /** Normalises a level as loggers write it (`warning`, `ERR`, pino's numbers) or returns undefined. */
 export function normaliseLevel(value: unknown): LogLevel | undefined {
-  if (typeof value === 'string') return LEVEL_AS_WRITTEN.get(value) ?? LEVEL_WORDS[value.toLowerCase()];
+  if (typeof value === 'string') return LEVEL_AS_WRITTEN.get(value) ?? LEVEL_BY_WORD.get(value.toLowerCase());
   if (typeof value === 'number') {
     // pino / bunyan numeric levels
     if (value >= 60) return 'FATAL';

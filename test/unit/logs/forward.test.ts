@@ -212,6 +212,14 @@ describe('forwardLogBatch', () => {
     expect(summary.forwarded).toBe(batch.logEvents.length);
     expect(sink.documents().map((d) => d.id)).toEqual(batch.logEvents.map((e) => e.id));
   });
+
+  it('forwards an event whose level is named like a member of every object, with its batch', async () => {
+    const { deps, sink } = setup();
+    const batch = batchOf(['before', '{"level":"constructor","msg":"odd level"}', '{"level":"__proto__","msg":"odder level"}', 'after']);
+    const summary = await forwardLogBatch(batch, deps);
+    expect(summary).toMatchObject({ received: 4, forwarded: 4, failed: 0 });
+    expect(sink.documents().map((d) => [d.id, d.level])).toEqual(batch.logEvents.map((e) => [e.id, 'INFO']));
+  });
 });
 
 describe('forwardLogBatch backpressure', () => {

@@ -110,6 +110,13 @@ describe('parseLogMessage', () => {
     expect(normaliseLevel(10)).toBe('TRACE');
     expect(normaliseLevel('verbose-ish')).toBeUndefined();
   });
+
+  it('reads a level named like a member of every object (`constructor`, `__proto__`) as no level', () => {
+    expect(normaliseLevel('constructor')).toBeUndefined();
+    expect(normaliseLevel('__proto__')).toBeUndefined();
+    expect(parseLogMessage('{"level":"constructor","msg":"request failed"}')).toMatchObject({ level: 'ERROR', message: 'request failed', format: 'json' });
+    expect(parseLogMessage('{"severity":"__proto__","msg":"cache warm"}')).toMatchObject({ level: 'INFO', message: 'cache warm', format: 'json' });
+  });
 });
 
 describe('parseLogMessage on long lines', () => {
