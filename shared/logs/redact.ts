@@ -13,11 +13,12 @@ export interface RedactionRule {
   readonly hint?: string;
 }
 
-// Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`).
+// Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`);
+// `secret_key` and `secret_access_key` (`aws_secret_access_key`, STS's `SecretAccessKey`) name the secret half of an AWS key.
 // A match may only start where a key starts (the lookbehind): otherwise every position inside a
 // long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*")|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*")|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
 
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {

@@ -17,6 +17,10 @@ describe('redact', () => {
     ['an unquoted Basic authorization header', 'authorization: Basic dXNlcjpwYXNz next', 'authorization: Basic [REDACTED] next'],
     ['a Basic authorization header', '{"authorization": "Basic dXNlcjpwYXNz", "path": "/"}', '{"authorization": "[REDACTED]", "path": "/"}'],
     ['a quoted JSON password, spaces and escapes included', '{"password": "a \\"quoted\\" pass", "user":"bob"}', '{"password": "[REDACTED]", "user":"bob"}'],
+    ['an AWS secret access key', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY next', 'aws_secret_access_key=[REDACTED] next'],
+    ['an AWS secret access key as the environment names it', 'AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY: [REDACTED]'],
+    ['STS credentials as JSON', '{"AccessKeyId":"x","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","SessionToken":"FwoG"}', '{"AccessKeyId":"x","SecretAccessKey":"[REDACTED]","SessionToken":"[REDACTED]"}'],
+    ['a secret key', 'secret_key=s3cr3t secretKey: s3cr3t', 'secret_key=[REDACTED] secretKey: [REDACTED]'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
