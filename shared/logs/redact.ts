@@ -15,10 +15,11 @@ export interface RedactionRule {
 
 // Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`);
 // `secret_key` and `secret_access_key` (`aws_secret_access_key`, STS's `SecretAccessKey`) name the secret half of an AWS key.
+// Single quotes count as quotes too: Python writes a dict as `{'password': 'x'}`.
 // A match may only start where a key starts (the lookbehind): otherwise every position inside a
 // long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*")|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))(["']?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
 
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
@@ -37,8 +38,8 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   password: {
     name: 'password',
     pattern: SECRET_KEY,
-    // A quoted value is replaced whole, quotes kept (JSON stays valid); an unquoted one keeps its auth scheme.
-    replace: (_match, key, separator, quoted, scheme) => `${key}${separator}${quoted === undefined ? `${scheme ?? ''}[REDACTED]` : '"[REDACTED]"'}`,
+    // A quoted value is replaced whole, its quotes kept (JSON stays valid); an unquoted one keeps its auth scheme.
+    replace: (_match, key, separator, quoted, scheme) => `${key}${separator}${quoted === undefined ? `${scheme ?? ''}[REDACTED]` : `${quoted[0]}[REDACTED]${quoted[0]}`}`,
     hint: 'pass|pwd|secret|key|token|authorization',
   },
   email: {

@@ -21,6 +21,8 @@ describe('redact', () => {
     ['an AWS secret access key as the environment names it', 'AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY: [REDACTED]'],
     ['STS credentials as JSON', '{"AccessKeyId":"x","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","SessionToken":"FwoG"}', '{"AccessKeyId":"x","SecretAccessKey":"[REDACTED]","SessionToken":"[REDACTED]"}'],
     ['a secret key', 'secret_key=s3cr3t secretKey: s3cr3t', 'secret_key=[REDACTED] secretKey: [REDACTED]'],
+    ['a password in a dict as Python prints it', "config {'db_password': 'hunter 2', 'host': 'db'}", "config {'db_password': '[REDACTED]', 'host': 'db'}"],
+    ['a single-quoted password with a space', "login password='hunter 2' ok", "login password='[REDACTED]' ok"],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
