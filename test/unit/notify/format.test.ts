@@ -53,6 +53,20 @@ describe('email', () => {
     expect(subject).toMatch(/^ALARM: A+… \(eu-west-1\)$/);
   });
 
+  it('never cuts a long subject or body in the middle of an emoji, which SNS\'s request encoding cannot send', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const name = `${'A'.repeat(pad)}${'🔥'.repeat(120)}`;
+      const view = viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AlarmName: name, AlarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}` });
+      const subject = emailSubject(view);
+      expect(subject.length).toBeLessThanOrEqual(EMAIL_SUBJECT_MAX);
+      expect(() => encodeURIComponent(subject)).not.toThrow();
+      const generic = buildView({ type: 'generic', messageId: 'm', generic: { subject: `${'x'.repeat(pad)}${'🔥'.repeat(60)}`, text: '🔥'.repeat(150_000), reason: 'r' } }, policy(), BASE);
+      const email = formatEmail(generic, 'dev');
+      expect(() => encodeURIComponent(email.subject)).not.toThrow();
+      expect(() => encodeURIComponent(email.body)).not.toThrow();
+    }
+  });
+
   it('removes line breaks and control characters from a generic subject', () => {
     const view = buildView({ type: 'generic', messageId: 'm', generic: { subject: 'line one\nline\ttwo\u0007', text: 't', reason: 'r' } }, policy(), BASE);
     expect(emailSubject(view)).toBe('line one line two');
