@@ -5,7 +5,7 @@ import { policyForStage } from '../../../shared/policy/load';
 import { buildView, type NotificationView } from '../../../shared/notify/view';
 import { EMAIL_SUBJECT_MAX, emailSubject, formatEmail } from '../../../shared/notify/format/email';
 import { formatSlack } from '../../../shared/notify/format/slack';
-import { PAGERDUTY_SUMMARY_MAX, formatPagerDuty } from '../../../shared/notify/format/pagerduty';
+import { PAGERDUTY_DEDUP_KEY_MAX, PAGERDUTY_SUMMARY_MAX, formatPagerDuty } from '../../../shared/notify/format/pagerduty';
 import { SLACK_LIMITS, escapeSlackText, truncate } from '../../../shared/channels/slack-text';
 import { loadAlarmMessage, loadSnsRecord } from '../../support/events';
 
@@ -125,6 +125,21 @@ describe('truncate and escape', () => {
 });
 
 describe('PagerDuty', () => {
+  it('keeps the dedup key of an alarm with a long name within PagerDuty\'s 255 characters, the same for trigger and resolve', () => {
+    const arnOf = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
+    const eventOf = (name: string, state: string) =>
+      formatPagerDuty(viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AlarmName: name, AlarmArn: arnOf(name), NewStateValue: state }), policy(), 'dev');
+    const long = `RetailPrediction-${'VeryLongAlarmName-'.repeat(13)}`.slice(0, 255);
+    const trigger = eventOf(long, 'ALARM');
+    const resolve = eventOf(long, 'OK');
+    expect(trigger.dedup_key.length).toBeLessThanOrEqual(PAGERDUTY_DEDUP_KEY_MAX);
+    expect(resolve.dedup_key).toBe(trigger.dedup_key);
+    expect(eventOf(`${long.slice(0, 254)}X`, 'ALARM').dedup_key).not.toBe(trigger.dedup_key);
+    const emoji = `${'🔥'.repeat(127)}`;
+    expect(() => encodeURIComponent(eventOf(emoji, 'ALARM').dedup_key)).not.toThrow();
+    expect(eventOf('RetailPrediction-HighCPU', 'ALARM').dedup_key).toBe(arnOf('RetailPrediction-HighCPU'));
+  });
+
   it('triggers on ALARM deduplicated on the alarm ARN, with links and mapped severity', () => {
     const event = formatPagerDuty(viewOf('alarm-high-error-rate-alarm'), policy(), 'dev');
     expect(event).toMatchObject({
