@@ -38,8 +38,10 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   password: {
     name: 'password',
     pattern: SECRET_KEY,
-    // A quoted value is replaced whole, its quotes kept (JSON stays valid); an unquoted one keeps its auth scheme.
-    replace: (_match, key, separator, quoted, scheme) => `${key}${separator}${quoted === undefined ? `${scheme ?? ''}[REDACTED]` : `${quoted[0]}[REDACTED]${quoted[0]}`}`,
+    // A quoted value is replaced whole, its quotes kept (JSON stays valid); an unquoted one keeps its
+    // auth scheme. A JSON key's unquoted value (`"token": 50256`, `null`) becomes a string, so the JSON stays valid.
+    replace: (_match, key, separator, quoted, scheme) =>
+      `${key}${separator}${quoted !== undefined ? `${quoted[0]}[REDACTED]${quoted[0]}` : scheme === undefined && separator.startsWith('"') ? '"[REDACTED]"' : `${scheme ?? ''}[REDACTED]`}`,
     hint: 'pass|pwd|secret|key|token|authorization',
   },
   email: {

@@ -23,6 +23,7 @@ describe('redact', () => {
     ['a secret key', 'secret_key=s3cr3t secretKey: s3cr3t', 'secret_key=[REDACTED] secretKey: [REDACTED]'],
     ['a password in a dict as Python prints it', "config {'db_password': 'hunter 2', 'host': 'db'}", "config {'db_password': '[REDACTED]', 'host': 'db'}"],
     ['a single-quoted password with a space', "login password='hunter 2' ok", "login password='[REDACTED]' ok"],
+    ['a JSON secret that is a number or null, keeping the JSON valid', '{"msg":"generated","token":50256,"pwd": null}', '{"msg":"generated","token":"[REDACTED]","pwd": "[REDACTED]"}'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
