@@ -21,6 +21,10 @@ export interface RedactionRule {
 const SECRET_KEY =
   /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))(["']?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
 
+// The password of `scheme://user:password@host`, as in a connection string (`postgres://app:s3cret@db:5432`).
+// It may only start where a scheme starts, for the same reason as SECRET_KEY.
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+(?=@)/;
+
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   'aws-access-key': {
@@ -37,12 +41,15 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   },
   password: {
     name: 'password',
-    pattern: SECRET_KEY,
+    // Groups 1-5 are SECRET_KEY's, group 6 URL_PASSWORD's.
+    pattern: new RegExp(`${SECRET_KEY.source}|${URL_PASSWORD.source}`, 'gi'),
     // A quoted value is replaced whole, its quotes kept (JSON stays valid); an unquoted one keeps its
     // auth scheme. A JSON key's unquoted value (`"token": 50256`, `null`) becomes a string, so the JSON stays valid.
-    replace: (_match, key, separator, quoted, scheme) =>
-      `${key}${separator}${quoted !== undefined ? `${quoted[0]}[REDACTED]${quoted[0]}` : scheme === undefined && separator.startsWith('"') ? '"[REDACTED]"' : `${scheme ?? ''}[REDACTED]`}`,
-    hint: 'pass|pwd|secret|key|token|authorization',
+    replace: (_match, key, separator, quoted, scheme, _value, urlUser) =>
+      urlUser !== undefined
+        ? `${urlUser}[REDACTED]`
+        : `${key}${separator}${quoted !== undefined ? `${quoted[0]}[REDACTED]${quoted[0]}` : scheme === undefined && separator.startsWith('"') ? '"[REDACTED]"' : `${scheme ?? ''}[REDACTED]`}`,
+    hint: 'pass|pwd|secret|key|token|authorization|:\\/\\/[^\\s/@]*@',
   },
   email: {
     name: 'email',

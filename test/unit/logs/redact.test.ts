@@ -24,6 +24,9 @@ describe('redact', () => {
     ['a password in a dict as Python prints it', "config {'db_password': 'hunter 2', 'host': 'db'}", "config {'db_password': '[REDACTED]', 'host': 'db'}"],
     ['a single-quoted password with a space', "login password='hunter 2' ok", "login password='[REDACTED]' ok"],
     ['a JSON secret that is a number or null, keeping the JSON valid', '{"msg":"generated","token":50256,"pwd": null}', '{"msg":"generated","token":"[REDACTED]","pwd": "[REDACTED]"}'],
+    ['the password of a connection string', 'connect postgres://app:s3cr3t@db:5432/retail failed', 'connect postgres://app:[REDACTED]@db:5432/retail failed'],
+    ['the password of a URL to an address', 'POST https://elastic:changeme@10.0.0.7:9200/_bulk', 'POST https://elastic:[REDACTED]@10.0.0.7:9200/_bulk'],
+    ['a password without a user', 'cache redis://:p4ss@redis:6379/0', 'cache redis://:[REDACTED]@redis:6379/0'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
@@ -70,6 +73,12 @@ describe('redact on long lines', () => {
   it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
     expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
     expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+  });
+
+  it('scans a long run of scheme characters once for a URL\'s password', () => {
+    const dotted = 'a.'.repeat(100_000);
+    expect(redact(`${dotted} https://u:p@h/`, defaults)).toBe(`${dotted} https://u:[REDACTED]@h/`);
+    expect(redact(`${'x://'.repeat(50_000)}u:p@h`, defaults)).toContain('u:[REDACTED]@h');
   });
 });
 
