@@ -102,6 +102,15 @@ describe('Slack', () => {
     expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
   });
 
+  it('escapes the account and a state-change time that does not read as a time, like the rest of the alarm', () => {
+    const view = viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AWSAccountId: '<!here>', StateChangeTime: '<!channel> <https://evil.example|now>' });
+    const json = JSON.stringify(formatSlack(view, 'dev'));
+    expect(json).not.toContain('<!here>');
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<https://evil.example');
+    expect(json).toContain('&lt;!channel&gt;');
+  });
+
   it('shows state and severity at a glance: emoji and colour from one table', () => {
     expect(formatSlack(viewOf('alarm-high-error-rate-alarm'), 'dev').attachments[0].color).toBe('#D40E0D');
     expect(formatSlack(viewOf('alarm-high-cpu-alarm'), 'dev').attachments[0].color).toBe('#F2A900');
