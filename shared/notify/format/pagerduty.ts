@@ -30,7 +30,8 @@ export interface PagerDutyEvent {
   readonly client_url?: string;
 }
 
-const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+// Cut between characters: half of an emoji's surrogate pair is not text.
+const cut = (text: string, max: number) => (text.length <= max ? text : `${sliceWhole(text, max - 1)}…`);
 
 /**
  * The incident key of an alarm: its ARN, unless that is longer than PagerDuty takes (an alarm name

@@ -134,6 +134,18 @@ describe('truncate and escape', () => {
 });
 
 describe('PagerDuty', () => {
+  it('cuts a long summary and reason between characters, never inside an emoji', () => {
+    for (let pad = 0; pad < 2; pad++) {
+      const reason = `${'x'.repeat(pad)}${'🔥'.repeat(2_100)}`;
+      const event = formatPagerDuty(viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), NewStateReason: reason }), policy(), 'dev');
+      const summary = event.payload?.summary ?? '';
+      expect(summary.length).toBeLessThanOrEqual(PAGERDUTY_SUMMARY_MAX);
+      expect(summary.endsWith('…')).toBe(true);
+      expect(() => encodeURIComponent(summary)).not.toThrow();
+      expect(() => encodeURIComponent(String(event.payload?.custom_details?.reason))).not.toThrow();
+    }
+  });
+
   it('keeps the dedup key of an alarm with a long name within PagerDuty\'s 255 characters, the same for trigger and resolve', () => {
     const arnOf = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
     const eventOf = (name: string, state: string) =>
