@@ -16,10 +16,11 @@ export interface RedactionRule {
 // Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`);
 // `secret_key` and `secret_access_key` (`aws_secret_access_key`, STS's `SecretAccessKey`) name the secret half of an AWS key.
 // Single quotes count as quotes too: Python writes a dict as `{'password': 'x'}`.
+// An unquoted value may start with an authorization scheme (`Authorization: Token <key>`): the credential after it is the secret.
 // A match may only start where a key starts (the lookbehind): otherwise every position inside a
 // long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))(["']?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))(["']?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|((?:Bearer|Basic|Digest|Token|Bot|ApiKey|Key|SSWS|Splunk|Negotiate|NTLM)\s+)?([^\s"&,;}]+))/gi;
 
 // The password of `scheme://user:password@host`, as in a connection string (`postgres://app:s3cret@db:5432`).
 // It may only start where a scheme starts, for the same reason as SECRET_KEY.

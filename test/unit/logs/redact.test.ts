@@ -27,6 +27,8 @@ describe('redact', () => {
     ['the password of a connection string', 'connect postgres://app:s3cr3t@db:5432/retail failed', 'connect postgres://app:[REDACTED]@db:5432/retail failed'],
     ['the password of a URL to an address', 'POST https://elastic:changeme@10.0.0.7:9200/_bulk', 'POST https://elastic:[REDACTED]@10.0.0.7:9200/_bulk'],
     ['a password without a user', 'cache redis://:p4ss@redis:6379/0', 'cache redis://:[REDACTED]@redis:6379/0'],
+    ['the credential after an authorization scheme other than Basic', 'Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b next', 'Authorization: Token [REDACTED] next'],
+    ['a Splunk HEC token header', 'authorization=Splunk 12345678-1234-1234-1234-1234567890AB', 'authorization=Splunk [REDACTED]'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
