@@ -54,10 +54,11 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   },
   email: {
     name: 'email',
-    // Starts only where an address can start, for the same reason as SECRET_KEY.
-    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    // Starts only where an address can start, for the same reason as SECRET_KEY. The `@` may be
+    // URL-encoded (`?email=jane%40example.com`): whoever reads the URL decodes it.
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
     replace: '[REDACTED:email]',
-    hint: '@',
+    hint: '@|%40',
   },
 };
 

@@ -30,6 +30,7 @@ describe('redact', () => {
     ['the credential after an authorization scheme other than Basic', 'Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b next', 'Authorization: Token [REDACTED] next'],
     ['a Splunk HEC token header', 'authorization=Splunk 12345678-1234-1234-1234-1234567890AB', 'authorization=Splunk [REDACTED]'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
+    ['a URL-encoded e-mail address', 'GET /v1/users?email=jane.doe%2Bml%40example.co.uk&page=2', 'GET /v1/users?email=[REDACTED:email]&page=2'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
   });
@@ -75,6 +76,7 @@ describe('redact on long lines', () => {
   it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
     expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
     expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+    expect(redact(`%40 ${'a%40'.repeat(50_000)} mail jane%40example.com`, defaults)).toContain(' mail [REDACTED:email]');
   });
 
   it('scans a long run of scheme characters once for a URL\'s password', () => {
