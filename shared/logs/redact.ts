@@ -50,7 +50,8 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
       urlUser !== undefined
         ? `${urlUser}[REDACTED]`
         : `${key}${separator}${quoted !== undefined ? `${quoted[0]}[REDACTED]${quoted[0]}` : scheme === undefined && separator.startsWith('"') ? '"[REDACTED]"' : `${scheme ?? ''}[REDACTED]`}`,
-    hint: 'pass|pwd|secret|key|token|authorization|:\\/\\/[^\\s/@]*@',
+    // A URL's password is followed by `@`: a rarer character to look for than the `:` before it.
+    hint: 'pass|pwd|secret|key|token|authorization|@',
   },
   email: {
     name: 'email',

@@ -58,6 +58,12 @@ describe('redact', () => {
     expect(redact('AKIAIOSFODNN7EXAMPLE', redactor)).toBe('[REDACTED:aws-access-key]');
   });
 
+  it('takes out a URL\'s password with the password rule alone, whose hint must let the line through', () => {
+    const redactor = redactorFor(logsPolicySchema.parse({ redaction: { builtins: ['password'] } }).redaction);
+    expect(redactor.hint).toBeDefined();
+    expect(redact('connect postgres://app:s3cr3t@db:5432/retail', redactor)).toBe('connect postgres://app:[REDACTED]@db:5432/retail');
+  });
+
   it('does nothing when every rule is turned off', () => {
     const none = compileRedactor([]);
     expect(redact(`password=${SECRETS.password}`, none)).toBe(`password=${SECRETS.password}`);
