@@ -1,6 +1,7 @@
 // Domain: turns whatever arrives on the alarms topic into one Alarm, or a generic notification. Never throws.
 import type { SNSEventRecord } from 'aws-lambda';
 import type * as z from '../zod';
+import { sliceWhole } from '../channels/slack-text';
 import { describeIssues } from '../validation';
 import { parseAlarmArn } from './arn';
 import {
@@ -171,7 +172,7 @@ function generic(subject: string | undefined, text: string, reason: string): Con
   const firstLine = text.trim().split('\n', 1)[0] ?? '';
   return {
     type: 'generic',
-    generic: { subject: subject?.trim() || firstLine.slice(0, 80) || '(empty message)', text, reason },
+    generic: { subject: subject?.trim() || sliceWhole(firstLine, 80) || '(empty message)', text, reason },
   };
 }
 

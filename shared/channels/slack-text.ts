@@ -21,6 +21,16 @@ export const escapeSlackText = (text: string): string =>
 const ELLIPSIS = '…';
 
 /**
+ * The first `end` UTF-16 units of `text`, one fewer when the last of them would be the first half
+ * of a surrogate pair (an emoji, say). A lone half is not text: the SDK's request encoding throws
+ * on it (`URIError: URI malformed`), and other receivers may refuse it.
+ */
+export function sliceWhole(text: string, end: number): string {
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
+}
+
+/**
  * Cuts `text` to at most `max` UTF-16 units, ending in an ellipsis when cut. Never splits a
  * surrogate pair or an HTML entity produced by escaping (`&amp;`, `&lt;`, `&gt;`).
  */

@@ -22,7 +22,7 @@ export function decodeLogsEvent(event: unknown, maxDecompressedBytes: number = M
  * Decodes a delivery as decodeLogsEvent does, refusing the same corrupt input up front, but leaves
  * the events as text: they are parsed a slice at a time (about EVENT_SLICE_BYTES each) while the
  * batch is forwarded, so no more than one slice of parsed events is alive at once and short-lived
- * objects die young. An event without a string id, a timestamp Date can hold or a string message is refused
+ * objects die young. An event without a string id, a timestamp in whole epoch milliseconds from year 0000 to 9999 or a string message is refused
  * with InvalidInputError when its slice is reached. A payload laid out other than CloudWatch lays it
  * out (`"logEvents":[{"id":...` after a header without nested objects) is parsed whole, as one slice.
  */
@@ -206,15 +206,21 @@ function toDecodedLogs(payload: unknown): DecodedLogs {
   };
 }
 
-/** The largest distance from the epoch, in milliseconds, a Date can hold: an event beyond it has no time to forward. */
-const MAX_DATE_MS = 8.64e15;
+/**
+ * 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z in epoch milliseconds: the times ISO 8601
+ * writes with a four-digit year, as `@timestamp` and the index date are written. Beyond them (up to
+ * the ±8.64e15 a Date holds) the time would be forwarded garbled (`+011476-08-15T05:20:000Z`) and the
+ * digest's query window would overflow a Date; a fraction of a millisecond would be garbled too.
+ */
+const MIN_EVENT_MS = -62_167_219_200_000;
+const MAX_EVENT_MS = 253_402_300_799_999;
 
-const isEventTimestamp = (value: unknown): value is number => typeof value === 'number' && Math.abs(value) <= MAX_DATE_MS;
+const isEventTimestamp = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= MIN_EVENT_MS && (value as number) <= MAX_EVENT_MS;
 
 // An event without an id, time or message cannot be forwarded or deduplicated: the whole delivery is malformed.
 function checkLogEvent(value: unknown, index: number): void {
   if (!isObject(value) || typeof value.id !== 'string' || !isEventTimestamp(value.timestamp) || typeof value.message !== 'string') {
-    throw new InvalidInputError(`logEvents[${index}] lacks a string id, a timestamp in epoch milliseconds within the range of dates, or a string message`);
+    throw new InvalidInputError(`logEvents[${index}] lacks a string id, a timestamp in whole epoch milliseconds from year 0000 to 9999, or a string message`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Log forwarding, Slack error digest: a batch's errors collapsed into one Block Kit message (pure formatting).
 import type { SlackMessage } from '../channels/slack';
-import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
+import { safeSlackText, SLACK_LIMITS, truncate } from '../channels/slack-text';
 import { ERROR_LEVELS, type LogLevel, type LogRecord } from './model';
 
 /** One distinct error message of a batch and how often it occurred. */
@@ -136,5 +136,6 @@ export function formatDigest(digest: ErrorDigest, options: { queryWindowMinutes:
 
 const safeSlackHeader = (text: string): string => (text.length <= SLACK_LIMITS.headerText ? text : `${text.slice(0, SLACK_LIMITS.headerText - 1)}…`);
 
-// Each top line is already escaped and cut; the section as a whole must stay under Slack's limit.
-const clip = (text: string): string => (text.length <= SLACK_LIMITS.sectionText ? text : `${text.slice(0, SLACK_LIMITS.sectionText - 1)}…`);
+// Each top line is already escaped and cut; the section as a whole must stay under Slack's limit,
+// cut without splitting an emoji or an escaped `&amp;`.
+const clip = (text: string): string => truncate(text, SLACK_LIMITS.sectionText);

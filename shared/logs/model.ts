@@ -51,7 +51,7 @@ export interface ParsedLog {
   readonly message: string;
   readonly fields: Record<string, unknown>;
   readonly format: LogFormat;
-  /** `fields` as single-line JSON text, when the message was exactly that object: forwarded as is. */
+  /** `fields` as single-line JSON text, when the parser has it (the message itself when it was exactly that object): forwarded as is. */
   readonly fieldsJson?: string;
 }
 

@@ -21,10 +21,13 @@ const LEVEL_WORDS: Record<string, LogLevel> = {
 
 // The spellings most loggers use, looked up as they are: lower-casing every level allocates a string per event.
 const LEVEL_AS_WRITTEN = new Map<string, LogLevel>(Object.entries(LEVEL_WORDS).flatMap(([word, level]) => [[word, level], [word.toUpperCase(), level]]));
+// Any other spelling, lower-cased. A Map, not the object: a logged level such as `constructor` or
+// `__proto__` would find Object.prototype's members there and become a function or an object.
+const LEVEL_BY_WORD = new Map<string, LogLevel>(Object.entries(LEVEL_WORDS));
 
 /** Normalises a level as loggers write it (`warning`, `ERR`, pino's numbers) or returns undefined. */
 export function normaliseLevel(value: unknown): LogLevel | undefined {
-  if (typeof value === 'string') return LEVEL_AS_WRITTEN.get(value) ?? LEVEL_WORDS[value.toLowerCase()];
+  if (typeof value === 'string') return LEVEL_AS_WRITTEN.get(value) ?? LEVEL_BY_WORD.get(value.toLowerCase());
   if (typeof value === 'number') {
     // pino / bunyan numeric levels
     if (value >= 60) return 'FATAL';
@@ -104,7 +107,10 @@ function parseJsonLine(text: string, level: LogLevel | undefined, format: LogFor
   if (typeof object.log === 'string' && object.message === undefined && object.msg === undefined) {
     const { log, ...rest } = object;
     const inner = parseLogMessage(log);
-    return { level: inner.level, message: inner.message, format: inner.format, fields: { ...extra, ...rest, ...inner.fields } };
+    const fields = { ...extra, ...rest, ...inner.fields };
+    const fieldsJson = serialised(fields);
+    if (fieldsJson === undefined) return undefined;
+    return { level: inner.level, message: inner.message, format: inner.format, fields, fieldsJson };
   }
   let foundLevel = level;
   for (const key of LEVEL_KEYS) {
@@ -122,10 +128,24 @@ function parseJsonLine(text: string, level: LogLevel | undefined, format: LogFor
     }
   }
   const verbatim = extra === undefined;
-  // A pretty-printed object has raw line breaks, which would break NDJSON framing: that one is re-serialised.
-  const fieldsJson = verbatim && !text.includes('\n') && !text.includes('\r') ? text : undefined;
   const fields = verbatim ? object : { ...extra, ...object };
+  // A pretty-printed object has raw line breaks, which would break NDJSON framing: that one is re-serialised.
+  const fieldsJson = verbatim && !text.includes('\n') && !text.includes('\r') ? text : serialised(fields);
+  if (fieldsJson === undefined) return undefined;
   return { level: foundLevel ?? levelOfJson(object, message), message: message ?? text, fields, format, fieldsJson };
+}
+
+/**
+ * `fields` as JSON text, written now rather than when the record is forwarded: JSON nested deeper
+ * than JSON.stringify can recurse (a few thousand levels, which JSON.parse reads) cannot be written
+ * again, and such a message is then read as text instead of failing its batch.
+ */
+function serialised(fields: Record<string, unknown>): string | undefined {
+  try {
+    return JSON.stringify(fields);
+  } catch {
+    return undefined;
+  }
 }
 
 // Without a level key, an error object says ERROR; otherwise only the message's words are judged, never the keys.
@@ -150,7 +170,7 @@ function parseBody(body: string, level: LogLevel | undefined, format: LogFormat,
     const json = parseJsonLine(jsonText, level, format, extra);
     if (json) {
       // The label is the message; a `message` inside the JSON stays among the fields.
-      return { level: level ?? json.level, message: labelled[1] ?? '', fields: json.fields, format };
+      return { level: level ?? json.level, message: labelled[1] ?? '', fields: json.fields, format, fieldsJson: json.fieldsJson };
     }
   }
   const pairs = keyValues(body);

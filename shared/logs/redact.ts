@@ -13,11 +13,18 @@ export interface RedactionRule {
   readonly hint?: string;
 }
 
-// Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`).
+// Keys whose value is a secret, as `key=value`, `key: value` or JSON `"key": "value"`, with any prefix (`db_password`);
+// `secret_key` and `secret_access_key` (`aws_secret_access_key`, STS's `SecretAccessKey`) name the secret half of an AWS key.
+// Single quotes count as quotes too: Python writes a dict as `{'password': 'x'}`.
+// An unquoted value may start with an authorization scheme (`Authorization: Token <key>`): the credential after it is the secret.
 // A match may only start where a key starts (the lookbehind): otherwise every position inside a
 // long run of word characters would be retried, which is quadratic on a 200 KB line.
 const SECRET_KEY =
-  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))("?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*")|((?:Bearer|Basic|Digest)\s+)?([^\s"&,;}]+))/gi;
+  /(?<![\w-])((?:[\w-]*?)(?:password|passwd|pwd|secret|secret[_-]?(?:access[_-]?)?key|api[_-]?key|apikey|token|authorization|client[_-]?secret|private[_-]?key))(["']?\s*[=:]\s*)(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|((?:Bearer|Basic|Digest|Token|Bot|ApiKey|Key|SSWS|Splunk|Negotiate|NTLM)\s+)?([^\s"&,;}]+))/gi;
+
+// The password of `scheme://user:password@host`, as in a connection string (`postgres://app:s3cret@db:5432`).
+// It may only start where a scheme starts, for the same reason as SECRET_KEY.
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+(?=@)/;
 
 /** The built-in rules, applied unless the policy's `redaction.builtins` leaves them out. */
 export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
@@ -35,17 +42,24 @@ export const BUILTIN_RULES: Record<BuiltinRedaction, RedactionRule> = {
   },
   password: {
     name: 'password',
-    pattern: SECRET_KEY,
-    // A quoted value is replaced whole, quotes kept (JSON stays valid); an unquoted one keeps its auth scheme.
-    replace: (_match, key, separator, quoted, scheme) => `${key}${separator}${quoted === undefined ? `${scheme ?? ''}[REDACTED]` : '"[REDACTED]"'}`,
-    hint: 'pass|pwd|secret|key|token|authorization',
+    // Groups 1-5 are SECRET_KEY's, group 6 URL_PASSWORD's.
+    pattern: new RegExp(`${SECRET_KEY.source}|${URL_PASSWORD.source}`, 'gi'),
+    // A quoted value is replaced whole, its quotes kept (JSON stays valid); an unquoted one keeps its
+    // auth scheme. A JSON key's unquoted value (`"token": 50256`, `null`) becomes a string, so the JSON stays valid.
+    replace: (_match, key, separator, quoted, scheme, _value, urlUser) =>
+      urlUser !== undefined
+        ? `${urlUser}[REDACTED]`
+        : `${key}${separator}${quoted !== undefined ? `${quoted[0]}[REDACTED]${quoted[0]}` : scheme === undefined && separator.startsWith('"') ? '"[REDACTED]"' : `${scheme ?? ''}[REDACTED]`}`,
+    // A URL's password is followed by `@`: a rarer character to look for than the `:` before it.
+    hint: 'pass|pwd|secret|key|token|authorization|@',
   },
   email: {
     name: 'email',
-    // Starts only where an address can start, for the same reason as SECRET_KEY.
-    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    // Starts only where an address can start, for the same reason as SECRET_KEY. The `@` may be
+    // URL-encoded (`?email=jane%40example.com`): whoever reads the URL decodes it.
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
     replace: '[REDACTED:email]',
-    hint: '@',
+    hint: '@|%40',
   },
 };
 

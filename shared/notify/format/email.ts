@@ -1,4 +1,5 @@
 // Domain: the email channel's message — a subject within SNS's limit and a plain-text body.
+import { sliceWhole } from '../../channels/slack-text';
 import { headline, type NotificationView } from '../view';
 
 /** SNS rejects a subject of 100 characters or more, or one with line breaks or control characters. */
@@ -21,9 +22,9 @@ export function emailSubject(view: NotificationView): string {
     const prefix = `${view.alarm.state}: `;
     const suffix = ` (${view.alarm.region})`;
     const room = EMAIL_SUBJECT_MAX - prefix.length - suffix.length - 1;
-    return `${prefix}${view.alarm.name.slice(0, room)}…${suffix}`;
+    return `${prefix}${sliceWhole(view.alarm.name, room)}…${suffix}`;
   }
-  return `${clean.slice(0, EMAIL_SUBJECT_MAX - 1)}…`;
+  return `${sliceWhole(clean, EMAIL_SUBJECT_MAX - 1)}…`;
 }
 
 /** Formats the email for a notification. Pure. */
@@ -66,6 +67,6 @@ export function formatEmail(view: NotificationView, stage: string): EmailMessage
   const body = lines.join('\n');
   return {
     subject: emailSubject(view),
-    body: body.length <= EMAIL_BODY_MAX ? body : `${body.slice(0, EMAIL_BODY_MAX - 40)}\n… (message cut to fit email)`,
+    body: body.length <= EMAIL_BODY_MAX ? body : `${sliceWhole(body, EMAIL_BODY_MAX - 40)}\n… (message cut to fit email)`,
   };
 }

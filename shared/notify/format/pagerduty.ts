@@ -1,9 +1,12 @@
 // Domain: the PagerDuty channel's Events API v2 event — trigger on ALARM, resolve on OK.
+import { createHash } from 'node:crypto';
+import { sliceWhole } from '../../channels/slack-text';
 import type { RoutingPolicy } from '../../policy/schema';
 import type { NotificationView } from '../view';
 
 /** Events API v2 limits. */
 export const PAGERDUTY_SUMMARY_MAX = 1024;
+export const PAGERDUTY_DEDUP_KEY_MAX = 255;
 const DETAIL_TEXT_MAX = 4_000;
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -27,7 +30,20 @@ export interface PagerDutyEvent {
   readonly client_url?: string;
 }
 
-const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+// Cut between characters: half of an emoji's surrogate pair is not text.
+const cut = (text: string, max: number) => (text.length <= max ? text : `${sliceWhole(text, max - 1)}…`);
+
+/**
+ * The incident key of an alarm: its ARN, unless that is longer than PagerDuty takes (an alarm name
+ * may have 255 characters, and the ARN adds about 50), which PagerDuty would refuse with a 400, so
+ * the alarm would page no one. A longer ARN keeps its beginning and ends in the SHA-256 of the
+ * whole ARN: the trigger and the resolve still agree, and two alarms still differ.
+ */
+export function alarmDedupKey(arn: string): string {
+  if (arn.length <= PAGERDUTY_DEDUP_KEY_MAX) return arn;
+  const digest = createHash('sha256').update(arn).digest('hex');
+  return `${sliceWhole(arn, PAGERDUTY_DEDUP_KEY_MAX - digest.length - 1)}#${digest}`;
+}
 
 /**
  * Formats the PagerDuty event: `resolve` for OK, `trigger` otherwise, deduplicated on the alarm ARN
@@ -52,12 +68,12 @@ export function formatPagerDuty(view: NotificationView, policy: RoutingPolicy, s
     };
   }
   const a = view.alarm;
-  if (a.state === 'OK') return { event_action: 'resolve', dedup_key: a.arn };
+  if (a.state === 'OK') return { event_action: 'resolve', dedup_key: alarmDedupKey(a.arn) };
   const m = a.metric;
   const source = Object.values(m?.dimensions ?? {})[0] ?? `${a.accountId}/${a.region}`;
   return {
     event_action: 'trigger',
-    dedup_key: a.arn,
+    dedup_key: alarmDedupKey(a.arn),
     payload: {
       summary: cut(`[${view.severity}] ${a.state}: ${a.name} (${a.region}): ${a.reason}`, PAGERDUTY_SUMMARY_MAX),
       source,

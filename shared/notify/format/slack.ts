@@ -31,7 +31,7 @@ export function formatSlack(view: NotificationView, stage: string): SlackAlarmMe
         field('Severity', `${view.severity} (${view.from})`),
         field('State', `${a.previousState ?? '?'} → ${a.state}`),
         field('Alarm', safeSlackText(a.name, 255)),
-        field('Account / region', `${a.accountId} / ${a.region}`),
+        field('Account / region', safeSlackText(`${a.accountId} / ${a.region}`, 255)),
       ],
     });
     blocks.push(labelled('Reason', a.reason || '(none given)'));
@@ -44,7 +44,8 @@ export function formatSlack(view: NotificationView, stage: string): SlackAlarmMe
     blocks.push(section(`<${view.consoleUrl}|Open in CloudWatch>  ·  <${view.runbookUrl}|Runbook>`));
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Changed at ${a.changedAt} · stage ${stage} · ${a.kind} alarm` }],
+      // The time is the message's own text when it does not read as a time: escaped like the rest.
+      elements: [{ type: 'mrkdwn', text: `Changed at ${safeSlackText(a.changedAt, 100)} · stage ${stage} · ${a.kind} alarm` }],
     });
     fallback = `${style.emoji} ${headline(view)} [${view.severity}]: ${a.reason}`;
   } else {

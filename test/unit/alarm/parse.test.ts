@@ -128,6 +128,17 @@ describe('parseSnsRecord: anything else becomes a generic notification', () => {
   });
 });
 
+describe('parseAlarmMessage: the subject of a generic notification', () => {
+  it('is cut from its first line without splitting an emoji', () => {
+    for (const text of ['🔥'.repeat(60), `x${'🔥'.repeat(60)}`]) {
+      const parsed = parseAlarmMessage(text);
+      const subject = parsed.type === 'generic' ? parsed.generic.subject : '';
+      expect(subject.length).toBeGreaterThanOrEqual(79);
+      expect(() => encodeURIComponent(subject)).not.toThrow();
+    }
+  });
+});
+
 describe('parseAlarmArn', () => {
   it('reads partition, region, account and name', () => {
     expect(parseAlarmArn('arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:A:b')).toEqual({

@@ -180,14 +180,20 @@ describe('decodeLogsEventInSlices', () => {
     expect(yielded).toBeLessThanOrEqual(bad);
   });
 
-  it.each(['9e15', '-9e15', '1e400'])('refuses an event whose timestamp (%s) is beyond any date, saying so, whole or in slices', (timestamp) => {
+  it.each(['9e15', '-9e15', '1e400', '253402300800000', '3e14', '-62167219200001', '1700000000000.5'])('refuses an event whose timestamp (%s) no ISO 8601 time with a four-digit year writes, saying so, whole or in slices', (timestamp) => {
     const text = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1700000000000,"message":"ok"},{"id":"2","timestamp":${timestamp},"message":"late"}]}`;
-    const refusal = /^logEvents\[1\] lacks a string id, a timestamp in epoch milliseconds within the range of dates, or a string message$/;
+    const refusal = /^logEvents\[1\] lacks a string id, a timestamp in whole epoch milliseconds from year 0000 to 9999, or a string message$/;
     expect(() => decodeLogsEvent(wrap(text))).toThrow(refusal);
     const decoded = decodeLogsEventInSlices(wrap(text));
     if (decoded.kind !== 'data') throw new Error('expected data');
     expect(() => [...decoded.batch.eventSlices()]).toThrow(InvalidInputError);
     expect(() => [...decoded.batch.eventSlices()]).toThrow(refusal);
+  });
+
+  it.each(['253402300799999', '-62167219200000', '0'])('accepts a timestamp (%s) at the edge of four-digit years', (timestamp) => {
+    const text = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":${timestamp},"message":"ok"}]}`;
+    const decoded = decodeLogsEvent(wrap(text));
+    expect(decoded.kind === 'data' && decoded.batch.logEvents[0]?.timestamp).toBe(Number(timestamp));
   });
 
   it('refuses text that is not JSON inside the events when its slice is reached', () => {

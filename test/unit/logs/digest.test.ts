@@ -83,4 +83,17 @@ describe('formatDigest', () => {
     expect(Math.max(...sectionTexts.map((t) => t.length))).toBeGreaterThan(1000);
     for (const text of sectionTexts) expect(text.length).toBeLessThanOrEqual(3000);
   });
+
+  it('cuts the top messages between characters, never inside an emoji', () => {
+    // Lines short enough to be kept whole, so only the section's cut can fall inside a pair.
+    for (let pad = 0; pad < 2; pad++) {
+      const builder = new DigestBuilder();
+      Array.from({ length: 30 }, (_, i) => `${'x'.repeat(pad)}${String.fromCharCode(65 + i)} error ${'🔥'.repeat(100)}`).forEach((m, i) => builder.add(record(m, i)));
+      const big = builder.build({ ...context, topMessages: 20 });
+      const blocks = formatDigest(big ?? (undefined as never), { queryWindowMinutes: 15 }).blocks ?? [];
+      const top = blocks.map((block) => (block as { text?: { text?: string } }).text?.text ?? '').find((t) => t.startsWith('*Top messages*')) ?? '';
+      expect(top.endsWith('…')).toBe(true);
+      expect(() => encodeURIComponent(top)).not.toThrow();
+    }
+  });
 });

@@ -212,6 +212,25 @@ describe('forwardLogBatch', () => {
     expect(summary.forwarded).toBe(batch.logEvents.length);
     expect(sink.documents().map((d) => d.id)).toEqual(batch.logEvents.map((e) => e.id));
   });
+
+  it('forwards an event whose level is named like a member of every object, with its batch', async () => {
+    const { deps, sink } = setup();
+    const batch = batchOf(['before', '{"level":"constructor","msg":"odd level"}', '{"level":"__proto__","msg":"odder level"}', 'after']);
+    const summary = await forwardLogBatch(batch, deps);
+    expect(summary).toMatchObject({ received: 4, forwarded: 4, failed: 0 });
+    expect(sink.documents().map((d) => [d.id, d.level])).toEqual(batch.logEvents.map((e) => [e.id, 'INFO']));
+  });
+
+  it('forwards an event whose JSON is nested too deeply to be written again, as text, with its batch', async () => {
+    const { deps, sink } = setup();
+    const deep = `{"msg":"deep","a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const batch = batchOf(['before', `2026-03-02T09:00:00.120Z\t6f1c2a44\tINFO\t${deep}`, deep.replace('{', '{\n'), 'after']);
+    const summary = await forwardLogBatch(batch, deps);
+    expect(summary).toMatchObject({ received: 4, forwarded: 4, failed: 0 });
+    const documents = sink.documents();
+    expect(documents.map((d) => d.id)).toEqual(batch.logEvents.map((e) => e.id));
+    expect(documents[1]?.message).toBe(deep);
+  });
 });
 
 describe('forwardLogBatch backpressure', () => {

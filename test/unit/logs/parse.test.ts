@@ -14,7 +14,16 @@ describe('parseLogMessage', () => {
   it('re-serialises a pretty-printed JSON message instead of copying its line breaks', () => {
     const parsed = parseLogMessage('{\n  "msg": "hello",\n  "severity": "ERROR"\n}');
     expect(parsed).toMatchObject({ level: 'ERROR', message: 'hello', format: 'json' });
-    expect(parsed.fieldsJson).toBeUndefined();
+    expect(parsed.fieldsJson).toBe('{"msg":"hello","severity":"ERROR"}');
+  });
+
+  it('reads JSON nested too deeply to be written again as text, after any prefix', () => {
+    const deep = `{"msg":"deep","a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    for (const line of [`${deep.replace('{', '{\n')}`, `2026-03-02T09:00:00.120Z\t6f1c2a44\tINFO\t${deep}`, `2026-03-02 09:00:00,007 [ERROR] API Error: ${deep}`, `{"log":${JSON.stringify(deep)}}`, `{"log":"x","a":${deep}}`]) {
+      const parsed = parseLogMessage(line);
+      expect(parsed.format).not.toBe('json');
+      expect(() => JSON.stringify(parsed.fields)).not.toThrow();
+    }
   });
 
   it('reads pino numeric levels and an error key without a level', () => {
@@ -49,6 +58,7 @@ describe('parseLogMessage', () => {
       message: 'API Request',
       fields: { loggedAt: '2026-03-02 09:00:00,000', method: 'POST', path: '/predict', product_id: 'P1001' },
       format: 'api',
+      fieldsJson: '{"loggedAt":"2026-03-02 09:00:00,000","method":"POST","path":"/predict","product_id":"P1001"}',
     });
     expect(parseLogMessage('2026-03-02 09:00:01,000 [ERROR] API Error: {"error":"Model inference failed","status":500}')).toMatchObject({
       level: 'ERROR',
@@ -109,6 +119,13 @@ describe('parseLogMessage', () => {
     expect(normaliseLevel('CRITICAL')).toBe('FATAL');
     expect(normaliseLevel(10)).toBe('TRACE');
     expect(normaliseLevel('verbose-ish')).toBeUndefined();
+  });
+
+  it('reads a level named like a member of every object (`constructor`, `__proto__`) as no level', () => {
+    expect(normaliseLevel('constructor')).toBeUndefined();
+    expect(normaliseLevel('__proto__')).toBeUndefined();
+    expect(parseLogMessage('{"level":"constructor","msg":"request failed"}')).toMatchObject({ level: 'ERROR', message: 'request failed', format: 'json' });
+    expect(parseLogMessage('{"severity":"__proto__","msg":"cache warm"}')).toMatchObject({ level: 'INFO', message: 'cache warm', format: 'json' });
   });
 });
 

@@ -17,7 +17,20 @@ describe('redact', () => {
     ['an unquoted Basic authorization header', 'authorization: Basic dXNlcjpwYXNz next', 'authorization: Basic [REDACTED] next'],
     ['a Basic authorization header', '{"authorization": "Basic dXNlcjpwYXNz", "path": "/"}', '{"authorization": "[REDACTED]", "path": "/"}'],
     ['a quoted JSON password, spaces and escapes included', '{"password": "a \\"quoted\\" pass", "user":"bob"}', '{"password": "[REDACTED]", "user":"bob"}'],
+    ['an AWS secret access key', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY next', 'aws_secret_access_key=[REDACTED] next'],
+    ['an AWS secret access key as the environment names it', 'AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY: [REDACTED]'],
+    ['STS credentials as JSON', '{"AccessKeyId":"x","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","SessionToken":"FwoG"}', '{"AccessKeyId":"x","SecretAccessKey":"[REDACTED]","SessionToken":"[REDACTED]"}'],
+    ['a secret key', 'secret_key=s3cr3t secretKey: s3cr3t', 'secret_key=[REDACTED] secretKey: [REDACTED]'],
+    ['a password in a dict as Python prints it', "config {'db_password': 'hunter 2', 'host': 'db'}", "config {'db_password': '[REDACTED]', 'host': 'db'}"],
+    ['a single-quoted password with a space', "login password='hunter 2' ok", "login password='[REDACTED]' ok"],
+    ['a JSON secret that is a number or null, keeping the JSON valid', '{"msg":"generated","token":50256,"pwd": null}', '{"msg":"generated","token":"[REDACTED]","pwd": "[REDACTED]"}'],
+    ['the password of a connection string', 'connect postgres://app:s3cr3t@db:5432/retail failed', 'connect postgres://app:[REDACTED]@db:5432/retail failed'],
+    ['the password of a URL to an address', 'POST https://elastic:changeme@10.0.0.7:9200/_bulk', 'POST https://elastic:[REDACTED]@10.0.0.7:9200/_bulk'],
+    ['a password without a user', 'cache redis://:p4ss@redis:6379/0', 'cache redis://:[REDACTED]@redis:6379/0'],
+    ['the credential after an authorization scheme other than Basic', 'Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b next', 'Authorization: Token [REDACTED] next'],
+    ['a Splunk HEC token header', 'authorization=Splunk 12345678-1234-1234-1234-1234567890AB', 'authorization=Splunk [REDACTED]'],
     ['an e-mail address', 'sent to jane.doe+ml@example.co.uk today', 'sent to [REDACTED:email] today'],
+    ['a URL-encoded e-mail address', 'GET /v1/users?email=jane.doe%2Bml%40example.co.uk&page=2', 'GET /v1/users?email=[REDACTED:email]&page=2'],
   ])('removes %s', (_what, message, expected) => {
     expect(redact(message, defaults)).toBe(expected);
   });
@@ -45,6 +58,12 @@ describe('redact', () => {
     expect(redact('AKIAIOSFODNN7EXAMPLE', redactor)).toBe('[REDACTED:aws-access-key]');
   });
 
+  it('takes out a URL\'s password with the password rule alone, whose hint must let the line through', () => {
+    const redactor = redactorFor(logsPolicySchema.parse({ redaction: { builtins: ['password'] } }).redaction);
+    expect(redactor.hint).toBeDefined();
+    expect(redact('connect postgres://app:s3cr3t@db:5432/retail', redactor)).toBe('connect postgres://app:[REDACTED]@db:5432/retail');
+  });
+
   it('does nothing when every rule is turned off', () => {
     const none = compileRedactor([]);
     expect(redact(`password=${SECRETS.password}`, none)).toBe(`password=${SECRETS.password}`);
@@ -63,6 +82,13 @@ describe('redact on long lines', () => {
   it('scans a long run of word characters once, for keys and for e-mail addresses', () => {
     expect(redact(`key ${run} password=x`, defaults)).toBe(`key ${run} password=[REDACTED]`);
     expect(redact(`@ ${run} mail jane@example.com`, defaults)).toBe(`@ ${run} mail [REDACTED:email]`);
+    expect(redact(`%40 ${'a%40'.repeat(50_000)} mail jane%40example.com`, defaults)).toContain(' mail [REDACTED:email]');
+  });
+
+  it('scans a long run of scheme characters once for a URL\'s password', () => {
+    const dotted = 'a.'.repeat(100_000);
+    expect(redact(`${dotted} https://u:p@h/`, defaults)).toBe(`${dotted} https://u:[REDACTED]@h/`);
+    expect(redact(`${'x://'.repeat(50_000)}u:p@h`, defaults)).toContain('u:[REDACTED]@h');
   });
 });
 

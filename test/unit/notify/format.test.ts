@@ -5,7 +5,7 @@ import { policyForStage } from '../../../shared/policy/load';
 import { buildView, type NotificationView } from '../../../shared/notify/view';
 import { EMAIL_SUBJECT_MAX, emailSubject, formatEmail } from '../../../shared/notify/format/email';
 import { formatSlack } from '../../../shared/notify/format/slack';
-import { PAGERDUTY_SUMMARY_MAX, formatPagerDuty } from '../../../shared/notify/format/pagerduty';
+import { PAGERDUTY_DEDUP_KEY_MAX, PAGERDUTY_SUMMARY_MAX, formatPagerDuty } from '../../../shared/notify/format/pagerduty';
 import { SLACK_LIMITS, escapeSlackText, truncate } from '../../../shared/channels/slack-text';
 import { loadAlarmMessage, loadSnsRecord } from '../../support/events';
 
@@ -53,6 +53,20 @@ describe('email', () => {
     expect(subject).toMatch(/^ALARM: A+… \(eu-west-1\)$/);
   });
 
+  it('never cuts a long subject or body in the middle of an emoji, which SNS\'s request encoding cannot send', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const name = `${'A'.repeat(pad)}${'🔥'.repeat(120)}`;
+      const view = viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AlarmName: name, AlarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}` });
+      const subject = emailSubject(view);
+      expect(subject.length).toBeLessThanOrEqual(EMAIL_SUBJECT_MAX);
+      expect(() => encodeURIComponent(subject)).not.toThrow();
+      const generic = buildView({ type: 'generic', messageId: 'm', generic: { subject: `${'x'.repeat(pad)}${'🔥'.repeat(60)}`, text: '🔥'.repeat(150_000), reason: 'r' } }, policy(), BASE);
+      const email = formatEmail(generic, 'dev');
+      expect(() => encodeURIComponent(email.subject)).not.toThrow();
+      expect(() => encodeURIComponent(email.body)).not.toThrow();
+    }
+  });
+
   it('removes line breaks and control characters from a generic subject', () => {
     const view = buildView({ type: 'generic', messageId: 'm', generic: { subject: 'line one\nline\ttwo\u0007', text: 't', reason: 'r' } }, policy(), BASE);
     expect(emailSubject(view)).toBe('line one line two');
@@ -88,6 +102,15 @@ describe('Slack', () => {
     expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
   });
 
+  it('escapes the account and a state-change time that does not read as a time, like the rest of the alarm', () => {
+    const view = viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AWSAccountId: '<!here>', StateChangeTime: '<!channel> <https://evil.example|now>' });
+    const json = JSON.stringify(formatSlack(view, 'dev'));
+    expect(json).not.toContain('<!here>');
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<https://evil.example');
+    expect(json).toContain('&lt;!channel&gt;');
+  });
+
   it('shows state and severity at a glance: emoji and colour from one table', () => {
     expect(formatSlack(viewOf('alarm-high-error-rate-alarm'), 'dev').attachments[0].color).toBe('#D40E0D');
     expect(formatSlack(viewOf('alarm-high-cpu-alarm'), 'dev').attachments[0].color).toBe('#F2A900');
@@ -111,6 +134,33 @@ describe('truncate and escape', () => {
 });
 
 describe('PagerDuty', () => {
+  it('cuts a long summary and reason between characters, never inside an emoji', () => {
+    for (let pad = 0; pad < 2; pad++) {
+      const reason = `${'x'.repeat(pad)}${'🔥'.repeat(2_100)}`;
+      const event = formatPagerDuty(viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), NewStateReason: reason }), policy(), 'dev');
+      const summary = event.payload?.summary ?? '';
+      expect(summary.length).toBeLessThanOrEqual(PAGERDUTY_SUMMARY_MAX);
+      expect(summary.endsWith('…')).toBe(true);
+      expect(() => encodeURIComponent(summary)).not.toThrow();
+      expect(() => encodeURIComponent(String(event.payload?.custom_details?.reason))).not.toThrow();
+    }
+  });
+
+  it('keeps the dedup key of an alarm with a long name within PagerDuty\'s 255 characters, the same for trigger and resolve', () => {
+    const arnOf = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
+    const eventOf = (name: string, state: string) =>
+      formatPagerDuty(viewOfMessage({ ...loadAlarmMessage('alarm-high-cpu-alarm'), AlarmName: name, AlarmArn: arnOf(name), NewStateValue: state }), policy(), 'dev');
+    const long = `RetailPrediction-${'VeryLongAlarmName-'.repeat(13)}`.slice(0, 255);
+    const trigger = eventOf(long, 'ALARM');
+    const resolve = eventOf(long, 'OK');
+    expect(trigger.dedup_key.length).toBeLessThanOrEqual(PAGERDUTY_DEDUP_KEY_MAX);
+    expect(resolve.dedup_key).toBe(trigger.dedup_key);
+    expect(eventOf(`${long.slice(0, 254)}X`, 'ALARM').dedup_key).not.toBe(trigger.dedup_key);
+    const emoji = `${'🔥'.repeat(127)}`;
+    expect(() => encodeURIComponent(eventOf(emoji, 'ALARM').dedup_key)).not.toThrow();
+    expect(eventOf('RetailPrediction-HighCPU', 'ALARM').dedup_key).toBe(arnOf('RetailPrediction-HighCPU'));
+  });
+
   it('triggers on ALARM deduplicated on the alarm ARN, with links and mapped severity', () => {
     const event = formatPagerDuty(viewOf('alarm-high-error-rate-alarm'), policy(), 'dev');
     expect(event).toMatchObject({
