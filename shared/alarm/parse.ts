@@ -1,7 +1,7 @@
 // Domain: turns whatever arrives on the alarms topic into one Alarm, or a generic notification. Never throws.
 import type { SNSEventRecord } from 'aws-lambda';
 import type * as z from '../zod';
-import { sliceWhole } from '../channels/slack-text';
+import { sliceWhole } from '../text';
 import { describeIssues } from '../validation';
 import { parseAlarmArn } from './arn';
 import {

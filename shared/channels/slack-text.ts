@@ -1,4 +1,5 @@
 // Domain: making text that comes from an alarm safe and short enough for Slack's Block Kit.
+import { wholeCharacterEnd } from '../text';
 
 /** Block Kit limits we format against (Slack rejects the whole message when one is exceeded). */
 export const SLACK_LIMITS = {
@@ -21,24 +22,12 @@ export const escapeSlackText = (text: string): string =>
 const ELLIPSIS = '…';
 
 /**
- * The first `end` UTF-16 units of `text`, one fewer when the last of them would be the first half
- * of a surrogate pair (an emoji, say). A lone half is not text: the SDK's request encoding throws
- * on it (`URIError: URI malformed`), and other receivers may refuse it.
- */
-export function sliceWhole(text: string, end: number): string {
-  const code = text.charCodeAt(end - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
-}
-
-/**
  * Cuts `text` to at most `max` UTF-16 units, ending in an ellipsis when cut. Never splits a
  * surrogate pair or an HTML entity produced by escaping (`&amp;`, `&lt;`, `&gt;`).
  */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  let end = max - ELLIPSIS.length;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--; // high surrogate: keep the pair together
+  let end = wholeCharacterEnd(text, max - ELLIPSIS.length);
   const amp = text.lastIndexOf('&', end - 1);
   if (amp !== -1 && amp > end - 5 && !text.slice(amp, end).includes(';')) {
     const entity = /^&(amp|lt|gt);/.exec(text.slice(amp, amp + 5));

@@ -1,5 +1,5 @@
 // Domain: the email channel's message — a subject within SNS's limit and a plain-text body.
-import { sliceWhole } from '../../channels/slack-text';
+import { sliceWhole } from '../../text';
 import { headline, type NotificationView } from '../view';
 
 /** SNS rejects a subject of 100 characters or more, or one with line breaks or control characters. */

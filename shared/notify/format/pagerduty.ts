@@ -1,6 +1,6 @@
 // Domain: the PagerDuty channel's Events API v2 event — trigger on ALARM, resolve on OK.
 import { createHash } from 'node:crypto';
-import { sliceWhole } from '../../channels/slack-text';
+import { sliceWhole } from '../../text';
 import type { RoutingPolicy } from '../../policy/schema';
 import type { NotificationView } from '../view';
 
