@@ -2,7 +2,7 @@
 import { DeliveryError } from '../errors';
 import { httpPost } from '../delivery/http';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../delivery/retry';
-import type { PagerDutyEvent } from '../notify/format/pagerduty';
+import { pagerDutyDedupKey, type PagerDutyEvent } from '../notify/format/pagerduty';
 
 export interface PagerDutySendOptions {
   readonly eventsUrl: string;
@@ -13,10 +13,12 @@ export interface PagerDutySendOptions {
 /**
  * Sends one event. PagerDuty answers 202 with the dedup key; 429 and 5xx are retried (honouring
  * Retry-After); 400 means the event is invalid and is not retried. The routing key is a secret: it
- * goes in the body and nowhere else.
+ * goes in the body and nowhere else. Every caller's dedup key (an alarm's ARN, a remediation's alarm
+ * and target, an incident) is kept within PagerDuty's limit here, the same way for trigger and resolve.
  */
 export async function sendPagerDutyEvent(event: PagerDutyEvent, routingKey: string, options: PagerDutySendOptions): Promise<{ dedupKey: string }> {
-  const body = JSON.stringify({ routing_key: routingKey, ...event });
+  const dedupKey = pagerDutyDedupKey(event.dedup_key);
+  const body = JSON.stringify({ routing_key: routingKey, ...event, dedup_key: dedupKey });
   const result = await withRetry(
     'PagerDuty',
     () => httpPost(options.eventsUrl, body, { headers: { 'content-type': 'application/json' }, timeoutMs: options.timeoutMs ?? 5_000, receiver: 'PagerDuty' }),
@@ -31,5 +33,5 @@ export async function sendPagerDutyEvent(event: PagerDutyEvent, routingKey: stri
   if (answer.status !== undefined && answer.status !== 'success') {
     throw new DeliveryError(`PagerDuty: accepted with status ${answer.status}`, { retryable: false, status: result.status });
   }
-  return { dedupKey: answer.dedup_key ?? event.dedup_key };
+  return { dedupKey: answer.dedup_key ?? dedupKey };
 }

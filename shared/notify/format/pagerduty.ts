@@ -34,15 +34,16 @@ export interface PagerDutyEvent {
 const cut = (text: string, max: number) => (text.length <= max ? text : `${sliceWhole(text, max - 1)}…`);
 
 /**
- * The incident key of an alarm: its ARN, unless that is longer than PagerDuty takes (an alarm name
- * may have 255 characters, and the ARN adds about 50), which PagerDuty would refuse with a 400, so
- * the alarm would page no one. A longer ARN keeps its beginning and ends in the SHA-256 of the
- * whole ARN: the trigger and the resolve still agree, and two alarms still differ.
+ * A dedup key as PagerDuty takes it: `key` itself, unless it is longer than the 255 characters
+ * PagerDuty allows (an alarm's ARN is, when its name is near CloudWatch's 255), which would be refused
+ * with a 400, so nobody would be paged. A longer key keeps its beginning and ends in the SHA-256 of
+ * the whole key: trigger and resolve still agree, and two keys still differ. A key that already
+ * fits is returned as it is, so applying this twice changes nothing.
  */
-export function alarmDedupKey(arn: string): string {
-  if (arn.length <= PAGERDUTY_DEDUP_KEY_MAX) return arn;
-  const digest = createHash('sha256').update(arn).digest('hex');
-  return `${sliceWhole(arn, PAGERDUTY_DEDUP_KEY_MAX - digest.length - 1)}#${digest}`;
+export function pagerDutyDedupKey(key: string): string {
+  if (key.length <= PAGERDUTY_DEDUP_KEY_MAX) return key;
+  const digest = createHash('sha256').update(key).digest('hex');
+  return `${sliceWhole(key, PAGERDUTY_DEDUP_KEY_MAX - digest.length - 1)}#${digest}`;
 }
 
 /**
@@ -68,12 +69,12 @@ export function formatPagerDuty(view: NotificationView, policy: RoutingPolicy, s
     };
   }
   const a = view.alarm;
-  if (a.state === 'OK') return { event_action: 'resolve', dedup_key: alarmDedupKey(a.arn) };
+  if (a.state === 'OK') return { event_action: 'resolve', dedup_key: pagerDutyDedupKey(a.arn) };
   const m = a.metric;
   const source = Object.values(m?.dimensions ?? {})[0] ?? `${a.accountId}/${a.region}`;
   return {
     event_action: 'trigger',
-    dedup_key: alarmDedupKey(a.arn),
+    dedup_key: pagerDutyDedupKey(a.arn),
     payload: {
       summary: cut(`[${view.severity}] ${a.state}: ${a.name} (${a.region}): ${a.reason}`, PAGERDUTY_SUMMARY_MAX),
       source,

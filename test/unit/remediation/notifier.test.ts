@@ -51,6 +51,21 @@ it('pages as well when the rule is critical, deduplicated per alarm and target',
   });
 });
 
+it('pages for an alarm whose name is as long as CloudWatch allows, within PagerDuty\'s 255-character dedup key', async () => {
+  const alarm = `RetailPrediction-${'VeryLongAlarmName-'.repeat(13)}`.slice(0, 255);
+  await notifier().tell(notice({ critical: true, alarm }));
+  await notifier().tell(notice({ critical: true, alarm, target: 'other-nodegroup' }));
+
+  const keys = receiver.requests.filter((r) => r.path === '/pagerduty').map((r) => (JSON.parse(r.body) as { dedup_key: string }).dedup_key);
+  expect(keys).toHaveLength(2);
+  for (const key of keys) {
+    expect(key.length).toBeLessThanOrEqual(255);
+    expect(key.startsWith(`firebreak:remediation:${alarm.slice(0, 100)}`)).toBe(true);
+  }
+  // Still one incident per alarm and target.
+  expect(keys[0]).not.toBe(keys[1]);
+});
+
 it('throws after trying both when a channel fails', async () => {
   receiver.setFallback({ status: 400, body: 'invalid_payload' });
 

@@ -5,9 +5,10 @@ import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
-import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, reviewConsoleUrl } from '../../../shared/responder/deps';
+import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, pagerDutyPager, reviewConsoleUrl } from '../../../shared/responder/deps';
 import { DISABLED_REMEDIATION } from '../../../shared/remediation/wiring';
 import type { RemediationDeps } from '../../../shared/remediation/types';
+import { TestReceiver } from '../../support/receiver';
 
 const cloudWatch = mockClient(CloudWatchClient);
 beforeEach(() => cloudWatch.reset());
@@ -79,5 +80,26 @@ describe('responder wiring', () => {
     expect(await deps.incidents.current('A')).toEqual(incident);
     expect(deps.runbookUrl('RetailPrediction-HighErrorRate')).toMatch(/\/RetailPrediction-HighErrorRate\.md$/);
     expect(deps.severityOf('RetailPrediction-HighErrorRate')).toBe('critical');
+  });
+});
+
+describe('responder pager', () => {
+  let receiver: TestReceiver;
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+  });
+  afterAll(() => receiver.close());
+
+  it("pages and resolves an incident of an alarm with a 255-character name on one dedup key within PagerDuty's limit", async () => {
+    const pager = pagerDutyPager(loadConfig({ STAGE: 'dev', PAGERDUTY_ROUTING_KEY: 'routing-key-1', PAGERDUTY_EVENTS_URL: receiver.url('/pagerduty') }));
+    const incident = `${'A'.repeat(255)}@2026-03-02T09:00:00.000Z`;
+    await pager.trigger({ dedupKey: incident, summary: 'Service degraded', source: 'retail-prediction', severity: 'critical', details: {}, links: [] });
+    await pager.resolve(incident, 'Recovered');
+
+    const sent = receiver.jsonBodies<{ event_action: string; dedup_key: string }>();
+    expect(sent.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    expect(sent[0]?.dedup_key.length).toBeLessThanOrEqual(255);
+    expect(sent[0]?.dedup_key.startsWith('A'.repeat(100))).toBe(true);
+    expect(sent[1]?.dedup_key).toBe(sent[0]?.dedup_key);
   });
 });
