@@ -3,6 +3,7 @@ import * as z from './zod';
 
 import { ConfigError } from './errors';
 import { describeIssues } from './validation';
+import { REGION_CODE } from './region';
 
 export { ConfigError };
 
@@ -26,7 +27,7 @@ const ssmName = z.string().check(z.regex(/^\/[\w.\-/]+$/, 'expected an SSM param
 const envSchema = z.object({
   STAGE: optional(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case stage name'))),
   DRY_RUN: optional(booleanFlag),
-  AWS_REGION: optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-east-1'))),
+  AWS_REGION: optional(z.string().check(z.regex(new RegExp(`^${REGION_CODE.source}$`), 'expected a region code such as us-east-1'))),
   SLACK_WEBHOOK_URL: optional(z.url()),
   SLACK_WEBHOOK_PARAM: optional(ssmName),
   PAGERDUTY_ROUTING_KEY: optional(z.string().check(z.minLength(1))),

@@ -1,4 +1,5 @@
 // Domain: reading region, account and name out of a CloudWatch alarm ARN.
+import { REGION_CODE } from '../region';
 
 /** The parts of `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`. */
 export interface AlarmArnParts {
@@ -8,7 +9,7 @@ export interface AlarmArnParts {
   readonly name: string;
 }
 
-const ALARM_ARN = /^arn:(aws[\w-]*):cloudwatch:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):alarm:(.+)$/;
+const ALARM_ARN = new RegExp(`^arn:(aws[\\w-]*):cloudwatch:(${REGION_CODE.source}):(\\d{12}):alarm:(.+)$`);
 
 /** Parses an alarm ARN, or returns undefined when it is not one. */
 export function parseAlarmArn(arn: string): AlarmArnParts | undefined {

@@ -149,4 +149,15 @@ describe('parseAlarmArn', () => {
     });
     expect(parseAlarmArn('arn:aws:sns:us-east-1:123456789012:topic')).toBeUndefined();
   });
+
+  it('reads the regions of every partition, the European Sovereign Cloud included', () => {
+    expect(parseAlarmArn('arn:aws-eusc:cloudwatch:eusc-de-east-1:123456789012:alarm:HighCPU')).toEqual({
+      partition: 'aws-eusc',
+      region: 'eusc-de-east-1',
+      accountId: '123456789012',
+      name: 'HighCPU',
+    });
+    expect(parseAlarmArn('arn:aws-cn:cloudwatch:cn-northwest-1:123456789012:alarm:A')?.region).toBe('cn-northwest-1');
+    expect(parseAlarmArn('arn:aws:cloudwatch:US-EAST-1:123456789012:alarm:A')).toBeUndefined();
+  });
 });
