@@ -98,7 +98,7 @@ function* eventSlices(json: Buffer, start: number, end: number): Generator<RawLo
     try {
       events = JSON.parse(arrayText(json, from, to));
     } catch (error) {
-      throw new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error)}`, { cause: error });
+      throw notJson(error);
     }
     const slice = events as (Partial<Record<keyof RawLogEvent, unknown>> | null)[];
     for (let i = 0; i < slice.length; i++) {
@@ -155,8 +155,20 @@ function parsePayload(json: string): unknown {
   try {
     return JSON.parse(json);
   } catch (error) {
-    throw new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error)}`, { cause: error });
+    throw notJson(error);
   }
+}
+
+// V8 quotes the text around an unexpected token: `Unexpected token 'p', ..."message":password=h"... is not valid JSON`.
+const QUOTED_INPUT = /, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s;
+
+/**
+ * The refusal of a payload that is not JSON. The refusal is logged, and the text V8 quotes from the
+ * input may hold part of a secret that redaction never saw, so the quote is left out, and the
+ * SyntaxError, which holds it too, is not kept as the cause.
+ */
+function notJson(error: unknown): InvalidInputError {
+  return new InvalidInputError(`awslogs.data does not hold JSON: ${errorMessage(error).replace(QUOTED_INPUT, '')}`);
 }
 
 /** Deflate expands at most about 1032 to 1: a trailer claiming more is not believed. */

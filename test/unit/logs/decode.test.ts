@@ -205,4 +205,26 @@ describe('decodeLogsEventInSlices', () => {
     if (decoded.kind !== 'data') throw new Error('expected data');
     expect(() => [...decoded.batch.eventSlices()]).toThrow(/^awslogs.data does not hold JSON/);
   });
+
+  it('refuses text that is not JSON without quoting it, whole or in slices: the refusal is logged, and the text was never redacted', () => {
+    const broken = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1700000000000,"message":"ok"},{"id":"2","timestamp":1700000000000,"message":password=hunter2 and more}]}`;
+    const refusals: unknown[] = [];
+    try {
+      decodeLogsEvent(wrap(broken));
+    } catch (error) {
+      refusals.push(error);
+    }
+    const decoded = decodeLogsEventInSlices(wrap(broken));
+    try {
+      if (decoded.kind === 'data') for (const slice of decoded.batch.eventSlices()) expect(slice.length).toBeGreaterThan(0);
+    } catch (error) {
+      refusals.push(error);
+    }
+    expect(refusals).toHaveLength(2);
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(InvalidInputError);
+      expect((refusal as Error).message).toBe("awslogs.data does not hold JSON: Unexpected token 'p'");
+      expect((refusal as Error).cause).toBeUndefined();
+    }
+  });
 });
