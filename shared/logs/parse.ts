@@ -227,12 +227,18 @@ function keyValues(text: string): Record<string, unknown> {
     const number = NUMBER_WITH_UNIT.exec(raw);
     if (number) {
       const unit = number[2] === 'ms' ? 'Ms' : number[2] === 's' ? 'Seconds' : number[2] === '%' ? 'Percent' : '';
-      fields[`${key}${unit}`] = Number(number[1]);
+      setField(fields, `${key}${unit}`, Number(number[1]));
     } else {
-      fields[key] = raw.startsWith('"') ? raw.slice(1, -1) : raw;
+      setField(fields, key, raw.startsWith('"') ? raw.slice(1, -1) : raw);
     }
   }
   return fields;
+}
+
+// Assigning `__proto__` would set the object's prototype (or do nothing) instead of keeping the pair.
+function setField(fields: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
+  else fields[key] = value;
 }
 
 const camelCase = (words: string): string =>

@@ -127,6 +127,14 @@ describe('parseLogMessage', () => {
     expect(parseLogMessage('{"level":"constructor","msg":"request failed"}')).toMatchObject({ level: 'ERROR', message: 'request failed', format: 'json' });
     expect(parseLogMessage('{"severity":"__proto__","msg":"cache warm"}')).toMatchObject({ level: 'INFO', message: 'cache warm', format: 'json' });
   });
+
+  it('keeps a key=value pair named __proto__ as a field like any other, without touching the prototype', () => {
+    const parsed = parseLogMessage('2024-05-01T12:00:00Z INFO cache refreshed __proto__=polluted retries=3 latency=12ms');
+    expect(Object.keys(parsed.fields)).toEqual(['loggedAt', '__proto__', 'retries', 'latencyMs']);
+    expect(Object.getOwnPropertyDescriptor(parsed.fields, '__proto__')?.value).toBe('polluted');
+    expect(Object.getPrototypeOf(parsed.fields)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(parsed.fields)) as unknown).toEqual(JSON.parse('{"loggedAt":"2024-05-01T12:00:00Z","__proto__":"polluted","retries":3,"latencyMs":12}'));
+  });
 });
 
 describe('parseLogMessage on long lines', () => {
