@@ -1,6 +1,7 @@
 // Log forwarding, Slack error digest: a batch's errors collapsed into one Block Kit message (pure formatting).
 import type { SlackMessage } from '../channels/slack';
 import { safeSlackText, SLACK_LIMITS, truncate } from '../channels/slack-text';
+import { sliceWhole } from '../text';
 import { ERROR_LEVELS, type LogLevel, type LogRecord } from './model';
 
 /** One distinct error message of a batch and how often it occurred. */
@@ -134,7 +135,8 @@ export function formatDigest(digest: ErrorDigest, options: { queryWindowMinutes:
   return { text: `${title} (${digest.logGroup})`.slice(0, SLACK_LIMITS.fallbackText), blocks };
 }
 
-const safeSlackHeader = (text: string): string => (text.length <= SLACK_LIMITS.headerText ? text : `${text.slice(0, SLACK_LIMITS.headerText - 1)}…`);
+// A header is plain text: nothing to escape, only to cut between characters (a service may be named with emoji).
+const safeSlackHeader = (text: string): string => (text.length <= SLACK_LIMITS.headerText ? text : `${sliceWhole(text, SLACK_LIMITS.headerText - 1)}…`);
 
 // Each top line is already escaped and cut; the section as a whole must stay under Slack's limit,
 // cut without splitting an emoji or an escaped `&amp;`.

@@ -84,6 +84,19 @@ describe('formatDigest', () => {
     for (const text of sectionTexts) expect(text.length).toBeLessThanOrEqual(3000);
   });
 
+  it('cuts a long header between characters, never inside an emoji of the service name', () => {
+    for (let pad = 0; pad < 2; pad++) {
+      const service = `${'x'.repeat(pad)}${'🔥'.repeat(100)}`;
+      const builder = new DigestBuilder();
+      builder.add({ ...record('boom: request failed', 1), service });
+      const digest = builder.build({ ...context, service });
+      const header = (formatDigest(digest ?? (undefined as never), { queryWindowMinutes: 15 }).blocks?.[0] as { text: { text: string } }).text.text;
+      expect(header.length).toBeLessThanOrEqual(150);
+      expect(header.endsWith('…')).toBe(true);
+      expect(() => encodeURIComponent(header)).not.toThrow();
+    }
+  });
+
   it('cuts the top messages between characters, never inside an emoji', () => {
     // Lines short enough to be kept whole, so only the section's cut can fall inside a pair.
     for (let pad = 0; pad < 2; pad++) {
