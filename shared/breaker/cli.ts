@@ -90,7 +90,9 @@ export async function runBreakerCli(argv: readonly string[], deps: BreakerCliDep
     else {
       const flags = await deps.store.list();
       if (flags.length === 0) deps.print(`no flags under ${deps.prefix}`);
-      for (const f of flags) deps.print(describeFlag(f.name, f.flag));
+      for (const f of flags) deps.print('flag' in f ? describeFlag(f.name, f.flag) : `${f.name}: UNREADABLE ${f.error.message}`);
+      // A flag applications cannot read is worth a failing exit code, whatever the others say.
+      if (flags.some((f) => 'error' in f)) return 1;
     }
     return 0;
   }

@@ -393,9 +393,15 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
     if (!deps.dryRun) throw error;
     return [{ flag: 'breaker flags', result: `unknown (${describeUnreadable(error, 'the breaker flags')}); nothing re-evaluated` }];
   }
-  const due = flags.filter((f) => isExpired(f.flag, now));
   const results: SweepResult[] = [];
   const failures: { channel: string; error: Error }[] = [];
+  // A parameter that is not a flag fails the sweep after the others were re-evaluated: it must not keep them open.
+  for (const f of flags) {
+    if (!('error' in f)) continue;
+    logger.error('Breaker flag cannot be read; re-evaluating the others', { breaker: f.name, error: errorMessage(f.error) });
+    failures.push({ channel: `breaker ${f.name}`, error: f.error });
+  }
+  const due = flags.flatMap((f) => ('flag' in f && isExpired(f.flag, now) ? [f] : []));
   for (const { name, flag } of due) {
     try {
       results.push({ flag: name, result: await reevaluate(name, flag.alarm, deps) });

@@ -418,6 +418,16 @@ describe('breaker sweep (schedule)', () => {
     expect(h.pager.pages).toHaveLength(1);
   });
 
+  it('a parameter under the prefix that is not a flag fails the sweep only after the other flags were re-evaluated', async () => {
+    const h = harness([EXTREME]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.flags.unreadable.set('hand-edited', new Error('Breaker flag hand-edited is not JSON'));
+    await expect(sweepBreakers(h.deps)).rejects.toThrow('breaker hand-edited (Breaker flag hand-edited is not JSON)');
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z' });
+    expect(h.team.texts[0]).toContain('Breaker came due for re-evaluation');
+  });
+
   it('still firing but errors no longer extreme: closes the flag and acts on the new decision', async () => {
     const h = harness([CPU_HIGH]);
     openSince(h, '2026-11-21T03:13:00.000Z');
