@@ -57,7 +57,9 @@ export type RespondOutcome =
       readonly planned?: readonly ChannelName[];
     }
   | { readonly status: 'resolved'; readonly incidentId?: string; readonly breaker?: string }
-  | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string };
+  | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string }
+  /** An ALARM notification whose alarm CloudWatch already reports OK (delivered late, or after its OK): nothing done. */
+  | { readonly status: 'already-recovered'; readonly alarm: string };
 
 /** A delivery that must not be lost. */
 interface Delivery {
@@ -106,6 +108,7 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
   try {
     switch (alarm.state) {
       case 'ALARM':
+        if (await alreadyRecovered(alarm, deps)) return { status: 'already-recovered', alarm: alarm.name };
         return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn }, `respond:${messageId}`, 'alarm', deps);
       case 'OK':
         return await respondToRecovery(owner.name, owner.service, alarm, `respond:${messageId}`, deps);
@@ -116,6 +119,26 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
     await deps.incidents.releaseMessage(messageId);
     throw error;
   }
+}
+
+/**
+ * Whether CloudWatch says the alarm is OK now. SNS does not keep order: an ALARM handled after its OK
+ * would scale or page for a service that has recovered, and open an incident no OK will ever resolve
+ * (its later alarms then meet the per-incident limit). A live run that cannot ask throws (Lambda retries);
+ * a dry run goes on as if the alarm still fired.
+ */
+async function alreadyRecovered(alarm: Alarm, deps: ResponderDeps): Promise<boolean> {
+  let state: Awaited<ReturnType<ResponderDeps['alarms']['stateOf']>>;
+  try {
+    state = await deps.alarms.stateOf(alarm.name);
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    logger.warn('DRY_RUN: the alarm state could not be read; planning as if it still fires', { alarm: alarm.name, error: describeUnreadable(error, 'CloudWatch DescribeAlarms') });
+    return false;
+  }
+  if (state !== 'OK') return false;
+  logger.info('The alarm is already OK again: nothing to do for this ALARM', { alarm: alarm.name, changedAt: alarm.changedAt });
+  return true;
 }
 
 interface FiringAlarm {

@@ -40,6 +40,31 @@ describe('respond to ALARM', () => {
     expect(incident?.actionCount).toBe(1);
   });
 
+  it('an ALARM handled after its alarm went back to OK (SNS out of order) does nothing and opens no incident', async () => {
+    const h = harness([EXTREME]);
+    h.alarmStates.set(ALARM_NAME, 'OK');
+    // The OK came first and found no incident; then the late ALARM.
+    await respondToAlarm('m-ok-first', recovered().alarm, h.deps);
+    const { messageId, alarm } = firing();
+
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toEqual({ status: 'already-recovered', alarm: ALARM_NAME });
+    expect(h.flags.writes).toBe(0);
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(0);
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+  });
+
+  it('the alarm state unreadable: a live run fails and releases the message; a dry run goes on', async () => {
+    const unreadable = { stateOf: async () => Promise.reject(new UnreadableInputError('CloudWatch DescribeAlarms', new Error('Throttling'))) };
+    const live = harness([EXTREME], { alarms: unreadable });
+    const { messageId, alarm } = firing();
+    await expect(respondToAlarm(messageId, alarm, live.deps)).rejects.toThrow('Throttling');
+    expect(await live.incidents.claimMessage(messageId)).toBe(true);
+
+    const dry = harness([EXTREME], { alarms: unreadable, dryRun: true });
+    expect(await respondToAlarm(messageId, alarm, dry.deps)).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+  });
+
   it('capacity: scales every target through the bounded remediation, with the alarm and a respond message id', async () => {
     const h = harness([CPU_HIGH]);
     const { messageId, alarm } = firing();
