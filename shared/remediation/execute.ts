@@ -54,7 +54,19 @@ export async function executeRemediation(request: RemediationRequest, deps: Reme
     throw error;
   }
   // Recorded before the report: if the audit or the notice fails, the retry reports instead of acting again.
-  await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
+  try {
+    await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
+  } catch (error) {
+    // The record stays 'started', so the retry takes the message for a duplicate and never reports it:
+    // the action is audited and told now, or it would have happened with no trace.
+    log.error('Could not record the outcome of a handled message; reporting it now', { outcome, error: errorMessage(error) });
+    const reportError = await report(request, outcome, deps, now).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (reportError !== undefined) log.error('Could not report it either', { error: errorMessage(reportError) });
+    throw error;
+  }
   log.info('Remediation outcome', { outcome });
   await reportOrMark(request, outcome, deps, now, actionKey);
   return outcome;

@@ -95,6 +95,21 @@ describe('executeRemediation — node group', () => {
     await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'done' });
   });
 
+  it('an action done whose outcome cannot be recorded is still audited and told, and the retry does not act again', async () => {
+    const { deps, ledger, nodegroups, audit } = fakeDeps();
+    const finish = ledger.finishMessage.bind(ledger);
+    ledger.finishMessage = async () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    const request = nodegroupRequest({ messageId: 'm-unrecorded' });
+
+    await expect(executeRemediation(request, deps)).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(nodegroups.calls).toEqual([{ target: 'retail-prediction-nodegroup', desired: 4 }]);
+    expect(audit).toEqual([expect.objectContaining({ status: 'done', before: 3, after: 4, messageId: 'm-unrecorded' })]);
+
+    ledger.finishMessage = finish;
+    await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'duplicate' });
+    expect(nodegroups.calls).toHaveLength(1);
+  });
+
   it('keeps cooldown and budget when the action may have been applied (no answer), so the retry cannot act twice', async () => {
     const { deps, deployments, ledger } = fakeDeps();
     deployments.scale = async () => {
