@@ -450,13 +450,19 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
   if (state === 'ALARM') {
     const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
     const decision = decide(diagnostics, service);
-    if (decision.action !== 'open-breaker') {
+    // Closing while the alarm fires lets traffic back to a failing service: not while the kill switch freezes automation.
+    const frozen = decision.action !== 'open-breaker' && (await killSwitchEngaged(deps));
+    if (decision.action !== 'open-breaker' && !frozen) {
       const change = await closeBreaker(deps.flags, name, `re-evaluated while ${alarmName} fires: ${decision.reasoning}`, { dryRun: deps.dryRun });
       logger.info('Breaker closed on re-evaluation; acting on the new decision', { breaker: name, transition: change.kind });
     }
     // The firing path records everything in the incident; for a breaker decision it extends the flag.
     const outcome = await respondToFiring(serviceName, service, { name: alarmName, state: 'ALARM' }, `breaker-expired:${name}:${now.toISOString()}`, 'breaker-expired', deps, diagnostics);
     const heldBack = outcome.status === 'responded' ? outcome.heldBack : undefined;
+    if (frozen) {
+      await openBreaker(deps.flags, name, { reason: `kill switch on: left open while ${alarmName} fires (${decision.reasoning})`, alarm: alarmName, ttlMinutes: service.breaker.ttlMinutes }, { now, dryRun: deps.dryRun });
+      return 'held open: kill switch on';
+    }
     if (heldBack && decision.action === 'open-breaker') {
       // Held back (kill switch, budgets, its own breaker): the flag stays open and is looked at again after
       // another period, rather than on every sweep, which would page and tell the team every few minutes.
@@ -479,6 +485,17 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
   );
   await deps.team.tell(plainMessage(`Breaker ${name} came due but metrics are not healthy (${summarise(diagnostics)}): ${describeAction({ kind: 'breaker', flag: name, change })}.`));
   return 'extended';
+}
+
+/** The kill switch, for the sweep's own changes; a dry run that cannot read it plans as if it were off (as `act` does). */
+async function killSwitchEngaged(deps: ResponderDeps): Promise<boolean> {
+  try {
+    return (await deps.remediator.killSwitch()).engaged;
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    logger.warn('DRY_RUN: the kill switch could not be read; planning as if it were off', { error: describeUnreadable(error, 'the kill switch') });
+    return false;
+  }
 }
 
 const plainMessage = (text: string) => {

@@ -463,6 +463,22 @@ describe('breaker sweep (schedule)', () => {
     expect(h.metrics.calls).toBe(1);
   });
 
+  it('still firing, errors no longer extreme, kill switch on: the flag is held open for another period, nothing is scaled', async () => {
+    const h = harness([CPU_HIGH, CPU_HIGH]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.remediator.killSwitchState = { engaged: true, reason: 'game day' };
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: kill switch on' }]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('kill switch on') });
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(1);
+
+    // Not looked at again (nor paged) until the new expiry.
+    advance(h, 5);
+    expect(await sweepBreakers(h.deps)).toEqual([]);
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
   it('alarm OK and metrics healthy: closes the flag', async () => {
     const h = harness([HEALTHY]);
     openSince(h, '2026-11-21T03:13:00.000Z');
