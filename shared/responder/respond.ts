@@ -109,7 +109,7 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
     switch (alarm.state) {
       case 'ALARM':
         if (await alreadyRecovered(alarm, deps)) return { status: 'already-recovered', alarm: alarm.name };
-        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn }, `respond:${messageId}`, 'alarm', deps);
+        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn, changedAt: alarm.changedAt, previousState: alarm.previousState }, `respond:${messageId}`, 'alarm', deps);
       case 'OK':
         return await respondToRecovery(owner.name, owner.service, alarm, `respond:${messageId}`, deps);
       case 'INSUFFICIENT_DATA':
@@ -146,6 +146,40 @@ interface FiringAlarm {
   readonly state: Alarm['state'];
   readonly reason?: string;
   readonly arn?: string;
+  /** The notification's StateChangeTime and OldStateValue; absent for a breaker re-evaluation. */
+  readonly changedAt?: string;
+  readonly previousState?: Alarm['state'];
+}
+
+/**
+ * The open incident an ALARM belongs to. An ALARM that comes from OK, later than the ALARM that opened
+ * the open incident, means that incident's OK was never handled (its retries ran out, say while Slack
+ * was down): that incident is closed, its page resolved, and a new one opened. Otherwise every later
+ * episode of the alarm would join it, and once its action limit was spent the responder never acted again.
+ */
+async function incidentFor(serviceName: string, alarm: FiringAlarm, actionId: string, deps: ResponderDeps): Promise<Incident> {
+  const at = deps.now().toISOString();
+  const incident = await deps.incidents.openOrGet(alarm.name, serviceName, at, alarm.changedAt);
+  const openedBy = incident.alarmChangedAt === undefined ? NaN : Date.parse(incident.alarmChangedAt);
+  const changedAt = alarm.changedAt === undefined ? NaN : Date.parse(alarm.changedAt);
+  if (alarm.previousState !== 'OK' || !(changedAt > openedBy)) return incident;
+
+  const summary = `${alarm.name} went back to OK after ${incident.alarmChangedAt ?? incident.openedAt} and fired again at ${alarm.changedAt ?? at}, but that OK was never handled; closed so this alarm opens a new incident`;
+  logger.warn('Closing an incident whose OK was never handled', { alarm: alarm.name, incidentId: incident.id });
+  await deps.incidents.record(incident.id, { at, kind: 'resolved', summary });
+  const review = renderReview(await deps.reviewTemplate(), {
+    incident,
+    steps: await deps.incidents.steps(incident.id),
+    resolvedAt: at,
+    stage: deps.stage,
+    severity: deps.severityOf(alarm.name),
+    alarmArn: alarm.arn,
+    runbookUrl: deps.runbookUrl(alarm.name),
+    generatedAt: at,
+  });
+  await deliverAll([{ channel: 'pagerduty', run: () => deps.pager.resolve(incident.id, summary) }], deps, `${actionId}#superseded`);
+  await deps.incidents.resolve(incident, at, review);
+  return deps.incidents.openOrGet(alarm.name, serviceName, at, alarm.changedAt);
 }
 
 async function respondToFiring(
@@ -159,7 +193,7 @@ async function respondToFiring(
 ): Promise<RespondOutcome> {
   const now = deps.now();
   const log = logger.createChild({ persistentLogAttributes: { alarm: alarm.name, responderService: serviceName } });
-  const incident = await deps.incidents.openOrGet(alarm.name, serviceName, now.toISOString());
+  const incident = await incidentFor(serviceName, alarm, actionId, deps);
   const record = (kind: TimelineStep['kind'], summary: string, data?: Record<string, unknown>) =>
     deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
 

@@ -139,6 +139,34 @@ describe('respond to ALARM', () => {
     expect(h.pager.pages[0]?.summary).toContain('opening breaker retail-prediction-api not allowed');
   });
 
+  it('an ALARM from OK while an older incident is open (its OK was never handled) closes that incident and acts in a new one', async () => {
+    const h = harness([CPU_HIGH]);
+    const policy = h.deps.policy;
+    const service = policy.services['retail-prediction'];
+    if (!service) throw new Error('no service');
+    const deps = { ...h.deps, policy: { services: { 'retail-prediction': { ...service, maxActionsPerIncident: 1 } } } };
+    const { alarm } = firing();
+    await respondToAlarm('m-first', alarm, deps);
+    const first = await h.incidents.current(ALARM_NAME);
+    expect(first?.actionCount).toBe(1);
+
+    // Its OK was lost; an hour later the alarm fires again, from OK.
+    advance(h, 60);
+    const again = { ...alarm, previousState: 'OK' as const, changedAt: '2026-11-21T04:14:07.412Z' };
+    const outcome = await respondToAlarm('m-again', again, deps);
+
+    expect(outcome).toMatchObject({ status: 'responded', decision: 'cpu-high', heldBack: undefined });
+    expect(h.remediator.requests).toHaveLength(4);
+    const second = await h.incidents.current(ALARM_NAME);
+    expect(second?.id).not.toBe(first?.id);
+    expect(h.pager.resolved).toEqual([first?.id]);
+    expect(h.incidents.reviews.get(first?.id ?? '')).toContain('never handled');
+
+    // A retry of that same ALARM (same StateChangeTime) stays in the new incident.
+    await respondToAlarm('m-again-retry', again, deps);
+    expect((await h.incidents.current(ALARM_NAME))?.id).toBe(second?.id);
+  });
+
   it("its own breaker: after N actions on one incident without recovery it stops and escalates with what it tried", async () => {
     const h = harness([CPU_HIGH]);
     const policy = h.deps.policy;
