@@ -352,6 +352,13 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
   const record = async (kind: TimelineStep['kind'], summary: string, data?: Record<string, unknown>) => {
     if (incident) await deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
   };
+  if (incident?.alarmChangedAt !== undefined && Date.parse(alarm.changedAt) < Date.parse(incident.alarmChangedAt)) {
+    // An OK from before the ALARM that opened this incident, delivered late: it says nothing about this one,
+    // which must not be resolved (nor its page, nor its breaker closed) while the alarm fires.
+    logger.warn('OK older than the ALARM of the open incident: ignored', { alarm: alarm.name, incidentId: incident.id, changedAt: alarm.changedAt });
+    await record('alarm-received', `${alarm.name} OK of ${alarm.changedAt} arrived late, after the ALARM of ${incident.alarmChangedAt}: ignored`, { state: alarm.state, trigger: 'alarm' });
+    return { status: 'noted', incidentId: incident.id, state: alarm.state };
+  }
   await record('alarm-received', `${alarm.name} OK: ${alarm.reason}`, { state: alarm.state, trigger: 'alarm' });
   const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));

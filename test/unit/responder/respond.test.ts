@@ -433,6 +433,20 @@ describe('respond to OK', () => {
     expect(h.team.texts.at(-1)).toContain('stays open: metrics not healthy yet (errorRate=12 cpu=40)');
   });
 
+  it('an OK older than the ALARM that opened the incident (delivered late) resolves nothing and closes no breaker', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    const incident = await h.incidents.current(ALARM_NAME);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+
+    const late = { ...recovered().alarm, changedAt: '2026-11-21T03:10:00.000Z' };
+    expect(await respondToAlarm('m-late-ok', late, h.deps)).toEqual({ status: 'noted', incidentId: incident?.id, state: 'OK' });
+    expect((await h.incidents.current(ALARM_NAME))?.id).toBe(incident?.id);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+    expect(h.pager.resolved).toEqual([]);
+  });
+
   it('closes an open breaker even without an open incident when healthy', async () => {
     const h = harness([HEALTHY]);
     h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'manual', alarm: ALARM_NAME, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T04:00:00.000Z' });
