@@ -1,6 +1,6 @@
 // Breaker operator commands (status, open, close): argument parsing and output, independent of where flags are stored.
 import { breakerStatus, closeBreaker, openBreaker, type BreakerChange } from './breaker';
-import type { BreakerFlag } from './flag';
+import { DEFAULT_OPERATOR_TTL_MINUTES, type BreakerFlag } from './flag';
 import { FLAG_NAME_PATTERN, type FlagStore } from './store';
 
 export const BREAKER_USAGE = `Usage: npm run breaker -- <command> [name] [options]
@@ -11,7 +11,7 @@ export const BREAKER_USAGE = `Usage: npm run breaker -- <command> [name] [option
 Flags live under BREAKER_PREFIX (default /firebreak/<STAGE>/breakers); AWS credentials and region as usual.
 DRY_RUN=true (the default in stage local) prints the change without writing it.`;
 
-export const DEFAULT_OPERATOR_TTL_MINUTES = 30;
+export { DEFAULT_OPERATOR_TTL_MINUTES };
 
 export interface BreakerCliDeps {
   readonly store: FlagStore;

@@ -10,6 +10,9 @@ import { describeIssues } from '../validation';
  */
 export const FLAG_REASON_MAX = 1_000;
 
+/** Minutes an operator's opening holds before re-evaluation, unless `--ttl` says otherwise. */
+export const DEFAULT_OPERATOR_TTL_MINUTES = 30;
+
 /** The reason as stored: whole characters, cut with an ellipsis when longer than FLAG_REASON_MAX. */
 const storedReason = (reason: string): string => (reason.length <= FLAG_REASON_MAX ? reason : `${sliceWhole(reason, FLAG_REASON_MAX - 1)}…`);
 

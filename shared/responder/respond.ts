@@ -1,7 +1,7 @@
 // Responder use case: alarm → incident → diagnose → decide → act (scale, breaker, page) → tell; OK → close, review, resolve.
 import type { Alarm } from '../alarm/model';
 import { closeBreaker, openBreaker, type BreakerChange } from '../breaker/breaker';
-import { isExpired, planOpen } from '../breaker/flag';
+import { DEFAULT_OPERATOR_TTL_MINUTES, isExpired, planOpen, type BreakerFlag } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import { errorMessage, PartialDeliveryError } from '../errors';
@@ -468,7 +468,7 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
   const due = flags.flatMap((f) => ('flag' in f && isExpired(f.flag, now) ? [f] : []));
   for (const { name, flag } of due) {
     try {
-      results.push({ flag: name, result: await reevaluate(name, flag.alarm, deps) });
+      results.push({ flag: name, result: await reevaluate(name, flag, deps) });
     } catch (error) {
       logger.error('Breaker re-evaluation failed', { breaker: name, error: errorMessage(error) });
       failures.push({ channel: `breaker ${name}`, error: asError(error) });
@@ -478,10 +478,17 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
   return results;
 }
 
-async function reevaluate(name: string, flagAlarm: string | null, deps: ResponderDeps): Promise<string> {
+async function reevaluate(name: string, flag: BreakerFlag, deps: ResponderDeps): Promise<string> {
+  const flagAlarm = flag.alarm;
   const owner = Object.entries(deps.policy.services).find(([, s]) => s.breaker.name === name);
   if (!owner) {
-    await deps.team.tell(plainMessage(`Breaker ${name} came due, but no responder service in the policy owns it; it stays open until an operator closes it (npm run breaker -- close ${name}).`));
+    // Due again only after another period: otherwise every sweep (5 minutes) would tell the team again.
+    const change = await openBreaker(deps.flags, name, { reason: flag.reason, alarm: flag.alarm, ttlMinutes: DEFAULT_OPERATOR_TTL_MINUTES }, { now: deps.now(), dryRun: deps.dryRun });
+    await deps.team.tell(
+      plainMessage(
+        `Breaker ${name} came due, but no responder service in the policy owns it; it stays open until an operator closes it (npm run breaker -- close ${name}). Asking again at ${change.flag.expiresAt ?? 'the next sweep'}.`,
+      ),
+    );
     return 'left open: no owner in the policy';
   }
   const [serviceName, service] = owner;

@@ -546,4 +546,19 @@ describe('breaker sweep (schedule)', () => {
     expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
     expect(h.team.texts[0]).toContain('npm run breaker -- close checkout');
   });
+
+  it('a flag no service owns is told once per period, not on every sweep', async () => {
+    const h = harness([HEALTHY]);
+    h.flags.flags.set('checkout', { state: 'open', reason: 'bad deploy', alarm: null, openedAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-21T02:00:00.000Z' });
+    await sweepBreakers(h.deps);
+    expect(h.flags.flags.get('checkout')).toEqual({ state: 'open', reason: 'bad deploy', alarm: null, openedAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-21T03:43:30.000Z' });
+    expect(h.team.texts).toHaveLength(1);
+    expect(h.team.texts[0]).toContain('Asking again at 2026-11-21T03:43:30.000Z');
+
+    for (let sweep = 0; sweep < 5; sweep++) {
+      advance(h, 5);
+      expect(await sweepBreakers(h.deps)).toEqual([]);
+    }
+    expect(h.team.texts).toHaveLength(1);
+  });
 });
