@@ -309,6 +309,12 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
       const change = await openBreaker(deps.flags, decision.flag, request, { now: deps.now(), dryRun: deps.dryRun });
       return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [], unknown };
     } catch (error) {
+      // Not written (SSM throttled, say): the budget unit goes back, or Lambda's retries would spend the window's budget on nothing.
+      try {
+        await budget?.release();
+      } catch (releaseError) {
+        logger.error('Could not give back the budget of a breaker opening that failed', { breaker: decision.flag, error: errorMessage(releaseError) });
+      }
       return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error: asError(error) }], unknown };
     }
   }

@@ -75,9 +75,11 @@ export class RecordingRemediator implements Remediator {
   }
   budget: { ok: true } | { ok: false; reason: string } = { ok: true };
   readonly budgetClaims: string[] = [];
+  readonly budgetReleases: string[] = [];
   async claimBreakerBudget(flag: string) {
     this.budgetClaims.push(flag);
-    return this.budget;
+    if (!this.budget.ok) return this.budget;
+    return { ok: true as const, release: async () => void this.budgetReleases.push(flag) };
   }
 }
 

@@ -65,6 +65,17 @@ describe('respond to ALARM', () => {
     expect(await respondToAlarm(messageId, alarm, dry.deps)).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
   });
 
+  it('a breaker opening that cannot be written gives its budget unit back, tells and pages, and fails for the retry', async () => {
+    const h = harness([EXTREME]);
+    h.flags.write = async () => Promise.reject(new Error('ThrottlingException: Rate exceeded'));
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Rate exceeded');
+    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
+    expect(h.remediator.budgetReleases).toEqual(['retail-prediction-api']);
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
   it('capacity: scales every target through the bounded remediation, with the alarm and a respond message id', async () => {
     const h = harness([CPU_HIGH]);
     const { messageId, alarm } = firing();
