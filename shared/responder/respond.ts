@@ -422,6 +422,12 @@ async function settleBreakerOnRecovery(
   try {
     flag = await deps.flags.read(name);
   } catch (error) {
+    // A parameter that is not a valid flag stays so whatever the retries: the incident still resolves, and says so.
+    // By name: the flag store is in a lazy file of the bundle, with its own copy of the error classes.
+    if (error instanceof Error && error.name === 'InvalidInputError') {
+      logger.error('Breaker flag cannot be read; resolving without closing it', { breaker: name, error: error.message });
+      return { text: `breaker ${name}: cannot be read (${error.message}); nothing closed: fix or delete the parameter by hand` };
+    }
     // A live run retries rather than leave a breaker in a state nobody checked; a dry run says so and goes on.
     if (!deps.dryRun) throw error;
     return { text: `breaker ${name}: state unknown (${describeUnreadable(error, `breaker flag ${name}`)}); nothing would be closed` };

@@ -1,5 +1,5 @@
 // Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
-import { PartialDeliveryError } from '../../../shared/errors';
+import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
 import { UnreadableInputError } from '../../../shared/read-failure';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
 import { advance, harness, sampleAlarm } from './doubles';
@@ -456,6 +456,20 @@ describe('respond to OK', () => {
     expect((await h.incidents.current(ALARM_NAME))?.id).toBe(incident?.id);
     expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
     expect(h.pager.resolved).toEqual([]);
+  });
+
+  it('a breaker parameter that is not a valid flag does not stop the incident resolving: the team is told to fix it', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    h.flags.read = async () => Promise.reject(new InvalidInputError('Breaker flag retail-prediction-api is not JSON'));
+
+    const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
+
+    expect(outcome).toMatchObject({ status: 'resolved', breaker: expect.stringContaining('cannot be read (Breaker flag retail-prediction-api is not JSON); nothing closed') });
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+    expect(h.pager.resolved).toHaveLength(1);
+    expect(h.team.texts.at(-1)).toContain('fix or delete the parameter by hand');
   });
 
   it('closes an open breaker even without an open incident when healthy', async () => {
