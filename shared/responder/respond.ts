@@ -273,7 +273,14 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
   let flagUnreadable = false;
   if (decision.action === 'open-breaker') {
     // Already open and not yet due: nothing to do, and nothing spent of the responder's own budget.
-    const read = await readGuardInput(deps, unknown, `breaker ${decision.flag}`, `breaker flag ${decision.flag}`, () => deps.flags.read(decision.flag));
+    let read: { value: Awaited<ReturnType<FlagStore['read']>> } | undefined;
+    try {
+      read = await readGuardInput(deps, unknown, `breaker ${decision.flag}`, `breaker flag ${decision.flag}`, () => deps.flags.read(decision.flag));
+    } catch (error) {
+      // A parameter that is not a valid flag (edited by hand): not overwritten blind, but told and paged like a failed opening.
+      if (!(error instanceof Error && error.name === 'InvalidInputError')) throw error;
+      return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error }], unknown };
+    }
     flagUnreadable = read === undefined;
     const current = read?.value;
     if (current?.state === 'open' && !isExpired(current, deps.now())) {

@@ -76,6 +76,17 @@ describe('respond to ALARM', () => {
     expect(h.pager.pages).toHaveLength(1);
   });
 
+  it('a breaker parameter that is not a valid flag: the team is told and on-call paged that the breaker was not opened', async () => {
+    const h = harness([EXTREME]);
+    h.flags.read = async () => Promise.reject(new InvalidInputError('Breaker flag retail-prediction-api is not JSON'));
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Breaker flag retail-prediction-api is not JSON');
+    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: failed: Breaker flag retail-prediction-api is not JSON');
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.flags.writes).toBe(0);
+  });
+
   it('capacity: scales every target through the bounded remediation, with the alarm and a respond message id', async () => {
     const h = harness([CPU_HIGH]);
     const { messageId, alarm } = firing();
