@@ -1,6 +1,6 @@
 // Breaker operator commands (status, open, close): argument parsing and output, independent of where flags are stored.
 import { breakerStatus, closeBreaker, openBreaker, type BreakerChange } from './breaker';
-import type { BreakerFlag } from './flag';
+import { DEFAULT_OPERATOR_TTL_MINUTES, type BreakerFlag } from './flag';
 import { FLAG_NAME_PATTERN, type FlagStore } from './store';
 
 export const BREAKER_USAGE = `Usage: npm run breaker -- <command> [name] [options]
@@ -11,7 +11,7 @@ export const BREAKER_USAGE = `Usage: npm run breaker -- <command> [name] [option
 Flags live under BREAKER_PREFIX (default /firebreak/<STAGE>/breakers); AWS credentials and region as usual.
 DRY_RUN=true (the default in stage local) prints the change without writing it.`;
 
-export const DEFAULT_OPERATOR_TTL_MINUTES = 30;
+export { DEFAULT_OPERATOR_TTL_MINUTES };
 
 export interface BreakerCliDeps {
   readonly store: FlagStore;
@@ -90,7 +90,9 @@ export async function runBreakerCli(argv: readonly string[], deps: BreakerCliDep
     else {
       const flags = await deps.store.list();
       if (flags.length === 0) deps.print(`no flags under ${deps.prefix}`);
-      for (const f of flags) deps.print(describeFlag(f.name, f.flag));
+      for (const f of flags) deps.print('flag' in f ? describeFlag(f.name, f.flag) : `${f.name}: UNREADABLE ${f.error.message}`);
+      // A flag applications cannot read is worth a failing exit code, whatever the others say.
+      if (flags.some((f) => 'error' in f)) return 1;
     }
     return 0;
   }

@@ -1,7 +1,20 @@
 // Breaker domain: the circuit-breaker flag as stored, and its pure state transitions (open, extend, close).
 import * as z from '../zod';
 import { InvalidInputError } from '../errors';
+import { sliceWhole } from '../text';
 import { describeIssues } from '../validation';
+
+/**
+ * Characters of a flag's reason that are stored. An SSM String parameter holds at most 4 KB, and a
+ * reason can carry every action an incident tried; a longer one would be refused and the flag not written.
+ */
+export const FLAG_REASON_MAX = 1_000;
+
+/** Minutes an operator's opening holds before re-evaluation, unless `--ttl` says otherwise. */
+export const DEFAULT_OPERATOR_TTL_MINUTES = 30;
+
+/** The reason as stored: whole characters, cut with an ellipsis when longer than FLAG_REASON_MAX. */
+const storedReason = (reason: string): string => (reason.length <= FLAG_REASON_MAX ? reason : `${sliceWhole(reason, FLAG_REASON_MAX - 1)}…`);
 
 /** The JSON stored in each flag's SSM String parameter; applications read `state`. */
 export interface BreakerFlag {
@@ -71,10 +84,10 @@ export function planOpen(current: BreakerFlag | undefined, request: OpenRequest,
   const expiresAt = new Date(now.getTime() + request.ttlMinutes * 60_000).toISOString();
   if (current?.state === 'open' && !isExpired(current, now)) return { flag: current, changed: false, kind: 'unchanged' };
   if (current?.state === 'open') {
-    return { flag: { ...current, reason: request.reason, expiresAt }, changed: true, kind: 'extended' };
+    return { flag: { ...current, reason: storedReason(request.reason), expiresAt }, changed: true, kind: 'extended' };
   }
   return {
-    flag: { state: 'open', reason: request.reason, alarm: request.alarm, openedAt: now.toISOString(), expiresAt },
+    flag: { state: 'open', reason: storedReason(request.reason), alarm: request.alarm, openedAt: now.toISOString(), expiresAt },
     changed: true,
     kind: 'opened',
   };
@@ -85,5 +98,5 @@ export function planClose(current: BreakerFlag | undefined, reason: string): Tra
   if (!current || current.state === 'closed') {
     return { flag: current ?? { state: 'closed', reason, alarm: null, openedAt: null, expiresAt: null }, changed: false, kind: 'unchanged' };
   }
-  return { flag: { ...current, state: 'closed', reason, expiresAt: null }, changed: true, kind: 'closed' };
+  return { flag: { ...current, state: 'closed', reason: storedReason(reason), expiresAt: null }, changed: true, kind: 'closed' };
 }

@@ -2,13 +2,16 @@
 import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseFlag, serialiseFlag, type BreakerFlag } from './flag';
 
+/** One parameter under the prefix: its flag, or why it could not be read as one (hand-edited, not JSON). */
+export type ListedFlag = { readonly name: string; readonly flag: BreakerFlag } | { readonly name: string; readonly error: Error };
+
 /** Where flags live; an interface so use cases and tests can pass another. */
 export interface FlagStore {
   /** The flag, or undefined when no parameter exists for it. */
   read(name: string): Promise<BreakerFlag | undefined>;
   write(name: string, flag: BreakerFlag): Promise<void>;
-  /** Every flag under the prefix. */
-  list(): Promise<{ name: string; flag: BreakerFlag }[]>;
+  /** Every parameter under the prefix; one that is not a valid flag is listed with its error, not thrown, so it cannot hide the others. */
+  list(): Promise<ListedFlag[]>;
 }
 
 const ssm = new SSMClient({ maxAttempts: 3 });
@@ -50,14 +53,18 @@ export function ssmFlagStore(prefix: string, client: SSMClient = ssm): FlagStore
       );
     },
     async list() {
-      const flags: { name: string; flag: BreakerFlag }[] = [];
+      const flags: ListedFlag[] = [];
       let NextToken: string | undefined;
       do {
         const out = await client.send(new GetParametersByPathCommand({ Path: base, Recursive: false, NextToken }));
         for (const p of out.Parameters ?? []) {
           if (!p.Name || p.Value === undefined) continue;
           const name = p.Name.slice(base.length + 1);
-          flags.push({ name, flag: parseFlag(name, p.Value) });
+          try {
+            flags.push({ name, flag: parseFlag(name, p.Value) });
+          } catch (error) {
+            flags.push({ name, error: error instanceof Error ? error : new Error(String(error)) });
+          }
         }
         NextToken = out.NextToken;
       } while (NextToken);

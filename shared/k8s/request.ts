@@ -68,9 +68,13 @@ const statusBodyOf = (body: unknown): StatusBody | undefined => {
 
 /** A Kubernetes API call that got no answer: timed out, refused, TLS failure. */
 export class KubernetesRequestError extends Error {
-  constructor(operation: string, detail: string, options?: { cause?: unknown }) {
+  /** The request was abandoned after it was sent: a write may still have been applied. */
+  readonly timedOut: boolean;
+
+  constructor(operation: string, detail: string, options?: { cause?: unknown; timedOut?: boolean }) {
     super(`${operation} failed: ${detail}`, options);
     this.name = 'KubernetesRequestError';
+    this.timedOut = options?.timedOut ?? false;
   }
 }
 
@@ -89,7 +93,7 @@ export async function kubeCall<T>(operation: string, call: () => Promise<T>, tim
     // fetch rejects with a DOMException (not an Error of this realm) when the timeout signal fires.
     const name = (error as { name?: unknown } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new KubernetesRequestError(operation, `no answer within ${timeoutMs ?? 'the'} ms`, { cause: error });
+      throw new KubernetesRequestError(operation, `no answer within ${timeoutMs ?? 'the'} ms`, { cause: error, timedOut: true });
     }
     if (error instanceof Error) throw new KubernetesRequestError(operation, error.message, { cause: error });
     throw error;

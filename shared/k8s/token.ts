@@ -14,6 +14,25 @@ export const TOKEN_REFRESH_AFTER_MS = 10 * 60 * 1000;
 
 type Credentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
 
+/** The DNS suffix of every partition but `aws` (and `aws-us-gov`, which shares it), as the SDK's partitions name them. */
+const PARTITION_DNS_SUFFIXES: readonly (readonly [RegExp, string])[] = [
+  [/^cn-\w+-\d+$/, 'amazonaws.com.cn'],
+  [/^eusc-de-\w+-\d+$/, 'amazonaws.eu'],
+  [/^us-iso-\w+-\d+$/, 'c2s.ic.gov'],
+  [/^us-isob-\w+-\d+$/, 'sc2s.sgov.gov'],
+  [/^eu-isoe-\w+-\d+$/, 'cloud.adc-e.uk'],
+  [/^us-isof-\w+-\d+$/, 'csp.hci.ic.gov'],
+];
+
+/**
+ * The regional STS host of `region` (`sts.cn-north-1.amazonaws.com.cn` in China). EKS accepts a token
+ * only for its own partition's STS hosts: one signed for `.amazonaws.com` there is answered 401.
+ */
+export function stsHostname(region: string): string {
+  const suffix = PARTITION_DNS_SUFFIXES.find(([pattern]) => pattern.test(region))?.[1] ?? 'amazonaws.com';
+  return `sts.${region}.${suffix}`;
+}
+
 /** Creates the token for `cluster`: `k8s-aws-v1.` + base64url (no padding) of the presigned STS URL. */
 export async function createEksToken(
   cluster: string,
@@ -25,7 +44,7 @@ export async function createEksToken(
     credentials: options.credentials ?? fromNodeProviderChain(),
     sha256: Sha256,
   });
-  const hostname = `sts.${options.region}.amazonaws.com`;
+  const hostname = stsHostname(options.region);
   const presigned = await signer.presign(
     {
       method: 'GET',

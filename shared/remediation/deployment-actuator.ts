@@ -1,7 +1,8 @@
 // Adapter: scales and restarts Kubernetes deployments (and moves an owning HPA's minReplicas) through the API server.
 import type { KubeClientFactory } from '../k8s/client';
-import { DEFAULT_KUBE_TIMEOUT_MS, kubeCall, patchOptions, readOptions } from '../k8s/request';
+import { DEFAULT_KUBE_TIMEOUT_MS, kubeCall, KubernetesRequestError, patchOptions, readOptions } from '../k8s/request';
 import { UnreadableInputError } from '../read-failure';
+import { OutcomeUnknownError } from './errors';
 import type { DeploymentTarget } from './policy';
 import type { DeploymentActuator, DeploymentState } from './types';
 
@@ -9,6 +10,18 @@ import type { DeploymentActuator, DeploymentState } from './types';
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 const dryRunParam = (dryRun: boolean) => (dryRun ? 'All' : undefined);
+
+/** A write whose answer timed out may have been applied by the API server: said so, so its claim is kept. */
+async function write(operation: string, call: () => Promise<unknown>, timeoutMs: number): Promise<void> {
+  try {
+    await kubeCall(operation, call, timeoutMs);
+  } catch (error) {
+    if (error instanceof KubernetesRequestError && error.timedOut) {
+      throw new OutcomeUnknownError(`${error.message}; the API server may have applied it`, { cause: error });
+    }
+    throw error;
+  }
+}
 
 /** The real DeploymentActuator over @kubernetes/client-node. */
 export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs: number = DEFAULT_KUBE_TIMEOUT_MS): DeploymentActuator {
@@ -48,7 +61,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
 
     async scale(target, replicas, { dryRun }) {
       const { apps } = await clientsOf(target);
-      await kubeCall(`scale deployment ${where(target)} to ${replicas}`, () =>
+      await write(`scale deployment ${where(target)} to ${replicas}`, () =>
         apps.patchNamespacedDeploymentScale(
           { name: target.name, namespace: target.namespace, body: { spec: { replicas } }, dryRun: dryRunParam(dryRun) },
           patchOptions('merge', timeoutMs),
@@ -59,7 +72,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
 
     async setHpaMinReplicas(target, hpaName, minReplicas, { dryRun }) {
       const { autoscaling } = await clientsOf(target);
-      await kubeCall(`set minReplicas of HPA ${target.namespace}/${hpaName} to ${minReplicas}`, () =>
+      await write(`set minReplicas of HPA ${target.namespace}/${hpaName} to ${minReplicas}`, () =>
         autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { name: hpaName, namespace: target.namespace, body: { spec: { minReplicas } }, dryRun: dryRunParam(dryRun) },
           patchOptions('merge', timeoutMs),
@@ -72,7 +85,7 @@ export function kubeDeploymentActuator(clientsFor: KubeClientFactory, timeoutMs:
       const { apps } = await clientsOf(target);
       // Strategic merge of one key: the template's other annotations are left exactly as they are.
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } } };
-      await kubeCall(`restart deployment ${where(target)}`, () =>
+      await write(`restart deployment ${where(target)}`, () =>
         apps.patchNamespacedDeployment({ name: target.name, namespace: target.namespace, body, dryRun: dryRunParam(dryRun) }, patchOptions('strategic-merge', timeoutMs)),
         timeoutMs,
       );

@@ -19,3 +19,19 @@ export class ScalingInProgressError extends Error {
 export function isScalingInProgressError(error: unknown): error is ScalingInProgressError {
   return error instanceof Error && error.name === 'ScalingInProgressError' && typeof (error as { code?: unknown }).code === 'string';
 }
+
+/**
+ * An action was sent but no answer came back (a timeout): it may have been applied. The use case keeps
+ * the cooldown and budget it took, so Lambda's retry is refused by the cooldown instead of acting again.
+ */
+export class OutcomeUnknownError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+/** Whether `error` is an OutcomeUnknownError; by name, for the same reason as isScalingInProgressError. */
+export function isOutcomeUnknownError(error: unknown): error is OutcomeUnknownError {
+  return error instanceof Error && error.name === 'OutcomeUnknownError';
+}

@@ -2,7 +2,7 @@
 import { errorMessage, PartialDeliveryError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
-import { isScalingInProgressError } from './errors';
+import { isOutcomeUnknownError, isScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
 import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
 import type { GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
@@ -17,7 +17,8 @@ type Refusal = Extract<Outcome, { status: 'refused' }>;
  * trail; every refusal and every "already in progress" is told to people.
  *
  * Throws (so Lambda retries and the dead-letter queue keeps the event) only when a read or the action
- * itself failed, after giving back its cooldown and budget, or when the audit or the notice failed;
+ * itself failed, after giving back its cooldown and budget (kept when the action got no answer and may
+ * have been applied, so the retry is refused by the cooldown), or when the audit or the notice failed;
  * the retry of the latter reports the recorded outcome without acting again. A live run never acts on
  * an input it could not read (a kill switch that cannot be read means nothing is done). Only a dry run
  * plans around such an input, stating it in the plan and in `unknown` (a laptop with no AWS account).
@@ -53,7 +54,19 @@ export async function executeRemediation(request: RemediationRequest, deps: Reme
     throw error;
   }
   // Recorded before the report: if the audit or the notice fails, the retry reports instead of acting again.
-  await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
+  try {
+    await deps.ledger.finishMessage(messageId, actionKey, outcome, now);
+  } catch (error) {
+    // The record stays 'started', so the retry takes the message for a duplicate and never reports it:
+    // the action is audited and told now, or it would have happened with no trace.
+    log.error('Could not record the outcome of a handled message; reporting it now', { outcome, error: errorMessage(error) });
+    const reportError = await report(request, outcome, deps, now).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (reportError !== undefined) log.error('Could not report it either', { error: errorMessage(reportError) });
+    throw error;
+  }
   log.info('Remediation outcome', { outcome });
   await reportOrMark(request, outcome, deps, now, actionKey);
   return outcome;
@@ -318,6 +331,11 @@ async function claimThenAct(
   try {
     return await act(false);
   } catch (error) {
+    if (isOutcomeUnknownError(error)) {
+      // It may have been applied: giving the claim back would let the retry apply a step or a restart twice.
+      logger.error('An action got no answer and may have been applied; its cooldown and budget are kept', { target: target.id, error: errorMessage(error) });
+      throw error;
+    }
     try {
       await deps.ledger.release(claim, verdict.claimId);
     } catch (releaseError) {

@@ -7,6 +7,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../delivery/retry';
 import { logger } from '../logger';
 import type { PagerDutyEvent } from '../notify/format/pagerduty';
 import { resolveSecret, ssmSecretReader, type SecretReader } from '../secrets';
+import { sliceWhole } from '../text';
 import type { RefusalNotice, RefusalNotifier } from './types';
 
 const SLACK_TEXT_MAX = 3_000;
@@ -23,7 +24,8 @@ export function refusalPage(notice: RefusalNotice, stage: string): PagerDutyEven
     event_action: 'trigger',
     dedup_key: `firebreak:remediation:${notice.alarm}:${notice.target}`,
     payload: {
-      summary: refusalText(notice).slice(0, 1024),
+      // Cut between characters: half an emoji would leave a lone surrogate in the event's JSON.
+      summary: sliceWhole(refusalText(notice), 1024),
       source: 'firebreak',
       severity: 'critical',
       class: 'remediation-refused',

@@ -24,6 +24,15 @@ export function boundChange(
     return { ok: false, before, min, max, reason: `scale-down from ${before} to ${requested} is not allowed by the policy` };
   }
   const after = clamp(requested, min, max);
+  // A size already outside the bounds (max lowered, someone scaled by hand) must not turn a request into
+  // its opposite: capping a +1 at 12 of max 10 would remove replicas in the middle of an incident.
+  const asked = Math.sign(requested - before);
+  const moved = Math.sign(after - before);
+  if (moved !== 0 && moved !== asked) {
+    const where = moved < 0 ? `above maximum ${what} (${before} of max ${max})` : `below minimum ${what} (${before} of min ${min})`;
+    const wanted = asked > 0 ? 'an increase' : asked < 0 ? 'a decrease' : 'no change';
+    return { ok: false, before, min, max, reason: `already ${where}; ${wanted} was requested, and capping it to ${after} would go the other way` };
+  }
   if (after === before) {
     const reason =
       requested > before
@@ -32,10 +41,6 @@ export function boundChange(
           ? `already at minimum ${what} (${before} of min ${min})`
           : `already at ${before} ${what === 'capacity' ? 'nodes' : 'replicas'}`;
     return { ok: false, before, min, max, reason };
-  }
-  if (after < before && !bounds.allowScaleDown) {
-    // Clamping up to min can still be a decrease only when before > max; treat it as a scale-down.
-    return { ok: false, before, min, max, reason: `scale-down from ${before} to ${after} is not allowed by the policy` };
   }
   return { ok: true, before, after, min, max, capped: after !== requested };
 }

@@ -1,14 +1,36 @@
 // Responder adapters: CloudWatch, for the metrics diagnose reads (GetMetricData).
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { MetricsSource } from './diagnose';
 
 /** The responder's CloudWatch client, one per container. */
 export const cloudWatch = new CloudWatchClient({ maxAttempts: 3 });
 
-/** The real source: exactly one GetMetricData request, whatever the number of queries (up to 500 allowed). */
+/**
+ * The real source: one GetMetricData request, whatever the number of queries (up to 500 allowed), and
+ * its further pages when CloudWatch returns a NextToken (more datapoints than one answer holds). A query
+ * whose points all fell on a later page would otherwise read as "no datapoints".
+ */
 export const cloudWatchMetricsSource = (client: CloudWatchClient = cloudWatch): MetricsSource => ({
   async getMetricData(input) {
-    const output = await client.send(new GetMetricDataCommand(input));
-    return output.MetricDataResults ?? [];
+    const byId = new Map<string, MetricDataResult>();
+    const unnamed: MetricDataResult[] = [];
+    let NextToken: string | undefined;
+    do {
+      const output = await client.send(new GetMetricDataCommand({ ...input, NextToken }));
+      for (const result of output.MetricDataResults ?? []) {
+        const seen = result.Id === undefined ? undefined : byId.get(result.Id);
+        if (result.Id === undefined) unnamed.push(result);
+        else if (!seen) byId.set(result.Id, result);
+        else {
+          byId.set(result.Id, {
+            ...result,
+            Timestamps: [...(seen.Timestamps ?? []), ...(result.Timestamps ?? [])],
+            Values: [...(seen.Values ?? []), ...(result.Values ?? [])],
+          });
+        }
+      }
+      NextToken = output.NextToken;
+    } while (NextToken);
+    return [...byId.values(), ...unnamed];
   },
 });

@@ -38,7 +38,8 @@ export function boundedRemediator(deps: RemediationDeps): Remediator {
       // A flag has no cooldown of its own: re-opening is idempotent and the responder's per-incident limit bounds it.
       const claim = { targetId: `breaker-${flag}`, cooldownSeconds: 0, targetBudget: budget.perTarget, globalBudget: budget.global, windowSeconds: budget.windowSeconds, now: deps.now() };
       const verdict = deps.dryRun ? await deps.ledger.peek(claim) : await deps.ledger.claim(claim);
-      return verdict.ok ? { ok: true } : { ok: false, reason: `the ${verdict.guard} guard refused: ${verdict.reason}` };
+      if (!verdict.ok) return { ok: false, reason: `the ${verdict.guard} guard refused: ${verdict.reason}` };
+      return { ok: true, release: () => (deps.dryRun ? Promise.resolve() : deps.ledger.release(claim, verdict.claimId)) };
     },
   };
 }

@@ -16,10 +16,10 @@ export function memoryIncidentStore(): IncidentStore & { readonly reviews: Map<s
   return {
     reviews,
     current,
-    async openOrGet(alarm, service, at) {
+    async openOrGet(alarm, service, at, alarmChangedAt) {
       const existing = await current(alarm);
       if (existing) return existing;
-      const incident: Incident = { id: incidentId(alarm, at), alarm, service, openedAt: at, status: 'open', actionCount: 0 };
+      const incident: Incident = { id: incidentId(alarm, at), alarm, service, openedAt: at, ...(alarmChangedAt !== undefined ? { alarmChangedAt } : {}), status: 'open', actionCount: 0 };
       incidents.set(incident.id, incident);
       open.set(alarm, incident.id);
       return incident;

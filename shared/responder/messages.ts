@@ -3,6 +3,7 @@ import type { AlarmState } from '../alarm/model';
 import type { BreakerChange } from '../breaker/breaker';
 import type { SlackMessage } from '../channels/slack';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
+import { sliceWhole } from '../text';
 import type { RemediationOutcome } from '../remediation/types';
 import { describeScale, type Decision } from './decide';
 import type { Diagnostics, MetricReading } from './diagnose';
@@ -132,7 +133,8 @@ export const PAGE_SUMMARY_LIMIT = 1024;
 export function pageFor(r: ResponseReport, summary: string): PageRequest {
   return {
     dedupKey: r.incidentId,
-    summary: summary.slice(0, PAGE_SUMMARY_LIMIT),
+    // Cut between characters: half an emoji would leave a lone surrogate in the event's JSON.
+    summary: sliceWhole(summary, PAGE_SUMMARY_LIMIT),
     severity: 'critical',
     source: r.service,
     component: r.alarm.name,

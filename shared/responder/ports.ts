@@ -11,8 +11,9 @@ export interface Remediator {
   /**
    * Takes one unit of the remediation action budgets (per target and global, per window) for opening a
    * breaker, so flag openings count against the same limits as scaling. Only looks under DRY_RUN.
+   * `release` gives the unit back when the flag could not be written, as remediation does for a failed action.
    */
-  claimBreakerBudget(flag: string): Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
+  claimBreakerBudget(flag: string): Promise<{ readonly ok: true; release(): Promise<void> } | { readonly ok: false; readonly reason: string }>;
 }
 
 /** A page for on-call, shaped after PagerDuty Events API v2. */

@@ -1,7 +1,7 @@
 // Responder use case: alarm → incident → diagnose → decide → act (scale, breaker, page) → tell; OK → close, review, resolve.
 import type { Alarm } from '../alarm/model';
 import { closeBreaker, openBreaker, type BreakerChange } from '../breaker/breaker';
-import { isExpired, planOpen } from '../breaker/flag';
+import { DEFAULT_OPERATOR_TTL_MINUTES, isExpired, planOpen, type BreakerFlag } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import { errorMessage, PartialDeliveryError } from '../errors';
@@ -57,7 +57,9 @@ export type RespondOutcome =
       readonly planned?: readonly ChannelName[];
     }
   | { readonly status: 'resolved'; readonly incidentId?: string; readonly breaker?: string }
-  | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string };
+  | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string }
+  /** An ALARM notification whose alarm CloudWatch already reports OK (delivered late, or after its OK): nothing done. */
+  | { readonly status: 'already-recovered'; readonly alarm: string };
 
 /** A delivery that must not be lost. */
 interface Delivery {
@@ -106,7 +108,8 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
   try {
     switch (alarm.state) {
       case 'ALARM':
-        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn }, `respond:${messageId}`, 'alarm', deps);
+        if (await alreadyRecovered(alarm, deps)) return { status: 'already-recovered', alarm: alarm.name };
+        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn, changedAt: alarm.changedAt, previousState: alarm.previousState }, `respond:${messageId}`, 'alarm', deps);
       case 'OK':
         return await respondToRecovery(owner.name, owner.service, alarm, `respond:${messageId}`, deps);
       case 'INSUFFICIENT_DATA':
@@ -118,11 +121,65 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
   }
 }
 
+/**
+ * Whether CloudWatch says the alarm is OK now. SNS does not keep order: an ALARM handled after its OK
+ * would scale or page for a service that has recovered, and open an incident no OK will ever resolve
+ * (its later alarms then meet the per-incident limit). A live run that cannot ask throws (Lambda retries);
+ * a dry run goes on as if the alarm still fired.
+ */
+async function alreadyRecovered(alarm: Alarm, deps: ResponderDeps): Promise<boolean> {
+  let state: Awaited<ReturnType<ResponderDeps['alarms']['stateOf']>>;
+  try {
+    state = await deps.alarms.stateOf(alarm.name);
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    logger.warn('DRY_RUN: the alarm state could not be read; planning as if it still fires', { alarm: alarm.name, error: describeUnreadable(error, 'CloudWatch DescribeAlarms') });
+    return false;
+  }
+  if (state !== 'OK') return false;
+  logger.info('The alarm is already OK again: nothing to do for this ALARM', { alarm: alarm.name, changedAt: alarm.changedAt });
+  return true;
+}
+
 interface FiringAlarm {
   readonly name: string;
   readonly state: Alarm['state'];
   readonly reason?: string;
   readonly arn?: string;
+  /** The notification's StateChangeTime and OldStateValue; absent for a breaker re-evaluation. */
+  readonly changedAt?: string;
+  readonly previousState?: Alarm['state'];
+}
+
+/**
+ * The open incident an ALARM belongs to. An ALARM that comes from OK, later than the ALARM that opened
+ * the open incident, means that incident's OK was never handled (its retries ran out, say while Slack
+ * was down): that incident is closed, its page resolved, and a new one opened. Otherwise every later
+ * episode of the alarm would join it, and once its action limit was spent the responder never acted again.
+ */
+async function incidentFor(serviceName: string, alarm: FiringAlarm, actionId: string, deps: ResponderDeps): Promise<Incident> {
+  const at = deps.now().toISOString();
+  const incident = await deps.incidents.openOrGet(alarm.name, serviceName, at, alarm.changedAt);
+  const openedBy = incident.alarmChangedAt === undefined ? NaN : Date.parse(incident.alarmChangedAt);
+  const changedAt = alarm.changedAt === undefined ? NaN : Date.parse(alarm.changedAt);
+  if (alarm.previousState !== 'OK' || !(changedAt > openedBy)) return incident;
+
+  const summary = `${alarm.name} went back to OK after ${incident.alarmChangedAt ?? incident.openedAt} and fired again at ${alarm.changedAt ?? at}, but that OK was never handled; closed so this alarm opens a new incident`;
+  logger.warn('Closing an incident whose OK was never handled', { alarm: alarm.name, incidentId: incident.id });
+  await deps.incidents.record(incident.id, { at, kind: 'resolved', summary });
+  const review = renderReview(await deps.reviewTemplate(), {
+    incident,
+    steps: await deps.incidents.steps(incident.id),
+    resolvedAt: at,
+    stage: deps.stage,
+    severity: deps.severityOf(alarm.name),
+    alarmArn: alarm.arn,
+    runbookUrl: deps.runbookUrl(alarm.name),
+    generatedAt: at,
+  });
+  await deliverAll([{ channel: 'pagerduty', run: () => deps.pager.resolve(incident.id, summary) }], deps, `${actionId}#superseded`);
+  await deps.incidents.resolve(incident, at, review);
+  return deps.incidents.openOrGet(alarm.name, serviceName, at, alarm.changedAt);
 }
 
 async function respondToFiring(
@@ -136,7 +193,7 @@ async function respondToFiring(
 ): Promise<RespondOutcome> {
   const now = deps.now();
   const log = logger.createChild({ persistentLogAttributes: { alarm: alarm.name, responderService: serviceName } });
-  const incident = await deps.incidents.openOrGet(alarm.name, serviceName, now.toISOString());
+  const incident = await incidentFor(serviceName, alarm, actionId, deps);
   const record = (kind: TimelineStep['kind'], summary: string, data?: Record<string, unknown>) =>
     deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
 
@@ -216,7 +273,14 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
   let flagUnreadable = false;
   if (decision.action === 'open-breaker') {
     // Already open and not yet due: nothing to do, and nothing spent of the responder's own budget.
-    const read = await readGuardInput(deps, unknown, `breaker ${decision.flag}`, `breaker flag ${decision.flag}`, () => deps.flags.read(decision.flag));
+    let read: { value: Awaited<ReturnType<FlagStore['read']>> } | undefined;
+    try {
+      read = await readGuardInput(deps, unknown, `breaker ${decision.flag}`, `breaker flag ${decision.flag}`, () => deps.flags.read(decision.flag));
+    } catch (error) {
+      // A parameter that is not a valid flag (edited by hand): not overwritten blind, but told and paged like a failed opening.
+      if (!(error instanceof Error && error.name === 'InvalidInputError')) throw error;
+      return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error }], unknown };
+    }
     flagUnreadable = read === undefined;
     const current = read?.value;
     if (current?.state === 'open' && !isExpired(current, deps.now())) {
@@ -252,6 +316,12 @@ async function act(service: ServicePolicy, incident: Incident, decision: Decisio
       const change = await openBreaker(deps.flags, decision.flag, request, { now: deps.now(), dryRun: deps.dryRun });
       return { actions: [{ kind: 'breaker', flag: decision.flag, change }], failures: [], unknown };
     } catch (error) {
+      // Not written (SSM throttled, say): the budget unit goes back, or Lambda's retries would spend the window's budget on nothing.
+      try {
+        await budget?.release();
+      } catch (releaseError) {
+        logger.error('Could not give back the budget of a breaker opening that failed', { breaker: decision.flag, error: errorMessage(releaseError) });
+      }
       return { actions: [{ kind: 'breaker', flag: decision.flag, error: errorMessage(error) }], failures: [{ channel: `breaker ${decision.flag}`, error: asError(error) }], unknown };
     }
   }
@@ -295,6 +365,13 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
   const record = async (kind: TimelineStep['kind'], summary: string, data?: Record<string, unknown>) => {
     if (incident) await deps.incidents.record(incident.id, { at: deps.now().toISOString(), kind, summary, data });
   };
+  if (incident?.alarmChangedAt !== undefined && Date.parse(alarm.changedAt) < Date.parse(incident.alarmChangedAt)) {
+    // An OK from before the ALARM that opened this incident, delivered late: it says nothing about this one,
+    // which must not be resolved (nor its page, nor its breaker closed) while the alarm fires.
+    logger.warn('OK older than the ALARM of the open incident: ignored', { alarm: alarm.name, incidentId: incident.id, changedAt: alarm.changedAt });
+    await record('alarm-received', `${alarm.name} OK of ${alarm.changedAt} arrived late, after the ALARM of ${incident.alarmChangedAt}: ignored`, { state: alarm.state, trigger: 'alarm' });
+    return { status: 'noted', incidentId: incident.id, state: alarm.state };
+  }
   await record('alarm-received', `${alarm.name} OK: ${alarm.reason}`, { state: alarm.state, trigger: 'alarm' });
   const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));
@@ -352,6 +429,12 @@ async function settleBreakerOnRecovery(
   try {
     flag = await deps.flags.read(name);
   } catch (error) {
+    // A parameter that is not a valid flag stays so whatever the retries: the incident still resolves, and says so.
+    // By name: the flag store is in a lazy file of the bundle, with its own copy of the error classes.
+    if (error instanceof Error && error.name === 'InvalidInputError') {
+      logger.error('Breaker flag cannot be read; resolving without closing it', { breaker: name, error: error.message });
+      return { text: `breaker ${name}: cannot be read (${error.message}); nothing closed: fix or delete the parameter by hand` };
+    }
     // A live run retries rather than leave a breaker in a state nobody checked; a dry run says so and goes on.
     if (!deps.dryRun) throw error;
     return { text: `breaker ${name}: state unknown (${describeUnreadable(error, `breaker flag ${name}`)}); nothing would be closed` };
@@ -393,12 +476,18 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
     if (!deps.dryRun) throw error;
     return [{ flag: 'breaker flags', result: `unknown (${describeUnreadable(error, 'the breaker flags')}); nothing re-evaluated` }];
   }
-  const due = flags.filter((f) => isExpired(f.flag, now));
   const results: SweepResult[] = [];
   const failures: { channel: string; error: Error }[] = [];
+  // A parameter that is not a flag fails the sweep after the others were re-evaluated: it must not keep them open.
+  for (const f of flags) {
+    if (!('error' in f)) continue;
+    logger.error('Breaker flag cannot be read; re-evaluating the others', { breaker: f.name, error: errorMessage(f.error) });
+    failures.push({ channel: `breaker ${f.name}`, error: f.error });
+  }
+  const due = flags.flatMap((f) => ('flag' in f && isExpired(f.flag, now) ? [f] : []));
   for (const { name, flag } of due) {
     try {
-      results.push({ flag: name, result: await reevaluate(name, flag.alarm, deps) });
+      results.push({ flag: name, result: await reevaluate(name, flag, deps) });
     } catch (error) {
       logger.error('Breaker re-evaluation failed', { breaker: name, error: errorMessage(error) });
       failures.push({ channel: `breaker ${name}`, error: asError(error) });
@@ -408,10 +497,17 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
   return results;
 }
 
-async function reevaluate(name: string, flagAlarm: string | null, deps: ResponderDeps): Promise<string> {
+async function reevaluate(name: string, flag: BreakerFlag, deps: ResponderDeps): Promise<string> {
+  const flagAlarm = flag.alarm;
   const owner = Object.entries(deps.policy.services).find(([, s]) => s.breaker.name === name);
   if (!owner) {
-    await deps.team.tell(plainMessage(`Breaker ${name} came due, but no responder service in the policy owns it; it stays open until an operator closes it (npm run breaker -- close ${name}).`));
+    // Due again only after another period: otherwise every sweep (5 minutes) would tell the team again.
+    const change = await openBreaker(deps.flags, name, { reason: flag.reason, alarm: flag.alarm, ttlMinutes: DEFAULT_OPERATOR_TTL_MINUTES }, { now: deps.now(), dryRun: deps.dryRun });
+    await deps.team.tell(
+      plainMessage(
+        `Breaker ${name} came due, but no responder service in the policy owns it; it stays open until an operator closes it (npm run breaker -- close ${name}). Asking again at ${change.flag.expiresAt ?? 'the next sweep'}.`,
+      ),
+    );
     return 'left open: no owner in the policy';
   }
   const [serviceName, service] = owner;
@@ -421,13 +517,19 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
   if (state === 'ALARM') {
     const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
     const decision = decide(diagnostics, service);
-    if (decision.action !== 'open-breaker') {
+    // Closing while the alarm fires lets traffic back to a failing service: not while the kill switch freezes automation.
+    const frozen = decision.action !== 'open-breaker' && (await killSwitchEngaged(deps));
+    if (decision.action !== 'open-breaker' && !frozen) {
       const change = await closeBreaker(deps.flags, name, `re-evaluated while ${alarmName} fires: ${decision.reasoning}`, { dryRun: deps.dryRun });
       logger.info('Breaker closed on re-evaluation; acting on the new decision', { breaker: name, transition: change.kind });
     }
     // The firing path records everything in the incident; for a breaker decision it extends the flag.
     const outcome = await respondToFiring(serviceName, service, { name: alarmName, state: 'ALARM' }, `breaker-expired:${name}:${now.toISOString()}`, 'breaker-expired', deps, diagnostics);
     const heldBack = outcome.status === 'responded' ? outcome.heldBack : undefined;
+    if (frozen) {
+      await openBreaker(deps.flags, name, { reason: `kill switch on: left open while ${alarmName} fires (${decision.reasoning})`, alarm: alarmName, ttlMinutes: service.breaker.ttlMinutes }, { now, dryRun: deps.dryRun });
+      return 'held open: kill switch on';
+    }
     if (heldBack && decision.action === 'open-breaker') {
       // Held back (kill switch, budgets, its own breaker): the flag stays open and is looked at again after
       // another period, rather than on every sweep, which would page and tell the team every few minutes.
@@ -450,6 +552,17 @@ async function reevaluate(name: string, flagAlarm: string | null, deps: Responde
   );
   await deps.team.tell(plainMessage(`Breaker ${name} came due but metrics are not healthy (${summarise(diagnostics)}): ${describeAction({ kind: 'breaker', flag: name, change })}.`));
   return 'extended';
+}
+
+/** The kill switch, for the sweep's own changes; a dry run that cannot read it plans as if it were off (as `act` does). */
+async function killSwitchEngaged(deps: ResponderDeps): Promise<boolean> {
+  try {
+    return (await deps.remediator.killSwitch()).engaged;
+  } catch (error) {
+    if (!deps.dryRun) throw error;
+    logger.warn('DRY_RUN: the kill switch could not be read; planning as if it were off', { error: describeUnreadable(error, 'the kill switch') });
+    return false;
+  }
 }
 
 const plainMessage = (text: string) => {

@@ -33,6 +33,8 @@ export interface Incident {
   readonly alarm: string;
   readonly service: string;
   readonly openedAt: string;
+  /** StateChangeTime of the ALARM that opened it; absent when a breaker re-evaluation opened it. */
+  readonly alarmChangedAt?: string;
   readonly status: 'open' | 'resolved';
   /** Actions the responder has taken on it (scaling, opening or extending a breaker). */
   readonly actionCount: number;
@@ -41,8 +43,8 @@ export interface Incident {
 
 /** Where incidents live; an interface so the use case can be tested without DynamoDB. */
 export interface IncidentStore {
-  /** The open incident of `alarm`, creating it (once, even under concurrency) when there is none. */
-  openOrGet(alarm: string, service: string, at: string): Promise<Incident>;
+  /** The open incident of `alarm`, creating it (once, even under concurrency) when there is none; `alarmChangedAt` is kept on a new one. */
+  openOrGet(alarm: string, service: string, at: string, alarmChangedAt?: string): Promise<Incident>;
   /** The open incident of `alarm`, if any. */
   current(alarm: string): Promise<Incident | undefined>;
   record(incidentId: string, step: TimelineStep): Promise<void>;
@@ -85,12 +87,12 @@ export function dynamoIncidentStore(table: string, client: DynamoDBDocumentClien
   };
   return {
     current,
-    async openOrGet(alarm, service, at) {
+    async openOrGet(alarm, service, at, alarmChangedAt) {
       const existing = await current(alarm);
       if (existing) return existing;
       const id = incidentId(alarm, at);
       const expiresAt = expiresAfterDays(INCIDENT_RETENTION_DAYS, clock());
-      const incident: Incident = { id, alarm, service, openedAt: at, status: 'open', actionCount: 0 };
+      const incident: Incident = { id, alarm, service, openedAt: at, ...(alarmChangedAt !== undefined ? { alarmChangedAt } : {}), status: 'open', actionCount: 0 };
       try {
         await client.send(
           new TransactWriteCommand({
@@ -212,6 +214,7 @@ function toIncident(item: Record<string, unknown>): Incident {
     alarm: String(item.alarm),
     service: String(item.service),
     openedAt: String(item.openedAt),
+    ...(typeof item.alarmChangedAt === 'string' ? { alarmChangedAt: item.alarmChangedAt } : {}),
     status: item.status === 'resolved' ? 'resolved' : 'open',
     actionCount: typeof item.actionCount === 'number' ? item.actionCount : 0,
     resolvedAt: typeof item.resolvedAt === 'string' ? item.resolvedAt : undefined,

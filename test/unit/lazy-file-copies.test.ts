@@ -1,6 +1,6 @@
 // What crosses between a bundle and its lazy files, which carry their own copies of shared modules: one logger, errors known by name.
 import { logger } from '../../shared/logger';
-import { isScalingInProgressError, ScalingInProgressError } from '../../shared/remediation/errors';
+import { isOutcomeUnknownError, isScalingInProgressError, OutcomeUnknownError, ScalingInProgressError } from '../../shared/remediation/errors';
 
 /** A separate copy of a module, as a lazy file of a bundle carries. */
 function copyOf<T extends object>(path: string): T {
@@ -24,4 +24,12 @@ it('recognises a ScalingInProgressError thrown by another copy of the class, and
   expect(isScalingInProgressError(foreign)).toBe(true);
   expect(isScalingInProgressError(Object.assign(new Error('x'), { name: 'ScalingInProgressError' }))).toBe(false);
   expect(isScalingInProgressError(new Error('ScalingInProgressError'))).toBe(false);
+});
+
+it('recognises an OutcomeUnknownError thrown by the deployment actuator\'s copy of the class', () => {
+  const copy = copyOf<typeof import('../../shared/remediation/errors')>('../../shared/remediation/errors');
+  const foreign = new copy.OutcomeUnknownError('scale deployment mlops/retail-forecast-api to 6 failed: no answer within 5000 ms');
+  expect(foreign).not.toBeInstanceOf(OutcomeUnknownError);
+  expect(isOutcomeUnknownError(foreign)).toBe(true);
+  expect(isOutcomeUnknownError(new Error('OutcomeUnknownError'))).toBe(false);
 });

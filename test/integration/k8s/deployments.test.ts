@@ -223,6 +223,23 @@ describe('behind the guards', () => {
     expect(api.writes()).toEqual([]);
   });
 
+  it('a write whose answer times out keeps its claim: the retry is refused by the cooldown instead of scaling by the step again', async () => {
+    const real = actuator(150);
+    // The API server applies the PATCH but answers after the timeout (a server slow under the incident's load).
+    const slowWrites = { ...real, scale: (...args: Parameters<typeof real.scale>) => ((api.delayNextMs = 1_000), real.scale(...args)) };
+    const { deps, ledger, notices } = fakeDeps({ deployments: slowWrites });
+    const request = deploymentRequest({ action: { kind: 'scale-deployment', target: 'retail-forecast-api', replicas: { step: 2 } } });
+
+    await expect(executeRemediation(request, deps)).rejects.toThrow('scale deployment mlops/retail-forecast-api to 5 failed: no answer within 150 ms; the API server may have applied it');
+    expect(api.deployment('mlops', 'retail-forecast-api')).toMatchObject({ spec: { replicas: 5 } });
+    expect(ledger.released).toEqual([]);
+
+    // Lambda's retry of the same message.
+    await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'refused', guard: 'cooldown' });
+    expect(api.deployment('mlops', 'retail-forecast-api')).toMatchObject({ spec: { replicas: 5 } });
+    expect(notices[0]).toMatchObject({ guard: 'cooldown' });
+  });
+
   it('an API failure fails the remediation and gives back its claim', async () => {
     api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
     const { deps, ledger } = fakeDeps({ deployments: actuator() });

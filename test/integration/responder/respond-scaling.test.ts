@@ -2,7 +2,7 @@
 // via mocked EKS and Auto Scaling, the deployment via KUBECONFIG against the strict Kubernetes API double — and
 // a guard's refusal pages on-call through PagerDuty on loopback.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SNSEvent } from 'aws-lambda';
@@ -70,6 +70,7 @@ beforeEach(() => {
   table = installDynamoDouble();
   api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
   cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricResults({ errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 }) });
+  cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'ALARM' }] });
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG_NAME }] } } });
   asg.on(DescribeAutoScalingGroupsCommand).resolves({

@@ -54,6 +54,19 @@ describe('breaker CLI', () => {
     expect((await run(['status'])).out).toContain('checkout: CLOSED');
   });
 
+  it('status of all flags prints every flag and names a parameter that is not one, with a failing exit code', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        { Name: `${PREFIX}/hand-edited`, Value: 'yes' },
+        { Name: `${PREFIX}/checkout`, Value: '{"state":"open","reason":"bad deploy"}' },
+      ],
+    });
+    const { code, out } = await run(['status']);
+    expect(out).toContain('hand-edited: UNREADABLE Breaker flag hand-edited is not JSON');
+    expect(out).toContain('checkout: OPEN');
+    expect(code).toBe(1);
+  });
+
   it('under DRY_RUN says so and writes nothing', async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'nf', $metadata: {} }));
     const { out } = await run(['open', 'retail-prediction-api'], true);

@@ -51,6 +51,22 @@ describe('breaker flag life cycle', () => {
   });
 });
 
+describe('a long reason', () => {
+  it('is cut between characters so the stored flag fits an SSM String parameter (4 KB)', () => {
+    // What a held-back re-evaluation writes: every action the incident tried, with its errors.
+    const tried = Array.from({ length: 40 }, (_, i) => `2026-11-21T03:${String(i).padStart(2, '0')}:00.000Z scale deployment retail-forecast-api to 6: failed: 422 Invalid: 😱 ${'x'.repeat(120)}`).join('; ');
+    const now = new Date('2026-11-21T04:00:00.000Z');
+    const opened = planOpen(undefined, { reason: `re-evaluation held back: ${tried}`, alarm: 'A', ttlMinutes: 30 }, now).flag;
+    const extended = planOpen({ ...opened, expiresAt: now.toISOString() }, { reason: tried, alarm: 'A', ttlMinutes: 30 }, now).flag;
+    const closed = planClose(opened, tried).flag;
+    for (const flag of [opened, extended, closed]) {
+      expect(Buffer.byteLength(serialiseFlag(flag), 'utf8')).toBeLessThanOrEqual(4096);
+      expect(flag.reason.endsWith('…')).toBe(true);
+      expect(flag.reason).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }
+  });
+});
+
 describe('stored form', () => {
   const flag: BreakerFlag = { state: 'open', reason: 'r', alarm: 'A', openedAt: '2026-11-21T03:14:00.000Z', expiresAt: '2026-11-21T03:44:00.000Z' };
 

@@ -69,11 +69,25 @@ describe('SSM flag store and breaker use cases', () => {
       .resolvesOnce({ Parameters: [{ Name: NAME, Value: serialiseFlag(openFlag) }], NextToken: 'next' })
       .resolvesOnce({ Parameters: [{ Name: `${PREFIX}/checkout`, Value: '{"state":"closed","reason":"ok"}' }] });
     const flags = await store().list();
-    expect(flags.map((f) => [f.name, f.flag.state])).toEqual([
+    expect(flags.map((f) => [f.name, 'flag' in f ? f.flag.state : f.error.message])).toEqual([
       ['retail-prediction-api', 'open'],
       ['checkout', 'closed'],
     ]);
     expect(ssm.commandCalls(GetParametersByPathCommand)[1]?.args[0].input).toMatchObject({ Path: PREFIX, NextToken: 'next' });
+  });
+
+  it('lists a parameter that is not a flag with its error, and the valid ones beside it', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        { Name: `${PREFIX}/hand-edited`, Value: 'true' },
+        { Name: NAME, Value: serialiseFlag(openFlag) },
+      ],
+    });
+    const flags = await store().list();
+    expect(flags).toEqual([
+      { name: 'hand-edited', error: expect.objectContaining({ message: expect.stringContaining('Breaker flag hand-edited is invalid') }) },
+      { name: 'retail-prediction-api', flag: openFlag },
+    ]);
   });
 });
 

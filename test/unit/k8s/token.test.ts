@@ -61,6 +61,19 @@ describe('createEksToken', () => {
     expect(url.searchParams.has(CLUSTER_ID_HEADER)).toBe(false);
   });
 
+  it.each([
+    ['cn-north-1', 'https://sts.cn-north-1.amazonaws.com.cn'],
+    ['eusc-de-east-1', 'https://sts.eusc-de-east-1.amazonaws.eu'],
+    ['us-gov-west-1', 'https://sts.us-gov-west-1.amazonaws.com'],
+    ['us-isob-east-1', 'https://sts.us-isob-east-1.sc2s.sgov.gov'],
+    ['ap-southeast-5', 'https://sts.ap-southeast-5.amazonaws.com'],
+  ])('in %s the token is for its partition\'s STS host, the one EKS accepts there', async (region, origin) => {
+    const token = await createEksToken('retail-prediction-cluster', { region, credentials, signingDate });
+    const url = decode(token);
+    expect(url.origin).toBe(origin);
+    expect(url.searchParams.get('X-Amz-Credential')).toBe(`AKIDEXAMPLE/20261121/${region}/sts/aws4_request`);
+  });
+
   it('a token for another cluster carries another signature', async () => {
     const a = decode(await createEksToken('retail-prediction-cluster', { region: 'us-east-1', credentials, signingDate }));
     const b = decode(await createEksToken('other-cluster', { region: 'us-east-1', credentials, signingDate }));

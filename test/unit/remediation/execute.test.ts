@@ -1,6 +1,6 @@
 // Unit tests: executeRemediation runs every guard in order, audits every outcome and tells people about refusals.
 import { executeRemediation } from '../../../shared/remediation/execute';
-import { ScalingInProgressError } from '../../../shared/remediation/errors';
+import { OutcomeUnknownError, ScalingInProgressError } from '../../../shared/remediation/errors';
 import { deploymentRequest, fakeDeps, nodegroupRequest, NOW, samplePolicy } from './support/fixtures';
 
 describe('executeRemediation — node group', () => {
@@ -93,6 +93,35 @@ describe('executeRemediation — node group', () => {
     // Lambda's retry runs it again rather than taking it for a duplicate.
     nodegroups.failWith = undefined;
     await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'done' });
+  });
+
+  it('an action done whose outcome cannot be recorded is still audited and told, and the retry does not act again', async () => {
+    const { deps, ledger, nodegroups, audit } = fakeDeps();
+    const finish = ledger.finishMessage.bind(ledger);
+    ledger.finishMessage = async () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    const request = nodegroupRequest({ messageId: 'm-unrecorded' });
+
+    await expect(executeRemediation(request, deps)).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(nodegroups.calls).toEqual([{ target: 'retail-prediction-nodegroup', desired: 4 }]);
+    expect(audit).toEqual([expect.objectContaining({ status: 'done', before: 3, after: 4, messageId: 'm-unrecorded' })]);
+
+    ledger.finishMessage = finish;
+    await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'duplicate' });
+    expect(nodegroups.calls).toHaveLength(1);
+  });
+
+  it('keeps cooldown and budget when the action may have been applied (no answer), so the retry cannot act twice', async () => {
+    const { deps, deployments, ledger } = fakeDeps();
+    deployments.scale = async () => {
+      throw new OutcomeUnknownError('scale deployment mlops/retail-forecast-api to 6 failed: no answer within 5000 ms; the API server may have applied it');
+    };
+    const request = deploymentRequest({ messageId: 'm-timeout' });
+
+    await expect(executeRemediation(request, deps)).rejects.toThrow('may have applied it');
+
+    expect(ledger.released).toEqual([]);
+    expect(ledger.used.get('retail-forecast-api')).toBe(1);
+    await expect(executeRemediation(request, deps)).resolves.toMatchObject({ status: 'refused', guard: 'cooldown' });
   });
 });
 

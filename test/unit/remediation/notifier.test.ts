@@ -1,7 +1,7 @@
 // Unit tests: refusal notices reach Slack, and PagerDuty when critical, through real HTTP on loopback.
 import { loadConfig } from '../../../shared/config';
 import { PartialDeliveryError } from '../../../shared/errors';
-import { channelRefusalNotifier, refusalText } from '../../../shared/remediation/notifier';
+import { channelRefusalNotifier, refusalPage, refusalText } from '../../../shared/remediation/notifier';
 import type { RefusalNotice } from '../../../shared/remediation/types';
 import { TestReceiver } from '../../support/receiver';
 
@@ -77,4 +77,12 @@ it('throws after trying both when a channel fails', async () => {
 
 it('words "in progress" differently from a refusal', () => {
   expect(refusalText(notice({ guard: 'in-progress', reason: 'ScalingActivityInProgress: busy' }))).toContain('another change is already in progress');
+});
+
+it('cuts a long refusal summary between characters, never inside an emoji', () => {
+  const head = refusalText(notice({ reason: '' }));
+  const reason = `${'r'.repeat(1023 - head.length)}🚨 change freeze`;
+  const summary = refusalPage(notice({ reason }), 'dev').payload?.summary ?? '';
+  expect(summary).toBe(refusalText(notice({ reason })).slice(0, 1023));
+  expect(summary).not.toMatch(/[\uD800-\uDBFF]$/);
 });

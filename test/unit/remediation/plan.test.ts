@@ -28,6 +28,19 @@ describe('boundChange', () => {
   it('does not shrink a group already above max when scale-down is not allowed', () => {
     expect(boundChange('capacity', 8, 9, up)).toMatchObject({ ok: false });
   });
+  it('never turns a request into its opposite when the size is already outside the bounds, even with scale-down allowed', () => {
+    const either = { ...up, allowScaleDown: true };
+    // +1 at 8 of max 6: capping would remove two nodes.
+    expect(boundChange('capacity', 8, 9, either)).toMatchObject({ ok: false, reason: expect.stringContaining('already above maximum capacity (8 of max 6)') });
+    // -1 at 1 of min 2: raising to min would add one.
+    expect(boundChange('replicas', 1, 0, either)).toMatchObject({ ok: false, reason: expect.stringContaining('already below minimum replicas (1 of min 2)') });
+    // An absolute count equal to the current size asks for no change.
+    expect(boundChange('replicas', 8, 8, either)).toMatchObject({ ok: false, reason: expect.stringContaining('no change was requested') });
+    // Below min, an increase is still raised to min; above max, a decrease is still capped at max.
+    expect(boundChange('replicas', 1, 2, either)).toMatchObject({ ok: true, after: 2 });
+    expect(boundChange('replicas', 0, 1, either)).toMatchObject({ ok: true, after: 2, capped: true });
+    expect(boundChange('replicas', 9, 7, either)).toMatchObject({ ok: true, after: 6, capped: true });
+  });
 });
 
 describe('nodegroupBounds', () => {
@@ -43,6 +56,10 @@ describe('planReplicas', () => {
   it('caps the absolute count at maxReplicas and raises it to minReplicas', () => {
     expect(planReplicas(target, { replicas: 3, paused: false }, { to: 50 })).toMatchObject({ ok: true, after: 10, capped: true });
     expect(planReplicas(target, { replicas: 6, paused: false }, { to: 1 })).toMatchObject({ ok: true, after: 3, capped: true });
+  });
+  it('a step up on a deployment scaled by hand past maxReplicas is refused, not capped down', () => {
+    const plan = planReplicas({ ...target, allowScaleDown: true }, { replicas: 12, paused: false }, { step: 1 });
+    expect(plan).toMatchObject({ ok: false, guard: 'bounds', before: 12, reason: expect.stringContaining('already above maximum replicas (12 of max 10)') });
   });
   it("with an HPA and adjust-min, works on the HPA's minReplicas within the HPA's max", () => {
     const plan = planReplicas({ ...target, hpa: 'adjust-min' }, { replicas: 5, paused: false, hpa: { name: 'h', minReplicas: 3, maxReplicas: 5 } }, { to: 6 });

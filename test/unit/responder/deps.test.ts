@@ -39,13 +39,30 @@ describe('responder wiring', () => {
     const now = new Date('2026-11-21T03:14:00.000Z');
     const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
 
-    expect(await boundedRemediator(live).claimBreakerBudget('retail-prediction-api')).toEqual({ ok: true });
+    expect(await boundedRemediator(live).claimBreakerBudget('retail-prediction-api')).toEqual({ ok: true, release: expect.any(Function) });
     expect(ledger.claim).toHaveBeenCalledWith({ targetId: 'breaker-retail-prediction-api', cooldownSeconds: 0, targetBudget: 3, globalBudget: 10, windowSeconds: 3600, now });
     expect(await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api')).toEqual({
       ok: false,
       reason: 'the budget guard refused: global budget spent',
     });
     expect(ledger.claim).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives a breaker budget unit back through the ledger in a live run, and takes nothing back in a dry run', async () => {
+    const ledger = { claim: jest.fn(async () => ({ ok: true as const, claimId: 'c1' })), peek: jest.fn(async () => ({ ok: true as const, claimId: 'peek' })), release: jest.fn(async () => undefined) };
+    const policy = { ...DISABLED_REMEDIATION, enabled: true, budget: { windowSeconds: 3600, perTarget: 3, global: 10 } };
+    const now = new Date('2026-11-21T03:14:00.000Z');
+    const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
+
+    const taken = await boundedRemediator(live).claimBreakerBudget('retail-prediction-api');
+    if (!taken.ok) throw new Error('expected the budget to be taken');
+    await taken.release();
+    expect(ledger.release).toHaveBeenCalledWith(expect.objectContaining({ targetId: 'breaker-retail-prediction-api', now }), 'c1');
+
+    const planned = await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api');
+    if (!planned.ok) throw new Error('expected the budget to be free');
+    await planned.release();
+    expect(ledger.release).toHaveBeenCalledTimes(1);
   });
 
   it('links the review draft to its STATE_TABLE item in the console', () => {

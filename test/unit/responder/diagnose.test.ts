@@ -51,6 +51,27 @@ describe('diagnose', () => {
     expect(hasNoData(d)).toBe(false);
   });
 
+  it('follows NextToken when the answer is cut into pages: a query whose points came on a later page is not read as missing', async () => {
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [{ Id: 'nodeCpu', Timestamps: [at(12), at(11)], Values: [71, 70], StatusCode: 'PartialData' }],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'nodeCpu', Timestamps: [at(10)], Values: [69], StatusCode: 'Complete' },
+          { Id: 'errorRate', Timestamps: [at(12)], Values: [62.5], StatusCode: 'Complete' },
+        ],
+      });
+    const d = await diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now);
+
+    expect(d.values).toEqual({ errorRate: 62.5, cpu: 71 });
+    expect(d.readings.find((r) => r.id === 'nodeCpu')).toMatchObject({ points: 3, min: 69 });
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    expect(cloudWatch.commandCalls(GetMetricDataCommand)[1]?.args[0].input).toMatchObject({ NextToken: 'page-2', ScanBy: 'TimestampDescending' });
+  });
+
   it('reports no data when CloudWatch has no datapoints for any query', async () => {
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'errorRate', Timestamps: [], Values: [] }] });
     const d = await diagnose(sampleService(), cloudWatchMetricsSource(new CloudWatchClient({ region: 'us-east-1' })), now);

@@ -4,7 +4,7 @@ import type { AlarmState } from '../../../shared/alarm/model';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
 import type { BreakerFlag } from '../../../shared/breaker/flag';
-import type { FlagStore } from '../../../shared/breaker/store';
+import type { FlagStore, ListedFlag } from '../../../shared/breaker/store';
 import type { SlackMessage } from '../../../shared/channels/slack';
 import type { MetricRole } from '../../../shared/responder/policy';
 import type { MetricsSource } from '../../../shared/responder/diagnose';
@@ -49,8 +49,10 @@ export class MemoryFlags implements FlagStore {
     this.writes++;
     this.flags.set(name, flag);
   }
-  async list() {
-    return [...this.flags].map(([name, flag]) => ({ name, flag }));
+  /** Parameters under the prefix that are not valid flags, as the SSM store lists them. */
+  readonly unreadable = new Map<string, Error>();
+  async list(): Promise<ListedFlag[]> {
+    return [...[...this.flags].map(([name, flag]) => ({ name, flag })), ...[...this.unreadable].map(([name, error]) => ({ name, error }))];
   }
 }
 
@@ -73,9 +75,11 @@ export class RecordingRemediator implements Remediator {
   }
   budget: { ok: true } | { ok: false; reason: string } = { ok: true };
   readonly budgetClaims: string[] = [];
+  readonly budgetReleases: string[] = [];
   async claimBreakerBudget(flag: string) {
     this.budgetClaims.push(flag);
-    return this.budget;
+    if (!this.budget.ok) return this.budget;
+    return { ok: true as const, release: async () => void this.budgetReleases.push(flag) };
   }
 }
 

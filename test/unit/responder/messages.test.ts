@@ -56,6 +56,11 @@ describe('responder messages', () => {
     expect(message.text.length).toBeLessThanOrEqual(4_000);
   });
 
+  it('cuts a long page summary between characters, never inside an emoji', () => {
+    const summary = `${'y'.repeat(PAGE_SUMMARY_LIMIT - 1)}🔥 kill switch on`;
+    expect(pageFor(report(), summary).summary).toBe('y'.repeat(PAGE_SUMMARY_LIMIT - 1));
+  });
+
   it('pages with the diagnostics, the decision and what was tried, within PagerDuty limits', () => {
     const page = pageFor(report(), 'y'.repeat(2_000));
     expect(page.summary).toHaveLength(PAGE_SUMMARY_LIMIT);

@@ -1,5 +1,5 @@
 // Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
-import { PartialDeliveryError } from '../../../shared/errors';
+import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
 import { UnreadableInputError } from '../../../shared/read-failure';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
 import { advance, harness, sampleAlarm } from './doubles';
@@ -38,6 +38,53 @@ describe('respond to ALARM', () => {
     expect(steps.map((s) => s.kind)).toEqual(['alarm-received', 'diagnostics', 'decision', 'action', 'outcome']);
     expect(steps[3]?.summary).toContain('open breaker retail-prediction-api: opened');
     expect(incident?.actionCount).toBe(1);
+  });
+
+  it('an ALARM handled after its alarm went back to OK (SNS out of order) does nothing and opens no incident', async () => {
+    const h = harness([EXTREME]);
+    h.alarmStates.set(ALARM_NAME, 'OK');
+    // The OK came first and found no incident; then the late ALARM.
+    await respondToAlarm('m-ok-first', recovered().alarm, h.deps);
+    const { messageId, alarm } = firing();
+
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toEqual({ status: 'already-recovered', alarm: ALARM_NAME });
+    expect(h.flags.writes).toBe(0);
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(0);
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+  });
+
+  it('the alarm state unreadable: a live run fails and releases the message; a dry run goes on', async () => {
+    const unreadable = { stateOf: async () => Promise.reject(new UnreadableInputError('CloudWatch DescribeAlarms', new Error('Throttling'))) };
+    const live = harness([EXTREME], { alarms: unreadable });
+    const { messageId, alarm } = firing();
+    await expect(respondToAlarm(messageId, alarm, live.deps)).rejects.toThrow('Throttling');
+    expect(await live.incidents.claimMessage(messageId)).toBe(true);
+
+    const dry = harness([EXTREME], { alarms: unreadable, dryRun: true });
+    expect(await respondToAlarm(messageId, alarm, dry.deps)).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+  });
+
+  it('a breaker opening that cannot be written gives its budget unit back, tells and pages, and fails for the retry', async () => {
+    const h = harness([EXTREME]);
+    h.flags.write = async () => Promise.reject(new Error('ThrottlingException: Rate exceeded'));
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Rate exceeded');
+    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
+    expect(h.remediator.budgetReleases).toEqual(['retail-prediction-api']);
+    expect(h.pager.pages).toHaveLength(1);
+  });
+
+  it('a breaker parameter that is not a valid flag: the team is told and on-call paged that the breaker was not opened', async () => {
+    const h = harness([EXTREME]);
+    h.flags.read = async () => Promise.reject(new InvalidInputError('Breaker flag retail-prediction-api is not JSON'));
+    const { messageId, alarm } = firing();
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Breaker flag retail-prediction-api is not JSON');
+    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: failed: Breaker flag retail-prediction-api is not JSON');
+    expect(h.pager.pages).toHaveLength(1);
+    expect(h.flags.writes).toBe(0);
   });
 
   it('capacity: scales every target through the bounded remediation, with the alarm and a respond message id', async () => {
@@ -112,6 +159,34 @@ describe('respond to ALARM', () => {
     expect(h.flags.writes).toBe(0);
     expect(outcome).toMatchObject({ heldBack: expect.stringContaining('global budget of 10 actions') });
     expect(h.pager.pages[0]?.summary).toContain('opening breaker retail-prediction-api not allowed');
+  });
+
+  it('an ALARM from OK while an older incident is open (its OK was never handled) closes that incident and acts in a new one', async () => {
+    const h = harness([CPU_HIGH]);
+    const policy = h.deps.policy;
+    const service = policy.services['retail-prediction'];
+    if (!service) throw new Error('no service');
+    const deps = { ...h.deps, policy: { services: { 'retail-prediction': { ...service, maxActionsPerIncident: 1 } } } };
+    const { alarm } = firing();
+    await respondToAlarm('m-first', alarm, deps);
+    const first = await h.incidents.current(ALARM_NAME);
+    expect(first?.actionCount).toBe(1);
+
+    // Its OK was lost; an hour later the alarm fires again, from OK.
+    advance(h, 60);
+    const again = { ...alarm, previousState: 'OK' as const, changedAt: '2026-11-21T04:14:07.412Z' };
+    const outcome = await respondToAlarm('m-again', again, deps);
+
+    expect(outcome).toMatchObject({ status: 'responded', decision: 'cpu-high', heldBack: undefined });
+    expect(h.remediator.requests).toHaveLength(4);
+    const second = await h.incidents.current(ALARM_NAME);
+    expect(second?.id).not.toBe(first?.id);
+    expect(h.pager.resolved).toEqual([first?.id]);
+    expect(h.incidents.reviews.get(first?.id ?? '')).toContain('never handled');
+
+    // A retry of that same ALARM (same StateChangeTime) stays in the new incident.
+    await respondToAlarm('m-again-retry', again, deps);
+    expect((await h.incidents.current(ALARM_NAME))?.id).toBe(second?.id);
   });
 
   it("its own breaker: after N actions on one incident without recovery it stops and escalates with what it tried", async () => {
@@ -380,6 +455,34 @@ describe('respond to OK', () => {
     expect(h.team.texts.at(-1)).toContain('stays open: metrics not healthy yet (errorRate=12 cpu=40)');
   });
 
+  it('an OK older than the ALARM that opened the incident (delivered late) resolves nothing and closes no breaker', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    const incident = await h.incidents.current(ALARM_NAME);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+
+    const late = { ...recovered().alarm, changedAt: '2026-11-21T03:10:00.000Z' };
+    expect(await respondToAlarm('m-late-ok', late, h.deps)).toEqual({ status: 'noted', incidentId: incident?.id, state: 'OK' });
+    expect((await h.incidents.current(ALARM_NAME))?.id).toBe(incident?.id);
+    expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
+    expect(h.pager.resolved).toEqual([]);
+  });
+
+  it('a breaker parameter that is not a valid flag does not stop the incident resolving: the team is told to fix it', async () => {
+    const h = harness([EXTREME, HEALTHY]);
+    const { messageId, alarm } = firing();
+    await respondToAlarm(messageId, alarm, h.deps);
+    h.flags.read = async () => Promise.reject(new InvalidInputError('Breaker flag retail-prediction-api is not JSON'));
+
+    const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
+
+    expect(outcome).toMatchObject({ status: 'resolved', breaker: expect.stringContaining('cannot be read (Breaker flag retail-prediction-api is not JSON); nothing closed') });
+    expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
+    expect(h.pager.resolved).toHaveLength(1);
+    expect(h.team.texts.at(-1)).toContain('fix or delete the parameter by hand');
+  });
+
   it('closes an open breaker even without an open incident when healthy', async () => {
     const h = harness([HEALTHY]);
     h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'manual', alarm: ALARM_NAME, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T04:00:00.000Z' });
@@ -418,6 +521,16 @@ describe('breaker sweep (schedule)', () => {
     expect(h.pager.pages).toHaveLength(1);
   });
 
+  it('a parameter under the prefix that is not a flag fails the sweep only after the other flags were re-evaluated', async () => {
+    const h = harness([EXTREME]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.flags.unreadable.set('hand-edited', new Error('Breaker flag hand-edited is not JSON'));
+    await expect(sweepBreakers(h.deps)).rejects.toThrow('breaker hand-edited (Breaker flag hand-edited is not JSON)');
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z' });
+    expect(h.team.texts[0]).toContain('Breaker came due for re-evaluation');
+  });
+
   it('still firing but errors no longer extreme: closes the flag and acts on the new decision', async () => {
     const h = harness([CPU_HIGH]);
     openSince(h, '2026-11-21T03:13:00.000Z');
@@ -426,6 +539,22 @@ describe('breaker sweep (schedule)', () => {
     expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('re-evaluated while') });
     expect(h.remediator.requests).toHaveLength(2);
     expect(h.metrics.calls).toBe(1);
+  });
+
+  it('still firing, errors no longer extreme, kill switch on: the flag is held open for another period, nothing is scaled', async () => {
+    const h = harness([CPU_HIGH, CPU_HIGH]);
+    openSince(h, '2026-11-21T03:13:00.000Z');
+    h.alarmStates.set(ALARM_NAME, 'ALARM');
+    h.remediator.killSwitchState = { engaged: true, reason: 'game day' };
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: kill switch on' }]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('kill switch on') });
+    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(1);
+
+    // Not looked at again (nor paged) until the new expiry.
+    advance(h, 5);
+    expect(await sweepBreakers(h.deps)).toEqual([]);
+    expect(h.pager.pages).toHaveLength(1);
   });
 
   it('alarm OK and metrics healthy: closes the flag', async () => {
@@ -452,5 +581,20 @@ describe('breaker sweep (schedule)', () => {
     expect(h.flags.flags.get('checkout')?.state).toBe('open');
     expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('open');
     expect(h.team.texts[0]).toContain('npm run breaker -- close checkout');
+  });
+
+  it('a flag no service owns is told once per period, not on every sweep', async () => {
+    const h = harness([HEALTHY]);
+    h.flags.flags.set('checkout', { state: 'open', reason: 'bad deploy', alarm: null, openedAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-21T02:00:00.000Z' });
+    await sweepBreakers(h.deps);
+    expect(h.flags.flags.get('checkout')).toEqual({ state: 'open', reason: 'bad deploy', alarm: null, openedAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-21T03:43:30.000Z' });
+    expect(h.team.texts).toHaveLength(1);
+    expect(h.team.texts[0]).toContain('Asking again at 2026-11-21T03:43:30.000Z');
+
+    for (let sweep = 0; sweep < 5; sweep++) {
+      advance(h, 5);
+      expect(await sweepBreakers(h.deps)).toEqual([]);
+    }
+    expect(h.team.texts).toHaveLength(1);
   });
 });

@@ -29,6 +29,19 @@ describe('incident store in STATE_TABLE', () => {
     expect(items[1]?.Put?.Item?.expiresAt).toBe(Math.floor(clock() / 1000) + 90 * 86_400);
   });
 
+  it('keeps the StateChangeTime of the ALARM that opened an incident, and reads it back', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    const opened = await store().openOrGet(ALARM, 'retail-prediction', AT, '2026-11-21T03:14:07.412Z');
+    expect(opened.alarmChangedAt).toBe('2026-11-21T03:14:07.412Z');
+    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item).toMatchObject({ alarmChangedAt: '2026-11-21T03:14:07.412Z' });
+
+    ddb.reset();
+    ddb.on(GetCommand, { Key: { pk: `incident#open#${ALARM}`, sk: 'current' } }).resolves({ Item: { incidentId: ID } });
+    ddb.on(GetCommand, { Key: { pk: `incident#${ID}`, sk: 'meta' } }).resolves({ Item: { ...meta, alarmChangedAt: '2026-11-21T03:14:07.412Z' } });
+    expect(await store().current(ALARM)).toMatchObject({ id: ID, alarmChangedAt: '2026-11-21T03:14:07.412Z' });
+  });
+
   it('returns the incident already open for the alarm without writing', async () => {
     ddb.on(GetCommand, { Key: { pk: `incident#open#${ALARM}`, sk: 'current' } }).resolves({ Item: { incidentId: ID } });
     ddb.on(GetCommand, { Key: { pk: `incident#${ID}`, sk: 'meta' } }).resolves({ Item: meta });
