@@ -18,16 +18,13 @@ export const cloudWatchMetricsSource = (client: CloudWatchClient = cloudWatch): 
     do {
       const output = await client.send(new GetMetricDataCommand({ ...input, NextToken }));
       for (const result of output.MetricDataResults ?? []) {
-        const seen = result.Id === undefined ? undefined : byId.get(result.Id);
-        if (result.Id === undefined) unnamed.push(result);
-        else if (!seen) byId.set(result.Id, result);
-        else {
-          byId.set(result.Id, {
-            ...result,
-            Timestamps: [...(seen.Timestamps ?? []), ...(result.Timestamps ?? [])],
-            Values: [...(seen.Values ?? []), ...(result.Values ?? [])],
-          });
+        if (result.Id === undefined) {
+          unnamed.push(result);
+          continue;
         }
+        const seen = byId.get(result.Id);
+        // A later page continues a query's series: its points are appended to those already read.
+        byId.set(result.Id, seen ? { ...result, Timestamps: [...(seen.Timestamps ?? []), ...(result.Timestamps ?? [])], Values: [...(seen.Values ?? []), ...(result.Values ?? [])] } : result);
       }
       NextToken = output.NextToken;
     } while (NextToken);
