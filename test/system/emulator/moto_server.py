@@ -1,0 +1,402 @@
+"""The AWS account of the system suite: moto in server mode, with its known gaps closed here and only here.
+
+    python3 moto_server.py --port 0 --lambda-service http://127.0.0.1:<port> --audit <file.jsonl>
+
+moto 5.x emulates the APIs Firebreak calls, but not everything a real account does. Each patch below
+names the gap it closes and why closing it does not make the suite prove less than it says:
+
+1. Delivery to Lambda. moto runs Lambda code in Docker (absent here) and hands a function a fixed,
+   fake SNS record (same MessageId every time, topic `arn:aws:sns:EXAMPLE`). Instead, SNS deliveries
+   to `lambda` subscriptions (after moto's own filter-policy matching) and CloudWatch Logs
+   subscription deliveries are posted to the suite's Lambda service, which runs the function's
+   deployed artifact under its own role. SNS `email` deliveries are posted there too, as the mailbox.
+2. CloudWatch's IAM prefix. Requests to CloudWatch are signed for the service `monitoring`, and moto
+   names the action after the signing name (`monitoring:GetMetricData`); IAM's prefix is `cloudwatch`.
+3. DynamoDB transactions. moto asks for `dynamodb:TransactWriteItems`, an action IAM does not have;
+   AWS authorises each item of a transaction as its own PutItem, UpdateItem, DeleteItem or
+   ConditionCheckItem, which is what is checked here.
+4. `Service` principals. moto's trust-policy check crashes on `Principal: {Service: ...}`. The suite's
+   Lambda service signs as the IAM user `lambda.amazonaws.com` (see LAMBDA_SERVICE_USER); a
+   statement naming the Lambda service principal lets that user, and only it, assume the role.
+5. Resources. moto evaluates most actions against `Resource: "*"`. For the services whose calls
+   name their resource in the request (DynamoDB tables, SSM parameters, SNS topics, SQS queues, log
+   groups), the resource ARN is computed from the request so the roles' resource scoping is checked.
+6. CloudWatch GetMetricData. moto matches a metric without dimensions against every metric of that
+   name, one with dimensions against any namespace, and evaluates no metric math. Here a MetricStat
+   matches namespace, name and the exact dimension set, as CloudWatch does, and arithmetic
+   expressions (+ - * /, parentheses, numbers, query ids) are evaluated per timestamp.
+7. Signatures on REST paths. moto recomputes SigV4 over an already-decoded path, so any request whose
+   path holds an escaped character fails as SignatureDoesNotMatch; the path is re-encoded first.
+8. Composite alarms. moto stores a composite alarm (an alarm with an AlarmRule) but implements no
+   PutCompositeAlarm action; the action is routed to its PutMetricAlarm, which reads the rule.
+
+Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
+the suite asserts no AccessDenied and that every permission a role ships was used.
+"""
+
+import argparse
+import base64
+import json
+import re
+import sys
+import threading
+import urllib.request
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from moto import settings
+from moto.cloudwatch import models as cloudwatch_models
+from moto.core import authorization
+from moto.iam import access_control
+from moto.server import main as moto_main
+from moto.sns import models as sns_models
+
+LAMBDA_SERVICE_USER = "lambda.amazonaws.com"
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port", type=int, required=True)
+parser.add_argument("--lambda-service", required=True)
+parser.add_argument("--audit", required=True)
+args = parser.parse_args()
+
+_audit_lock = threading.Lock()
+
+
+def _audit(record: dict[str, Any]) -> None:
+    with _audit_lock, open(args.audit, "a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+
+
+def _post(path: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        args.lambda_service + path,
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+# 1. Delivery to Lambda (and the email mailbox) ---------------------------------------------------
+_original_subscription_publish = sns_models.Subscription.publish
+
+
+def _subscription_publish(self: Any, message: str, message_id: str, subject: str | None = None,
+                          message_attributes: dict[str, Any] | None = None, *rest: Any, **kw: Any) -> None:
+    if self.protocol not in ("lambda", "email", "email-json"):
+        return _original_subscription_publish(self, message, message_id, subject, message_attributes, *rest, **kw)
+    if self._filter_policy_matcher is not None and not self._filter_policy_matcher.matches(message_attributes, message):
+        return None
+    region = self.topic.arn.split(":")[3]
+    record = {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": self.arn,
+        "Sns": {
+            "Type": "Notification",
+            "MessageId": message_id,
+            "TopicArn": self.topic.arn,
+            "Subject": subject,
+            "Message": message,
+            "Timestamp": datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "SignatureVersion": "1",
+            "Signature": "EMULATED",
+            "SigningCertUrl": f"https://sns.{region}.amazonaws.com/SimpleNotificationService-emulated.pem",
+            "UnsubscribeUrl": f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={self.arn}",
+            "MessageAttributes": {
+                name: {"Type": value["Type"], "Value": value["Value"]} for name, value in (message_attributes or {}).items()
+            },
+        },
+    }
+    if self.protocol == "lambda":
+        _post("/invoke", {"functionArn": self.endpoint, "source": "sns", "event": {"Records": [record]}})
+    else:
+        _post("/mail", {"endpoint": self.endpoint, "topicArn": self.topic.arn, "subject": subject, "message": message})
+    return None
+
+
+sns_models.Subscription.publish = _subscription_publish
+
+
+def _send_log_event(self: Any, function_arn: str, filter_name: str, log_group_name: str,
+                    log_stream_name: str, log_events: Any) -> None:
+    import gzip
+
+    data = {
+        "messageType": "DATA_MESSAGE",
+        "owner": self.account_id,
+        "logGroup": log_group_name,
+        "logStream": log_stream_name,
+        "subscriptionFilters": [filter_name],
+        "logEvents": log_events,
+    }
+    payload = base64.b64encode(gzip.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))).decode("ascii")
+    _post("/invoke", {"functionArn": function_arn, "source": "logs", "event": {"awslogs": {"data": payload}}})
+
+
+from moto.awslambda.models import LambdaBackend  # noqa: E402
+
+LambdaBackend.send_log_event = _send_log_event
+
+
+# 2-5. IAM ---------------------------------------------------------------------------------------
+_original_request_init = access_control.IAMRequestBase.__init__
+
+
+def _request_init(self: Any, *a: Any, **kw: Any) -> None:
+    _original_request_init(self, *a, **kw)
+    if self._action.startswith("monitoring:"):
+        self._action = "cloudwatch:" + self._action[len("monitoring:"):]
+
+
+access_control.IAMRequestBase.__init__ = _request_init
+
+
+def _body_json(request: Any) -> dict[str, Any]:
+    try:
+        return json.loads(request._body or b"{}")
+    except (ValueError, TypeError):
+        return {}
+
+
+def _param(request: Any, name: str) -> str | None:
+    value = request._data.get(name) if isinstance(request._data, dict) else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        value = _body_json(request).get(name)
+    return value if isinstance(value, str) else None
+
+
+def _resource_of(request: Any, account: str) -> str:
+    """The ARN a request acts on, for the services whose requests name it; `*` otherwise."""
+    service, action = request._action.split(":", 1)
+    region = request._region
+    prefix = f"arn:aws:{service}:{region}:{account}"
+    if service == "dynamodb":
+        table = _param(request, "TableName")
+        return f"{prefix}:table/{table}" if table else "*"
+    if service == "ssm":
+        name = _param(request, "Name") or _param(request, "Path")
+        if name:
+            return f"{prefix}:parameter{name if name.startswith('/') else '/' + name}"
+        return "*"
+    if service == "sns" and action == "Publish":
+        return _param(request, "TopicArn") or "*"
+    if service == "sqs":
+        url = _param(request, "QueueUrl")
+        return f"{prefix}:{url.rstrip('/').split('/')[-1]}" if url else "*"
+    if service == "logs":
+        group = _param(request, "logGroupName")
+        stream = _param(request, "logStreamName")
+        if group and stream:
+            return f"{prefix}:log-group:{group}:log-stream:{stream}"
+        return f"{prefix}:log-group:{group}" if group else "*"
+    return "*"
+
+
+_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_original_check = access_control.IAMRequestBase.check_action_permitted
+
+
+def _check_action_permitted(self: Any, resource: str) -> None:
+    account = self.account_id
+    checks: list[tuple[str, str]] = []
+    if self._action == "dynamodb:TransactWriteItems":
+        for item in _body_json(self).get("TransactItems", []):
+            for kind, operation in item.items():
+                table = operation.get("TableName", "")
+                checks.append((f"dynamodb:{_TRANSACT_ACTIONS.get(kind, kind)}", f"arn:aws:dynamodb:{self._region}:{account}:table/{table}"))
+    else:
+        checks.append((self._action, resource if resource != "*" else _resource_of(self, account)))
+    requested = self._action
+    try:
+        for action, arn in checks:
+            self._action = action
+            try:
+                _original_check(self, arn)
+            except Exception:
+                _audit({"principal": self._access_key.arn, "action": action, "resource": arn, "allowed": False})
+                raise
+            _audit({"principal": self._access_key.arn, "action": action, "resource": arn, "allowed": True})
+    finally:
+        self._action = requested
+
+
+access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
+
+_original_check_principal = access_control.IAMPolicyStatement._check_principal
+
+
+def _check_principal(self: Any, principal: str) -> bool:
+    expected = self._statement.get("Principal")
+    if isinstance(expected, dict) and "Service" in expected and "AWS" not in expected:
+        services = expected["Service"] if isinstance(expected["Service"], list) else [expected["Service"]]
+        return principal.endswith(f":user/{LAMBDA_SERVICE_USER}") and LAMBDA_SERVICE_USER in services
+    return _original_check_principal(self, principal)
+
+
+access_control.IAMPolicyStatement._check_principal = _check_principal
+
+
+# 6. GetMetricData ---------------------------------------------------------------------------------
+def _matches(datum: Any, namespace: str, name: str, dimensions: list[dict[str, str]], unit: str | None) -> bool:
+    if datum.namespace != namespace or datum.name != name:
+        return False
+    if sorted((d.name, d.value) for d in datum.dimensions) != sorted((d["Name"], d["Value"]) for d in dimensions):
+        return False
+    return unit is None or datum.unit == unit
+
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][A-Za-z0-9_]*)|(.))")
+
+
+def _evaluate(expression: str, series: dict[str, dict[datetime, float]]) -> dict[datetime, float]:
+    """Arithmetic over query ids, per timestamp; a timestamp missing from any operand has no value."""
+    tokens = [m.groups() for m in _TOKEN.finditer(expression) if m.group(0).strip()]
+    position = 0
+
+    def peek() -> str | None:
+        return tokens[position][2] if position < len(tokens) and tokens[position][2] else None
+
+    def atom() -> Any:
+        nonlocal position
+        number, ident, op = tokens[position]
+        position += 1
+        if number:
+            return float(number)
+        if ident:
+            if ident not in series:
+                raise ValueError(f"unknown id {ident} in expression {expression!r}")
+            return series[ident]
+        if op == "(":
+            value = additive()
+            position += 1
+            return value
+        if op == "-":
+            return combine(-1.0, atom(), "*")
+        raise ValueError(f"unsupported metric math {expression!r} (only + - * / and ids here)")
+
+    def combine(left: Any, right: Any, op: str) -> Any:
+        def apply(x: float, y: float) -> float | None:
+            if op == "+":
+                return x + y
+            if op == "-":
+                return x - y
+            if op == "*":
+                return x * y
+            return None if y == 0 else x / y
+
+        if isinstance(left, float) and isinstance(right, float):
+            return apply(left, right)
+        keys = (left.keys() if isinstance(left, dict) else set()) | (right.keys() if isinstance(right, dict) else set())
+        out = {}
+        for key in keys:
+            x = left.get(key) if isinstance(left, dict) else left
+            y = right.get(key) if isinstance(right, dict) else right
+            if x is None or y is None:
+                continue
+            value = apply(x, y)
+            if value is not None:
+                out[key] = value
+        return out
+
+    def multiplicative() -> Any:
+        nonlocal position
+        value = atom()
+        while peek() in ("*", "/"):
+            op = peek()
+            position += 1
+            value = combine(value, atom(), op)
+        return value
+
+    def additive() -> Any:
+        nonlocal position
+        value = multiplicative()
+        while peek() in ("+", "-"):
+            op = peek()
+            position += 1
+            value = combine(value, multiplicative(), op)
+        return value
+
+    result = additive()
+    if position != len(tokens):
+        raise ValueError(f"unsupported metric math {expression!r}")
+    return result if isinstance(result, dict) else {}
+
+
+def _get_metric_data(self: Any, queries: list[dict[str, Any]], start_time: datetime, end_time: datetime,
+                     scan_by: str = "TimestampAscending") -> list[dict[str, Any]]:
+    from datetime import timedelta
+
+    start_time = start_time.replace(microsecond=0)
+    end_time = end_time.replace(microsecond=0)
+    if start_time >= end_time:
+        raise cloudwatch_models.ValidationError("The parameter EndTime must be greater than StartTime.")
+    data = [md for md in self.get_all_metrics() if start_time <= md.timestamp < end_time]
+    series: dict[str, dict[datetime, float]] = {}
+    for query in queries:
+        if "MetricStat" not in query:
+            continue
+        stat = query["MetricStat"]
+        metric = stat["Metric"]
+        delta = timedelta(seconds=int(stat["Period"]))
+        selected = [md for md in data if _matches(md, metric["Namespace"], metric["MetricName"], metric.get("Dimensions", []), stat.get("Unit"))]
+        points: dict[datetime, float] = {}
+        bucket = start_time
+        while bucket < end_time:
+            in_bucket = [md for md in selected if bucket <= md.timestamp < bucket + delta]
+            if in_bucket:
+                statistics = cloudwatch_models.Statistics([stat["Stat"]], bucket)
+                statistics.metric_data = in_bucket
+                points[bucket] = float(statistics.get_statistics_for_type(stat["Stat"]))
+            bucket += delta
+        series[query["Id"]] = points
+    for query in queries:
+        if "Expression" in query:
+            series[query["Id"]] = _evaluate(query["Expression"], series)
+    results = []
+    for query in queries:
+        if not query.get("ReturnData", True):
+            continue
+        points = series.get(query["Id"], {})
+        stamps = sorted(points, reverse=scan_by == "TimestampDescending")
+        label = query.get("Label") or query["Id"]
+        results.append({"id": query["Id"], "label": label, "values": [points[t] for t in stamps], "timestamps": stamps, "status_code": "Complete"})
+    return results
+
+
+cloudwatch_models.CloudWatchBackend.get_metric_data = _get_metric_data
+
+
+# 8. Composite alarms ------------------------------------------------------------------------------
+from moto.cloudwatch.responses import CloudWatchResponse  # noqa: E402
+
+CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
+
+
+# 7. Signatures over REST paths ----------------------------------------------------------------------
+_original_create_aws_request = access_control.IAMRequestBase._create_aws_request
+
+
+def _create_aws_request(self: Any) -> Any:
+    path, _, query = self._path.partition("?")
+    encoded = quote(unquote(path), safe="/~")
+    if encoded != path:
+        self._path = encoded + ("?" + query if query else "")
+    return _original_create_aws_request(self)
+
+
+access_control.IAMRequestBase._create_aws_request = _create_aws_request
+
+# IAM starts unenforced so the suite can create its administrator and the Lambda service user; it then
+# turns enforcement on for every later request (POST /moto-api/reset-auth with 0).
+settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+authorization.ActionAuthenticatorMixin.request_count = 0
+
+if __name__ == "__main__":
+    sys.stdout.write(f"firebreak emulator: moto on port {args.port}\n")
+    sys.stdout.flush()
+    moto_main(["-H", "127.0.0.1", "-p", str(args.port)])
