@@ -38,6 +38,8 @@ export interface Emulator {
   authorisations(): Authorisation[];
   /** The emulator's recent output (its own errors and tracebacks), for failure messages. */
   output(): string;
+  /** Python tracebacks the emulator printed (an internal error answers 500): a scenario fails on any. */
+  tracebacks(): string[];
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,10 @@ export async function startEmulator(lambdaServiceUrl: string): Promise<Emulator>
           .filter((line) => line.length > 0)
           .map((line) => JSON.parse(line) as Authorisation),
       output: () => output,
+      tracebacks: () => {
+        const blocks = output.split(/(?=Traceback \(most recent call last\):)/).slice(1);
+        return blocks.map((b) => b.split('\n').filter((l) => !l.startsWith('127.0.0.1')).slice(0, 40).join('\n'));
+      },
       stop,
     };
   } catch (error) {

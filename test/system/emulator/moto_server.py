@@ -8,7 +8,8 @@ names the gap it closes and why closing it does not make the suite prove less th
 1. Delivery to Lambda. moto runs Lambda code in Docker (absent here) and hands a function a fixed,
    fake SNS record (same MessageId every time, topic `arn:aws:sns:EXAMPLE`). Instead, SNS deliveries
    to `lambda` subscriptions (after moto's own filter-policy matching) and CloudWatch Logs
-   subscription deliveries are posted to the suite's Lambda service, which runs the function's
+   subscription deliveries (event ids as CloudWatch writes them: strings of 56 digits, where moto's
+   are integers) are posted to the suite's Lambda service, which runs the function's
    deployed artifact under its own role. SNS `email` deliveries are posted there too, as the mailbox.
 2. CloudWatch's IAM prefix. Requests to CloudWatch are signed for the service `monitoring`, and moto
    names the action after the signing name (`monitoring:GetMetricData`); IAM's prefix is `cloudwatch`.
@@ -20,15 +21,24 @@ names the gap it closes and why closing it does not make the suite prove less th
    statement naming the Lambda service principal lets that user, and only it, assume the role.
 5. Resources. moto evaluates most actions against `Resource: "*"`. For the services whose calls
    name their resource in the request (DynamoDB tables, SSM parameters, SNS topics, SQS queues, log
-   groups), the resource ARN is computed from the request so the roles' resource scoping is checked.
+   groups, EKS clusters and node groups, Auto Scaling groups, CloudWatch alarms), the resource ARN is
+   computed from the request so the roles' resource scoping is checked. A statement scoped to a
+   resource would otherwise never match `*`, and a statement of `Resource: "*"` would match anything.
 6. CloudWatch GetMetricData. moto matches a metric without dimensions against every metric of that
    name, one with dimensions against any namespace, and evaluates no metric math. Here a MetricStat
    matches namespace, name and the exact dimension set, as CloudWatch does, and arithmetic
-   expressions (+ - * /, parentheses, numbers, query ids) are evaluated per timestamp.
-7. Signatures on REST paths. moto recomputes SigV4 over an already-decoded path, so any request whose
-   path holds an escaped character fails as SignatureDoesNotMatch; the path is re-encoded first.
+   expressions (+ - * /, parentheses, numbers, query ids) are evaluated per timestamp; percentiles are
+   computed (moto has none) over the raw values of each period.
+7. Signatures over REST paths. moto recomputes SigV4 over the already-decoded path, so a request whose
+   path holds an escaped character fails as SignatureDoesNotMatch (the framework's artifact keys in S3
+   hold `:`); the path is re-encoded as the client signed it.
 8. Composite alarms. moto stores a composite alarm (an alarm with an AlarmRule) but implements no
    PutCompositeAlarm action; the action is routed to its PutMetricAlarm, which reads the rule.
+9. Inline policies of roles that CloudFormation made are stored as objects, which moto's authoriser
+   cannot read (KeyError 'policy_document'); they are read as the documents they are.
+10. EKS managed node groups. moto names a node group's Auto Scaling group `eks-<uuid>` and creates
+    none; EKS names it `eks-<nodegroup>-<uuid>` (the template scopes SetDesiredCapacity by that
+    pattern). The name is made EKS's way here; the suite creates the group in Auto Scaling.
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -124,13 +134,15 @@ def _send_log_event(self: Any, function_arn: str, filter_name: str, log_group_na
                     log_stream_name: str, log_events: Any) -> None:
     import gzip
 
+    # CloudWatch Logs gives each event a string id of 56 digits; moto's are integers.
+    events = [{**event, "id": str(event["id"]).rjust(56, "0")} for event in log_events]
     data = {
         "messageType": "DATA_MESSAGE",
         "owner": self.account_id,
         "logGroup": log_group_name,
         "logStream": log_stream_name,
         "subscriptionFilters": [filter_name],
-        "logEvents": log_events,
+        "logEvents": events,
     }
     payload = base64.b64encode(gzip.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))).decode("ascii")
     _post("/invoke", {"functionArn": function_arn, "source": "logs", "event": {"awslogs": {"data": payload}}})
@@ -188,6 +200,26 @@ def _resource_of(request: Any, account: str) -> str:
     if service == "sqs":
         url = _param(request, "QueueUrl")
         return f"{prefix}:{url.rstrip('/').split('/')[-1]}" if url else "*"
+    if service == "eks":
+        match = re.match(r"^/clusters/([^/?]+)(?:/node-groups/([^/?]+))?", unquote(request._path))
+        if not match:
+            return "*"
+        cluster, nodegroup = match.groups()
+        if nodegroup is None:
+            return f"{prefix}:cluster/{cluster}"
+        from moto.eks.models import eks_backends
+
+        try:
+            return eks_backends[account][region].clusters[cluster].nodegroups[nodegroup].arn
+        except KeyError:
+            return f"{prefix}:nodegroup/{cluster}/{nodegroup}/unknown"
+    if service == "autoscaling" and action == "SetDesiredCapacity":
+        from moto.autoscaling.models import autoscaling_backends
+
+        group = autoscaling_backends[account][region].autoscaling_groups.get(_param(request, "AutoScalingGroupName") or "")
+        return group.arn if group else "*"
+    if service == "cloudwatch" and action == "DescribeAlarms":
+        return f"{prefix}:alarm:*"
     if service == "logs":
         group = _param(request, "logGroupName")
         stream = _param(request, "logStreamName")
@@ -217,8 +249,9 @@ def _check_action_permitted(self: Any, resource: str) -> None:
             self._action = action
             try:
                 _original_check(self, arn)
-            except Exception:
-                _audit({"principal": self._access_key.arn, "action": action, "resource": arn, "allowed": False})
+            except Exception as error:
+                _audit({"principal": self._access_key.arn, "action": action, "resource": arn, "allowed": False,
+                        "error": f"{type(error).__name__}: {error}"})
                 raise
             _audit({"principal": self._access_key.arn, "action": action, "resource": arn, "allowed": True})
     finally:
@@ -226,6 +259,17 @@ def _check_action_permitted(self: Any, resource: str) -> None:
 
 
 access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
+
+_original_policy_init = access_control.IAMPolicy.__init__
+
+
+def _policy_init(self: Any, policy: Any) -> None:
+    if isinstance(policy, dict) and "Statement" in policy:
+        policy = json.dumps(policy)
+    _original_policy_init(self, policy)
+
+
+access_control.IAMPolicy.__init__ = _policy_init
 
 _original_check_principal = access_control.IAMPolicyStatement._check_principal
 
@@ -239,6 +283,20 @@ def _check_principal(self: Any, principal: str) -> bool:
 
 
 access_control.IAMPolicyStatement._check_principal = _check_principal
+
+
+# 10. EKS node groups' Auto Scaling groups ---------------------------------------------------------
+from moto.eks import models as eks_models  # noqa: E402
+
+_original_nodegroup_init = eks_models.Nodegroup.__init__
+
+
+def _nodegroup_init(self: Any, *a: Any, **kw: Any) -> None:
+    _original_nodegroup_init(self, *a, **kw)
+    self.resources["autoScalingGroups"] = [{"name": f"eks-{self.nodegroup_name}-{self.uuid}"}]
+
+
+eks_models.Nodegroup.__init__ = _nodegroup_init
 
 
 # 6. GetMetricData ---------------------------------------------------------------------------------
@@ -327,6 +385,28 @@ def _evaluate(expression: str, series: dict[str, dict[datetime, float]]) -> dict
     return result if isinstance(result, dict) else {}
 
 
+def _statistic(name: str, values: list[float]) -> float:
+    """CloudWatch's statistics, including percentiles (nearest rank), over one period's raw values."""
+    if name == "Average":
+        return sum(values) / len(values)
+    if name == "Sum":
+        return sum(values)
+    if name == "Minimum":
+        return min(values)
+    if name == "Maximum":
+        return max(values)
+    if name == "SampleCount":
+        return float(len(values))
+    match = re.fullmatch(r"p(\d{1,2}(?:\.\d+)?)", name)
+    if match:
+        import math
+
+        ordered = sorted(values)
+        rank = max(1, math.ceil(float(match.group(1)) / 100 * len(ordered)))
+        return ordered[rank - 1]
+    raise cloudwatch_models.ValidationError(f"the emulator does not compute statistic {name}")
+
+
 def _get_metric_data(self: Any, queries: list[dict[str, Any]], start_time: datetime, end_time: datetime,
                      scan_by: str = "TimestampAscending") -> list[dict[str, Any]]:
     from datetime import timedelta
@@ -345,13 +425,14 @@ def _get_metric_data(self: Any, queries: list[dict[str, Any]], start_time: datet
         delta = timedelta(seconds=int(stat["Period"]))
         selected = [md for md in data if _matches(md, metric["Namespace"], metric["MetricName"], metric.get("Dimensions", []), stat.get("Unit"))]
         points: dict[datetime, float] = {}
-        bucket = start_time
+        # CloudWatch's periods start on multiples of the period.
+        epoch = datetime(1970, 1, 1, tzinfo=start_time.tzinfo)
+        seconds = int(stat["Period"])
+        bucket = epoch + timedelta(seconds=((start_time - epoch).total_seconds() // seconds) * seconds)
         while bucket < end_time:
-            in_bucket = [md for md in selected if bucket <= md.timestamp < bucket + delta]
-            if in_bucket:
-                statistics = cloudwatch_models.Statistics([stat["Stat"]], bucket)
-                statistics.metric_data = in_bucket
-                points[bucket] = float(statistics.get_statistics_for_type(stat["Stat"]))
+            values = [float(md.value) for md in selected if bucket <= md.timestamp < bucket + delta and getattr(md, "value", None) is not None]
+            if values:
+                points[bucket] = _statistic(stat["Stat"], values)
             bucket += delta
         series[query["Id"]] = points
     for query in queries:
@@ -377,7 +458,7 @@ from moto.cloudwatch.responses import CloudWatchResponse  # noqa: E402
 CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
 
 
-# 7. Signatures over REST paths ----------------------------------------------------------------------
+# 7. Signatures over REST paths ---------------------------------------------------------------------
 _original_create_aws_request = access_control.IAMRequestBase._create_aws_request
 
 

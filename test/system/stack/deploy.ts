@@ -83,7 +83,8 @@ export function adminClients(emulator: Emulator, region: string): Clients {
   return {
     cloudFormation: new CloudFormationClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
-    cloudWatch: new CloudWatchClient(config),
+    // moto cannot read the gzip bodies the SDK sends for large PutMetricData requests (the suite's own, not Firebreak's).
+    cloudWatch: new CloudWatchClient({ ...config, disableRequestCompression: true }),
     logs: new CloudWatchLogsClient(config),
     sns: new SNSClient(config),
     lambda: new LambdaClient(config),

@@ -1,0 +1,93 @@
+// System suite: what scenarios do to the account — traffic, node load, letting time pass, evaluating alarms — and read back.
+import type { FunctionName } from '../../packaging/serverless';
+import type { RecordedRequest } from '../../support/receiver';
+import type { Transition } from '../cloudwatch/alarms';
+import type { Invocation } from '../lambda/service';
+import { apiLogLines, apiLogStream, ingest } from '../workload/api-logs';
+import { publishNodeMetrics } from '../workload/container-insights';
+import { WORKLOAD, type World } from './world';
+import type { JsonObject } from '../../packaging/serverless';
+
+/** The API serving `requests` a minute for the last `minutes` minutes, with this error share and latency. */
+export async function apiTraffic(world: World, minutes: number, shape: { requests: number; errorPercent: number; latencyMs: number }): Promise<void> {
+  const now = world.clock.now().getTime();
+  const events = [];
+  for (let m = minutes - 1; m >= 0; m--) {
+    const minuteStart = Math.floor((now - m * 60_000) / 60_000) * 60_000;
+    events.push(...apiLogLines({ at: new Date(minuteStart), ...shape }).filter((e) => e.timestamp <= now));
+  }
+  const transformer = world.stack.created.get('ApiLogTransformer')?.properties.TransformerConfig as JsonObject[] | undefined;
+  await ingest(world.clients, WORKLOAD.apiLogGroup, apiLogStream(), events, transformer);
+}
+
+/** Container Insights reporting node CPU and memory for the last `minutes` minutes. */
+export async function nodeLoad(world: World, minutes: number, reading: { cpuPercent: number; memoryPercent: number }): Promise<void> {
+  await publishNodeMetrics(world.clients.cloudWatch, WORKLOAD.cluster, reading, minutes, world.clock.now());
+}
+
+/** Mark of what was recorded so far, to read only what a step caused. */
+export interface Mark {
+  readonly invocations: number;
+  readonly slack: number;
+  readonly pagerDuty: number;
+  readonly mail: number;
+  readonly sink: number;
+  readonly kubeRequests: number;
+}
+
+export function mark(world: World): Mark {
+  return {
+    invocations: world.lambda.invocations.length,
+    slack: world.slack.requests.length,
+    pagerDuty: world.pagerDuty.requests.length,
+    mail: world.lambda.mail.length,
+    sink: world.sink.requests.length,
+    kubeRequests: world.kube.requests.length,
+  };
+}
+
+/** What happened since a mark. */
+export function since(world: World, m: Mark) {
+  return {
+    invocations: world.lambda.invocations.slice(m.invocations),
+    slack: world.slack.requests.slice(m.slack),
+    pagerDuty: world.pagerDuty.requests.slice(m.pagerDuty).map((r: RecordedRequest) => JSON.parse(r.body) as Record<string, unknown>),
+    mail: world.lambda.mail.slice(m.mail),
+    sink: world.sink.requests.slice(m.sink),
+    kubeWrites: world.kube.requests.slice(m.kubeRequests).filter((r) => r.method !== 'GET'),
+  };
+}
+
+/** Evaluates every alarm at the account's now, then waits until every function the notifications reached has finished. */
+export async function evaluateAlarms(world: World): Promise<Transition[]> {
+  const transitions = await world.alarms.evaluate(world.clock.now());
+  await world.lambda.idle();
+  return transitions;
+}
+
+/** The invocations of one function, named in failure messages with what the function said. */
+export function runsOf(invocations: readonly Invocation[], fn: FunctionName): Invocation[] {
+  return invocations.filter((i) => i.function === fn);
+}
+
+/** Fails naming the scenario, the function and its error and output for every invocation that did not succeed. */
+export function expectNoFailures(scenario: string, invocations: readonly Invocation[]): void {
+  const failed = invocations.filter((i) => !i.ok);
+  if (failed.length === 0) return;
+  const lines = failed.map((i) => `  ${i.function} (attempt ${i.attempt}, ${i.source}): ${i.errorType}: ${i.errorMessage}\n${i.output.split('\n').slice(-8).join('\n')}`);
+  throw new Error(`${scenario}: ${failed.length} invocation(s) failed\n${lines.join('\n')}`);
+}
+
+/** What a function logged as its outcome (the structured line with this message), parsed. */
+export function loggedOutcome(invocation: Invocation, message: string): Record<string, unknown> | undefined {
+  for (const line of invocation.output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (parsed.message === message) return parsed;
+    } catch {
+      // not a structured line
+    }
+  }
+  return undefined;
+}
