@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path';
 import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
 import { FORWARD_LOGS_PROCESS_ENV } from '../../bench/logs';
+import { apiLogMessages } from '../support/logs-samples';
 
 jest.setTimeout(240_000);
 
@@ -266,13 +267,45 @@ describe('reference alarms', () => {
     onAlarmsTopic(alarm);
   });
 
-  it('HighErrorRate: ErrorRate > 5 %, 60 s x 2', () => {
+  it('HighErrorRate: 100 x APIErrorCount / APIRequestCount > 5 %, 60 s x 2, over the metric filters\' own counts', () => {
     const alarm = props('HighErrorRateAlarm');
     expect(alarm).toMatchObject({
-      AlarmName: 'RetailPrediction-HighErrorRate', Namespace: 'RetailMLOps', MetricName: 'ErrorRate',
-      Statistic: 'Average', Period: 60, EvaluationPeriods: 2, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold',
+      AlarmName: 'RetailPrediction-HighErrorRate', EvaluationPeriods: 2, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
     });
+    // Metric math: no metric of its own, so none that nothing produces.
+    for (const key of ['Namespace', 'MetricName', 'Statistic', 'ExtendedStatistic', 'Period', 'Dimensions']) expect(alarm).not.toHaveProperty(key);
+    expect(alarm.Metrics).toEqual([
+      { Id: 'errorRate', Expression: '100 * apiErrors / apiRequests', Label: 'Error rate (%)', ReturnData: true },
+      { Id: 'apiErrors', MetricStat: { Metric: { Namespace: 'RetailMLOps', MetricName: 'APIErrorCount' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+      { Id: 'apiRequests', MetricStat: { Metric: { Namespace: 'RetailMLOps', MetricName: 'APIRequestCount' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+    ]);
+    // Each metric it reads is one a metric filter of the stack writes, with no dimensions on either side.
+    const produced = resourcesOfType(template, 'AWS::Logs::MetricFilter').flatMap(([, f]) =>
+      (f.Properties.MetricTransformations as JsonObject[]).map((t) => ({ Namespace: t.MetricNamespace, MetricName: t.MetricName, dimensions: t.Dimensions ?? null })),
+    );
+    for (const query of alarm.Metrics as { MetricStat?: { Metric: JsonObject } }[]) {
+      if (!query.MetricStat) continue;
+      expect(produced).toContainEqual({ ...query.MetricStat.Metric, dimensions: null });
+    }
     onAlarmsTopic(alarm);
+  });
+
+  it('HighErrorRate\'s expression is a share of requests: every error line follows its own request line, and no line matches both filters', () => {
+    const filters = new Map(
+      resourcesOfType(template, 'AWS::Logs::MetricFilter').map(([, f]) => [(f.Properties.MetricTransformations as JsonObject[])[0]!.MetricName, String(f.Properties.FilterPattern)] as const),
+    );
+    // A quoted term matches a line that contains it, as CloudWatch Logs filter patterns do.
+    const matches = (pattern: string | undefined, line: string) => line.includes(JSON.parse(pattern ?? '""') as string);
+    const lines = apiLogMessages(400, { errorRate: 0.1, seed: 11 });
+    const requests = lines.filter((l) => matches(filters.get('APIRequestCount'), l));
+    const errors = lines.filter((l) => matches(filters.get('APIErrorCount'), l));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => matches(filters.get('APIRequestCount'), l) && matches(filters.get('APIErrorCount'), l))).toEqual([]);
+    // Each error line comes right after the request line it answers, so errors are a subset of requests.
+    lines.forEach((line, i) => {
+      if (matches(filters.get('APIErrorCount'), line)) expect(matches(filters.get('APIRequestCount'), lines[i - 1] ?? '')).toBe(true);
+    });
+    expect(errors.length).toBeLessThan(requests.length);
   });
 
   it('HighCPU: node_cpu_utilization by ClusterName > 85 %, 300 s x 2', () => {
