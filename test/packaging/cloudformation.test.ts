@@ -15,10 +15,16 @@ import {
   type Template,
   zipEntries,
 } from './serverless';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
 import { FORWARD_LOGS_PROCESS_ENV } from '../../bench/logs';
 import { apiLogMessages } from '../support/logs-samples';
+import { loadConfig } from '../../shared/config';
+import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
+import type { ForwardDependencies } from '../../shared/logs/forward';
+import { defaultLogsPolicy } from '../../shared/logs/policy';
+import { policyForStage } from '../../shared/policy/load';
 
 jest.setTimeout(240_000);
 
@@ -40,6 +46,16 @@ const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScaling
 
 const props = (logicalId: string) => resource(template, logicalId).Properties;
 const roleIdOf = (name: (typeof FUNCTION_NAMES)[number]) => referencedId(props(functionLogicalId(name)).Role);
+
+/** The EMF documents prod's forwardLogs writes for a sample batch from events/ (dry run: nothing is sent). */
+async function forwardLogsEmf(eventFile: string): Promise<JsonObject[]> {
+  const lines: string[] = [];
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ForwardDependencies['log'];
+  const wired = createForwardDependencies(loadConfig({ STAGE: 'prod', DRY_RUN: 'true' }), policyForStage('prod').logs ?? defaultLogsPolicy());
+  const event: unknown = JSON.parse(readFileSync(join(__dirname, '../../events', eventFile), 'utf8'));
+  await handleLogsDelivery(event, { ...wired, writeMetric: (line) => void lines.push(line), log: quiet });
+  return lines.map((line) => JSON.parse(line) as JsonObject);
+}
 
 /** A role's statements granting one action, for assertions on what it may touch. */
 function grants(roleId: string, action: string) {
@@ -404,24 +420,67 @@ describe('log forwarding', () => {
 });
 
 describe('dashboard', () => {
-  it('shows the Retail-Prediction-KPI widgets with the SLA and scale-up lines', () => {
-    const dashboard = props('KpiDashboard');
-    expect(dashboard.DashboardName).toBe('Retail-Prediction-KPI');
-    const source = (dashboard.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
-    const body = JSON.parse(source.replaceAll('${AWS::Region}', 'eu-west-1')) as {
-      widgets: { properties: { title: string; metrics: Json[][]; annotations?: { horizontal: { value: number }[] } } }[];
-    };
-    const byTitle = new Map(body.widgets.map((w) => [w.properties.title, w.properties]));
-    const metricNames = (title: string) => byTitle.get(title)?.metrics.map((m) => m[1]);
+  type Widget = { properties: { title: string; metrics: Json[][]; annotations?: { horizontal: { value: number }[] } } };
+  const widgets = (): Widget[] => {
+    const source = (props('KpiDashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    return (JSON.parse(source.replaceAll('${AWS::Region}', 'eu-west-1')) as { widgets: Widget[] }).widgets;
+  };
+  const byTitle = () => new Map(widgets().map((w) => [w.properties.title, w.properties]));
 
-    const latency = byTitle.get('Inference latency (ms)');
+  it('shows the Retail-Prediction-KPI widgets with the SLA, alarm and scale-up lines', () => {
+    expect(props('KpiDashboard').DashboardName).toBe('Retail-Prediction-KPI');
+    const widget = byTitle();
+    const metricNames = (title: string) => widget.get(title)?.metrics.map((m) => m[1]);
+
+    const latency = widget.get('Inference latency (ms)');
     expect(latency?.metrics.map((m) => (m.at(-1) as JsonObject).stat)).toEqual(['p50', 'p95']);
     expect(latency?.annotations?.horizontal[0]?.value).toBe(200);
-    expect(metricNames('Error rate (%)')).toEqual(['ErrorRate']);
+    expect(widget.get('Error rate (%)')?.annotations?.horizontal[0]?.value).toBe(5);
     expect(metricNames('Node CPU (%)')).toEqual(['node_cpu_utilization']);
-    expect(byTitle.get('Node CPU (%)')?.annotations?.horizontal[0]?.value).toBe(85);
+    expect(widget.get('Node CPU (%)')?.annotations?.horizontal[0]?.value).toBe(85);
     expect(metricNames('Node memory (%)')).toEqual(['node_memory_utilization']);
     expect(metricNames('Requests and errors')).toEqual(['APIRequestCount', 'APIErrorCount']);
-    expect(metricNames('Training duration (s)')).toEqual(['TrainingDuration']);
+    expect(metricNames('Training loss and accuracy')).toEqual(['TrainingLoss', 'TrainingAccuracy', 'ValidationAccuracy']);
+  });
+
+  it('plots the error rate with the HighErrorRate alarm\'s own metric math', () => {
+    const [expression, ...inputs] = byTitle().get('Error rate (%)')!.metrics;
+    const alarm = props('HighErrorRateAlarm').Metrics as { Id: string; Expression?: string; Label?: string; MetricStat?: { Metric: JsonObject; Stat: string } }[];
+    const alarmExpression = alarm.find((q) => q.Expression)!;
+    expect(expression).toEqual([{ id: alarmExpression.Id, expression: alarmExpression.Expression, label: alarmExpression.Label }]);
+    // The inputs only feed the expression: same ids, metrics and statistic as the alarm's, not drawn themselves.
+    expect(inputs).toEqual(
+      alarm
+        .filter((q) => q.MetricStat)
+        .map((q) => [q.MetricStat!.Metric.Namespace, q.MetricStat!.Metric.MetricName, { id: q.Id, stat: q.MetricStat!.Stat, visible: false }]),
+    );
+  });
+
+  it('plots only metrics the stack produces (its metric filters, forwardLogs\' EMF on the sample batches) or Container Insights', async () => {
+    const produced = new Set<string>();
+    const key = (namespace: Json, name: Json, dimensions: [string, Json][]) => `${String(namespace)}|${String(name)}|${dimensions.map(([d, v]) => `${d}=${String(v)}`).join(',')}`;
+    for (const [, filter] of resourcesOfType(template, 'AWS::Logs::MetricFilter')) {
+      for (const t of filter.Properties.MetricTransformations as JsonObject[]) produced.add(key(t.MetricNamespace!, t.MetricName!, []));
+    }
+    for (const file of ['logs-api.json', 'logs-training.json']) {
+      for (const document of await forwardLogsEmf(file)) {
+        const { CloudWatchMetrics } = document._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+        for (const { Namespace, Dimensions, Metrics } of CloudWatchMetrics) {
+          for (const set of Dimensions) for (const m of Metrics) produced.add(key(Namespace, m.Name, set.map((d) => [d, document[d]!])));
+        }
+      }
+    }
+    const plotted = widgets().flatMap((w) =>
+      w.properties.metrics
+        .filter((row) => typeof row[0] === 'string' && row[0] !== 'ContainerInsights')
+        .map((row) => {
+          const [namespace, name, ...rest] = row.filter((part) => typeof part === 'string') as string[];
+          const dimensions: [string, Json][] = [];
+          for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push([rest[i]!, rest[i + 1]!]);
+          return key(namespace!, name!, dimensions);
+        }),
+    );
+    expect(plotted.length).toBeGreaterThan(0);
+    for (const metric of plotted) expect({ metric, produced: produced.has(metric) }).toEqual({ metric, produced: true });
   });
 });
