@@ -8,14 +8,11 @@ import { publishNodeMetrics } from '../workload/container-insights';
 import { WORKLOAD, type World } from './world';
 import type { JsonObject } from '../../packaging/serverless';
 
-/** The API serving `requests` a minute for the last `minutes` minutes, with this error share and latency. */
+/** The API serving `requests` a minute for the last `minutes` whole minutes, with this error share and latency. */
 export async function apiTraffic(world: World, minutes: number, shape: { requests: number; errorPercent: number; latencyMs: number }): Promise<void> {
-  const now = world.clock.now().getTime();
+  const thisMinute = Math.floor(world.clock.now().getTime() / 60_000) * 60_000;
   const events = [];
-  for (let m = minutes - 1; m >= 0; m--) {
-    const minuteStart = Math.floor((now - m * 60_000) / 60_000) * 60_000;
-    events.push(...apiLogLines({ at: new Date(minuteStart), ...shape }).filter((e) => e.timestamp <= now));
-  }
+  for (let m = minutes; m >= 1; m--) events.push(...apiLogLines({ at: new Date(thisMinute - m * 60_000), ...shape }));
   const transformer = world.stack.created.get('ApiLogTransformer')?.properties.TransformerConfig as JsonObject[] | undefined;
   await ingest(world.clients, WORKLOAD.apiLogGroup, apiLogStream(), events, transformer);
 }
@@ -90,4 +87,40 @@ export function loggedOutcome(invocation: Invocation, message: string): Record<s
     }
   }
   return undefined;
+}
+
+/** EventBridge's scheduled event for the rule the template gives respond, at the account's now. */
+export function sweepEvent(world: World): Record<string, unknown> {
+  const rule = Object.values(world.stack.template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
+  const name = String(rule?.Properties.Name ?? 'breaker-sweep');
+  return {
+    version: '0',
+    id: `${world.clock.now().getTime()}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: world.stack.facts.accountId,
+    time: world.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: world.region,
+    resources: [`arn:aws:events:${world.region}:${world.stack.facts.accountId}:rule/${name}`],
+    detail: {},
+  };
+}
+
+/** The schedule firing once: respond runs the breaker sweep. */
+export async function runSweep(world: World): Promise<void> {
+  world.lambda.invokeAsync('respond', 'schedule', sweepEvent(world));
+  await world.lambda.idle();
+}
+
+/** A circuit-breaker flag as respond stores it (SSM String under BREAKER_PREFIX), or undefined when absent. */
+export async function breakerFlag(world: World, name: string): Promise<Record<string, unknown> | undefined> {
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const prefix = world.stack.functions.get('respond')!.environment.BREAKER_PREFIX ?? '/firebreak/prod/breakers';
+  try {
+    const { Parameter } = await world.clients.ssm.send(new GetParameterCommand({ Name: `${prefix}/${name}` }));
+    return JSON.parse(Parameter?.Value ?? '{}') as Record<string, unknown>;
+  } catch (error) {
+    if ((error as Error).name === 'ParameterNotFound') return undefined;
+    throw error;
+  }
 }

@@ -167,7 +167,8 @@ export class AlarmEvaluator {
     const period = periodOf(alarm);
     const periods = alarm.EvaluationPeriods ?? 1;
     const needed = alarm.DatapointsToAlarm ?? periods;
-    const end = Math.floor(now.getTime() / (period * 1000)) * period * 1000 + period * 1000;
+    // CloudWatch evaluates complete periods only: the one in progress is not a datapoint yet.
+    const end = Math.floor(now.getTime() / (period * 1000)) * period * 1000;
     const start = end - periods * period * 1000;
     const { MetricDataResults = [] } = await this.cloudWatch.send(
       new GetMetricDataCommand({ StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: alarmQueries(alarm), ScanBy: 'TimestampDescending' }),

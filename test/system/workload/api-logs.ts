@@ -24,13 +24,14 @@ const stamp = (t: Date): string => t.toISOString().replace('T', ' ').replace('Z'
 /** The API's lines for a minute, in its own format (`API Request: {...}`, then `API Error: {...}` or `Inference completed: latency=..ms`). */
 export function apiLogLines(minute: TrafficMinute): { timestamp: number; message: string }[] {
   const lines: { timestamp: number; message: string }[] = [];
-  const failures = Math.round((minute.requests * minute.errorPercent) / 100);
+  // Failures spread through the minute: request i fails when the running share of failures falls behind.
+  const fails = (i: number) => Math.floor(((i + 1) * minute.errorPercent) / 100) > Math.floor((i * minute.errorPercent) / 100);
   const spacing = 50_000 / Math.max(1, minute.requests);
   for (let i = 0; i < minute.requests; i++) {
     const t = new Date(minute.at.getTime() + Math.floor(i * spacing));
     const request = { method: 'POST', path: '/predict', product_id: `P${1000 + i}`, store_id: `S${(i % 40) + 1}`, client: `10.0.${i % 8}.${i % 250}` };
     lines.push({ timestamp: t.getTime(), message: `${stamp(t)} [INFO] API Request: ${JSON.stringify(request)}` });
-    if (i < failures) {
+    if (fails(i)) {
       lines.push({ timestamp: t.getTime(), message: `${stamp(t)} [ERROR] API Error: {"error":"Model inference failed","detail":"feature store timeout after 1030ms","status":500}` });
     } else {
       const latency = (minute.latencyMs * (0.9 + (i % 5) * 0.05)).toFixed(2);
