@@ -13,7 +13,9 @@ import {
   type JsonObject,
   type PackagedStage,
   type Template,
+  REPO_ROOT,
   zipEntries,
+  zipEntry,
 } from './serverless';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs
 import type { ForwardDependencies } from '../../shared/logs/forward';
 import { defaultLogsPolicy } from '../../shared/logs/policy';
 import { policyForStage } from '../../shared/policy/load';
+import { FALLBACK_REVIEW_TEMPLATE, REVIEW_TEMPLATE_PATH } from '../../shared/responder/review';
 
 jest.setTimeout(240_000);
 
@@ -109,14 +112,22 @@ describe('functions', () => {
 describe('artifacts', () => {
   const filesOf = (name: (typeof FUNCTION_NAMES)[number]) => zipEntries(join(packaged.directory, `${name}.zip`)).filter((f) => !f.endsWith('.map'));
 
-  it('gives each function its handler and its lazy files: the SDK credential chain; the adapters, the Kubernetes client, the digest adapters where used', () => {
+  it('gives each function its handler and its lazy files: the SDK credential chain; the adapters, the Kubernetes client, the digest adapters where used; and respond its review template', () => {
     for (const name of FUNCTION_NAMES) {
       const expected = [`functions/${name}/handler.js`, `functions/${name}/handler.aws-credential-chain.js`];
       if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
       if (name === 'respond' || name === 'scaleDeployment' || name === 'scaleNodegroup') expected.push(`functions/${name}/handler.adapters.js`);
       if (name === 'forwardLogs') expected.push('functions/forwardLogs/handler.digest-delivery.js');
+      if (name === 'respond') expected.push(REVIEW_TEMPLATE_PATH);
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
     }
+  });
+
+  it('packages the post-incident review template into respond.zip where the responder reads it, so drafts are not the built-in fallback', () => {
+    // REVIEW_TEMPLATE_PATH is relative to the working directory, which Lambda sets to the task root: the zip's root.
+    const packagedTemplate = zipEntry(join(packaged.directory, 'respond.zip'), REVIEW_TEMPLATE_PATH);
+    expect(packagedTemplate?.toString('utf8')).toBe(readFileSync(join(REPO_ROOT, REVIEW_TEMPLATE_PATH), 'utf8'));
+    expect(packagedTemplate?.toString('utf8')).not.toBe(FALLBACK_REVIEW_TEMPLATE);
   });
 
   it('gives forwardLogs the process settings its benchmark runs with', () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 const SERVERLESS_BIN = join(REPO_ROOT, 'node_modules/osls/bin/serverless.js');
@@ -202,8 +203,15 @@ export function invokeLocal(stage: string, fn: FunctionName, eventFile: string):
   }
 }
 
-/** The file names in a zip archive, from its central directory (no extraction, no external tool). */
-export function zipEntries(file: string): string[] {
+interface ZipDirectoryEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localHeader: number;
+}
+
+/** A zip archive's central directory, read from the archive itself. */
+function zipDirectory(file: string): { zip: Buffer; entries: ZipDirectoryEntry[] } {
   const zip = readFileSync(file);
   const END_OF_DIRECTORY = 0x06054b50;
   const DIRECTORY_ENTRY = 0x02014b50;
@@ -212,12 +220,36 @@ export function zipEntries(file: string): string[] {
   if (end < 0) throw new Error(`${file} is not a zip archive`);
   const count = zip.readUInt16LE(end + 10);
   let at = zip.readUInt32LE(end + 16);
-  const names: string[] = [];
+  const entries: ZipDirectoryEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (zip.readUInt32LE(at) !== DIRECTORY_ENTRY) throw new Error(`${file}: damaged central directory`);
     const nameLength = zip.readUInt16LE(at + 28);
-    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    entries.push({
+      name: zip.toString('utf8', at + 46, at + 46 + nameLength),
+      method: zip.readUInt16LE(at + 10),
+      compressedSize: zip.readUInt32LE(at + 20),
+      localHeader: zip.readUInt32LE(at + 42),
+    });
     at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
-  return names;
+  return { zip, entries };
+}
+
+/** The file names in a zip archive, from its central directory (no extraction, no external tool). */
+export function zipEntries(file: string): string[] {
+  return zipDirectory(file).entries.map((entry) => entry.name);
+}
+
+/** One file of a zip archive as Lambda would unpack it (stored or deflated), or undefined when absent. */
+export function zipEntry(file: string, name: string): Buffer | undefined {
+  const { zip, entries } = zipDirectory(file);
+  const entry = entries.find((e) => e.name === name);
+  if (!entry) return undefined;
+  const LOCAL_HEADER = 0x04034b50;
+  if (zip.readUInt32LE(entry.localHeader) !== LOCAL_HEADER) throw new Error(`${file}: damaged local header of ${name}`);
+  const start = entry.localHeader + 30 + zip.readUInt16LE(entry.localHeader + 26) + zip.readUInt16LE(entry.localHeader + 28);
+  const data = zip.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) return Buffer.from(data);
+  if (entry.method === 8) return inflateRawSync(data);
+  throw new Error(`${file}: ${name} uses compression method ${entry.method}`);
 }
