@@ -414,6 +414,12 @@ describe('nothing is lost', () => {
 });
 
 describe('log forwarding', () => {
+  it('posts NDJSON to the LOG_SINK_URL it is given (DESIGN.md), not OpenSearch _bulk to <url>/_bulk', () => {
+    const environment = (props(functionLogicalId('forwardLogs')).Environment as JsonObject).Variables as JsonObject;
+    expect(environment.LOG_SINK_URL).toMatch(/^https:\/\/logs\.[\w.-]+\/ingest$/);
+    expect(policyForStage('prod').logs?.sink.mode).toBe('ndjson');
+  });
+
   it('subscribes forwardLogs to the configured log groups, never to its own', () => {
     const filters = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties);
     expect(filters.map((f) => f.LogGroupName).sort()).toEqual([TRAINING_LOG_GROUP, API_LOG_GROUP].sort());
