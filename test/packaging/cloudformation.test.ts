@@ -191,6 +191,18 @@ describe('least privilege', () => {
     });
   });
 
+  it('lets only notify publish to SNS and gives only notify EMAIL_TOPIC_ARN: the remediations and respond tell people through Slack and PagerDuty', () => {
+    for (const name of FUNCTION_NAMES) {
+      const publishes = grants(roleIdOf(name)!, 'sns:Publish').map((s) => referencedId(s.Resource));
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      expect({ name, publishes, mails: 'EMAIL_TOPIC_ARN' in env }).toEqual({ name, publishes: name === 'notify' ? ['EmailTopic'] : [], mails: name === 'notify' });
+    }
+    for (const name of ['scaleNodegroup', 'scaleDeployment', 'respond'] as const) {
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      expect(env).toMatchObject({ SLACK_WEBHOOK_PARAM: '/firebreak/prod/slack-webhook-url', PAGERDUTY_ROUTING_KEY_PARAM: '/firebreak/prod/pagerduty-routing-key', PAGERDUTY_EVENTS_URL: expect.any(String) });
+    }
+  });
+
   it('lets each function write only its own log group', () => {
     for (const name of FUNCTION_NAMES) {
       const [logs] = grants(roleIdOf(name)!, 'logs:PutLogEvents');
