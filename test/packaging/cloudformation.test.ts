@@ -203,6 +203,18 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets forwardLogs make only the conditional updates of its digest gate in the table, and read only the Slack webhook', () => {
+    const role = roleIdOf('forwardLogs')!;
+    const tableActions = roleStatements(resource(template, role))
+      .filter((s) => referencedId(s.Resource as Json) === 'StateTable')
+      .flatMap((s) => asList(s.Action));
+    expect(tableActions).toEqual(['dynamodb:UpdateItem']);
+    const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
+    expect(actions).toEqual(['dynamodb:UpdateItem', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'ssm:GetParameter'].sort());
+    const parameterArns = grants(role, 'ssm:GetParameter').flatMap((s) => asList(s.Resource));
+    expect(parameterArns.map((arn) => JSON.stringify(arn).replace(/^.*:parameter/, '').replace(/"\}$/, ''))).toEqual(['/firebreak/prod/slack-webhook-url']);
+  });
+
   it('lets each function write only its own log group', () => {
     for (const name of FUNCTION_NAMES) {
       const [logs] = grants(roleIdOf(name)!, 'logs:PutLogEvents');

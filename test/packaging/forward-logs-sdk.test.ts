@@ -134,5 +134,7 @@ it('loads DynamoDB, SSM and Slack\'s client for the first batch whose errors nee
   expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-ssm', '@aws-sdk/core', '@slack/webhook']));
   const received = await receivedSince(before);
   expect(received).toContainEqual({ method: 'POST', url: '/', target: 'DynamoDB_20120810.UpdateItem' });
+  // UpdateItem is the one table action forwardLogs' role grants (cloudformation.test.ts): the bundle calls no other.
+  expect(new Set(received.flatMap((r) => (r.target ? [r.target] : [])))).toEqual(new Set(['DynamoDB_20120810.UpdateItem']));
   expect(received).toContainEqual({ method: 'POST', url: '/slack' });
 });
