@@ -244,9 +244,18 @@ describe('least privilege', () => {
     expect(parameterPaths).toEqual(['/firebreak/prod/breakers', '/firebreak/prod/breakers/*']);
     expect(grants(role, 'cloudwatch:GetMetricData')).toHaveLength(1);
     expect(JSON.stringify(grants(role, 'cloudwatch:DescribeAlarms')[0]?.Resource)).toContain(':alarm:*');
-    // Only respond manages flags.
+    // Only respond manages flags, and only respond is told where they are.
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'respond')) {
       expect(grants(roleIdOf(name)!, 'ssm:PutParameter')).toEqual([]);
+      expect(grants(roleIdOf(name)!, 'ssm:GetParametersByPath')).toEqual([]);
+    }
+    for (const name of FUNCTION_NAMES) {
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      expect({ name, breakers: env.BREAKER_PREFIX }).toEqual({ name, breakers: name === 'respond' ? '/firebreak/prod/breakers' : undefined });
+    }
+    // The remediations still read the kill switch.
+    for (const name of ['scaleNodegroup', 'scaleDeployment', 'respond'] as const) {
+      expect((props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables.KILL_SWITCH_PARAM).toBe('/firebreak/prod/kill-switch');
     }
   });
 });
