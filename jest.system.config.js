@@ -12,5 +12,7 @@ module.exports = {
   // One emulator and one stack per file, each file's scenarios in order; two cores are shared by the
   // emulator, the functions' processes and jest.
   maxWorkers: 1,
+  // least-privilege.test.ts reads what every other file's account authorised, so it runs last.
+  testSequencer: '<rootDir>/test/system/sequencer.cjs',
   testTimeout: 120_000,
 };

@@ -2,7 +2,7 @@
 // message that changes nothing, and the kill switch stopping every action with one page per stopped action.
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { apiLogStream, ingest } from './workload/api-logs';
-import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nodeLoad, runsOf, since } from './account/drive';
+import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nodeLoad, quiet, runsOf, since } from './account/drive';
 import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
 
 let world: World;
@@ -78,14 +78,63 @@ describe('a duplicate SNS delivery', () => {
   });
 });
 
+describe('a channel that stays down', () => {
+  it('fails notify and respond through their retries into the dead-letter queue, with the channels that worked sent once', async () => {
+    const { ReceiveMessageCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+    world.pagerDuty.setFallback({ status: 503, body: 'unavailable' });
+    try {
+      await quiet(world);
+      world.clock.advance(12 * 60_000);
+      const before = mark(world);
+      await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
+      await apiTraffic(world, 4, { requests: 40, errorPercent: 30, latencyMs: 60 });
+      const transitions = await evaluateAlarms(world);
+      expect(transitions.map((t) => `${t.alarm}:${t.to}`)).toEqual(['RetailPrediction-HighErrorRate:ALARM']);
+
+      const seen = since(world, before);
+      const notify = runsOf(seen.invocations, 'notify');
+      expect(notify.map((i) => `${i.attempt}:${i.ok}`)).toEqual(['1:false', '2:false', '3:false']);
+      // Slack and email went out on the first attempt; the retries only tried PagerDuty again.
+      expect(seen.slack.filter((r) => r.body.includes('ALARM: RetailPrediction-HighErrorRate'))).toHaveLength(1);
+      expect(seen.mail.filter((m) => (m.subject ?? '').includes('RetailPrediction-HighErrorRate')).map((m) => m.endpoint).sort()).toEqual(['ml-platform@example.com', 'mlops-oncall@example.com']);
+      const sqs = new SQSClient({ endpoint: world.emulator.endpoint, region: world.region, credentials: world.emulator.admin });
+      const queueUrl = `${world.emulator.endpoint}/${world.stack.facts.accountId}/${world.physicalId('DeadLetterQueue').split('/').pop()}`;
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+      const kept = Messages.map((m) => JSON.parse(m.Body ?? '{}') as { requestContext: { functionArn: string; condition: string }; requestPayload: unknown });
+      // notify, and respond (whose page could not go out either), each kept the alarm after three attempts.
+      expect(kept.map((k) => `${k.requestContext.functionArn.split(':function:')[1]} ${k.requestContext.condition}`).sort()).toEqual([
+        'firebreak-prod-notify:$LATEST RetriesExhausted',
+        'firebreak-prod-respond:$LATEST RetriesExhausted',
+      ]);
+      for (const k of kept) expect(JSON.stringify(k.requestPayload)).toContain('RetailPrediction-HighErrorRate');
+    } finally {
+      world.pagerDuty.setFallback({ status: 202, body: '{"status":"success","message":"Event processed"}' });
+    }
+    await quiet(world);
+  });
+});
+
+describe('a remediation that fails midway', () => {
+  it('is retried by Lambda and done once: the message claim is given back, the deployment ends at 6', async () => {
+    world.clock.advance(12 * 60_000);
+    const before = mark(world);
+    world.kube.failNext(500, 'InternalError', 'etcdserver: request timed out');
+    await nodeLoad(world, 15, { cpuPercent: 94, memoryPercent: 60 });
+    const transitions = await evaluateAlarms(world);
+
+    const seen = since(world, before);
+    expect(transitions.map((t) => `${t.alarm}:${t.to}`)).toEqual(['RetailPrediction-HighCPU:ALARM']);
+    expect(runsOf(seen.invocations, 'scaleDeployment').map((i) => `${i.attempt}:${i.ok}`)).toEqual(['1:false', '2:true']);
+    expectNoFailures('other functions', seen.invocations.filter((i) => i.function !== 'scaleDeployment'));
+    expect(replicas()).toBe(6);
+    expect(seen.kubeWrites.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    await quiet(world);
+  });
+});
+
 describe('the kill switch', () => {
   it('stops every action (node group, deployment, breaker), tells Slack of each, and pages once', async () => {
     await world.clients.ssm.send(new PutParameterCommand({ Name: WORKLOAD.killSwitchParam, Type: 'String', Value: 'on', Overwrite: true }));
-    // Back to quiet first, with the switch already on, so the OK's scale-down is stopped too.
-    world.clock.advance(12 * 60_000);
-    await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
-    await apiTraffic(world, 4, { requests: 40, errorPercent: 0, latencyMs: 60 });
-    await evaluateAlarms(world);
     const capacity = await desiredCapacity(world);
     const replicasBefore = replicas();
 

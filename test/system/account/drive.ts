@@ -124,3 +124,11 @@ export async function breakerFlag(world: World, name: string): Promise<Record<st
     throw error;
   }
 }
+
+/** Lets the service run healthy long enough for every alarm to be back in OK, and delivers those OKs. */
+export async function quiet(world: World): Promise<void> {
+  world.clock.advance(12 * 60_000);
+  await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
+  await apiTraffic(world, 4, { requests: 40, errorPercent: 0, latencyMs: 60 });
+  await evaluateAlarms(world);
+}

@@ -1,5 +1,8 @@
 // System suite: one emulated account with the prod stack deployed, the reference workload's prerequisites in place,
 // and loopback doubles for what lives outside AWS (Slack, PagerDuty, the log sink, the Kubernetes API).
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, CreateNodegroupCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -121,6 +124,8 @@ export async function startWorld(): Promise<World> {
       asgName,
       physicalId,
       async close() {
+        const audit = process.env.FIREBREAK_SYSTEM_AUDIT_DIR;
+        if (audit) writeFileSync(join(audit, `${randomUUID()}.json`), JSON.stringify(emulator.authorisations()));
         await emulator.stop();
         await lambda.stop();
         await Promise.all([slack.close(), pagerDuty.close(), sink.close(), kube.close()]);

@@ -99,18 +99,22 @@ export function metricsFromFilters(
     const transformed = filter.applyOnTransformedLogs === true || (filter.filterPattern ?? '').includes('$.');
     for (const t of filter.metricTransformations ?? []) {
       const namespace = t.metricNamespace!;
-      let matched = 0;
+      // CloudWatch reports the default value for each minute in which events arrived and none matched.
+      const matchedMinutes = new Set<number>();
+      const seenMinutes = new Set<number>();
       for (const event of events) {
+        const minute = Math.floor(event.timestamp / 60_000) * 60_000;
+        seenMinutes.add(minute);
         const fields = transformed && transformer ? applyTransformer(transformer, event.message) : undefined;
         if (!matchFilterPattern(filter.filterPattern ?? '', event.message, fields)) continue;
         const value = metricValue(t.metricValue ?? '1', fields);
         if (value === undefined) continue;
-        matched++;
+        matchedMinutes.add(minute);
         data.push({ namespace, datum: { MetricName: t.metricName, Value: value, Unit: t.unit as StandardUnit | undefined, Timestamp: new Date(event.timestamp) } });
       }
-      // A filter with a default value reports it for a batch in which nothing matched.
-      if (matched === 0 && t.defaultValue !== undefined && events.length > 0) {
-        data.push({ namespace, datum: { MetricName: t.metricName, Value: t.defaultValue, Unit: t.unit as StandardUnit | undefined, Timestamp: new Date(events[0]!.timestamp) } });
+      if (t.defaultValue === undefined) continue;
+      for (const minute of seenMinutes) {
+        if (!matchedMinutes.has(minute)) data.push({ namespace, datum: { MetricName: t.metricName, Value: t.defaultValue, Unit: t.unit as StandardUnit | undefined, Timestamp: new Date(minute) } });
       }
     }
   }
