@@ -1,7 +1,7 @@
 // System: what reaches people and the world is exact — log batches from both subscribed groups, a redelivered SNS
 // message that changes nothing, and the kill switch stopping every action with one page per stopped action.
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { apiLogStream, ingest } from './workload/api-logs';
+import { ingest } from './workload/api-logs';
 import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nodeLoad, quiet, runsOf, since } from './account/drive';
 import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
 
