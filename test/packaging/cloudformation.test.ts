@@ -460,12 +460,31 @@ describe('log forwarding', () => {
     expect(ownLogGroups).toContain('/aws/lambda/firebreak-prod-forwardLogs');
     for (const f of filters) {
       expect(referencedId(f.DestinationArn)).toBe(functionLogicalId('forwardLogs'));
+      // Every event of the group, as the subscriptions always did: the logs policy filters, not CloudWatch.
+      expect(f.FilterPattern).toBe('');
       expect(ownLogGroups).not.toContain(f.LogGroupName);
     }
-    const permission = resourcesOfType(template, 'AWS::Lambda::Permission')
-      .map(([, p]) => p.Properties)
-      .find((p) => referencedId(p.FunctionName) === functionLogicalId('forwardLogs'));
-    expect(JSON.stringify(permission?.Principal)).toContain('logs.');
+  });
+
+  it('lets each log group invoke forwardLogs through its own permission, scoped to exactly that log group, before it is subscribed', () => {
+    const subscriptions = [
+      { filter: 'ForwardLogsApiLogsSubscriptionFilter', permission: 'ForwardLogsApiLogsInvokePermission', logGroup: API_LOG_GROUP },
+      { filter: 'ForwardLogsTrainingLogsSubscriptionFilter', permission: 'ForwardLogsTrainingLogsInvokePermission', logGroup: TRAINING_LOG_GROUP },
+    ];
+    for (const { filter, permission, logGroup } of subscriptions) {
+      expect(props(filter).LogGroupName).toBe(logGroup);
+      expect(asList(resource(template, filter).DependsOn ?? [])).toEqual([permission]);
+      expect(props(permission)).toEqual({
+        FunctionName: { 'Fn::GetAtt': [functionLogicalId('forwardLogs'), 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' },
+        SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:*` },
+      });
+    }
+    // No other permission lets CloudWatch Logs invoke anything: no prefix such as log-group:/aws/*.
+    const logsPermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.Principal).includes('logs.'));
+    expect(logsPermissions.map(([id]) => id).sort()).toEqual(subscriptions.map((s) => s.permission).sort());
+    for (const [, p] of logsPermissions) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('*:*');
   });
 });
 
