@@ -25,8 +25,8 @@ import { apiLogMessages } from '../support/logs-samples';
 import { loadConfig } from '../../shared/config';
 import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
 import type { ForwardDependencies } from '../../shared/logs/forward';
-import { defaultLogsPolicy } from '../../shared/logs/policy';
-import { policyForStage } from '../../shared/policy/load';
+import { defaultLogsPolicy, groupsCoveringOwnLogGroup, matchesLogGroup } from '../../shared/logs/policy';
+import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
 import { FALLBACK_REVIEW_TEMPLATE, REVIEW_TEMPLATE_PATH } from '../../shared/responder/review';
 
 jest.setTimeout(240_000);
@@ -463,6 +463,19 @@ describe('log forwarding', () => {
       // Every event of the group, as the subscriptions always did: the logs policy filters, not CloudWatch.
       expect(f.FilterPattern).toBe('');
       expect(ownLogGroups).not.toContain(f.LogGroupName);
+    }
+  });
+
+  it('names in every stage\'s logs policy only log groups a subscription delivers, and never forwardLogs\' own', () => {
+    // apiLogGroup and trainingLogGroup are default params, the same in every stage: prod's subscriptions are every stage's.
+    const subscribed = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => String(f.Properties.LogGroupName));
+    for (const stage of Object.keys(STAGE_POLICIES)) {
+      const groups = policyForStage(stage).logs?.groups ?? [];
+      expect({ stage, groups: groups.length }).toEqual({ stage, groups: subscribed.length });
+      for (const { match } of groups) {
+        expect({ stage, match, delivered: subscribed.some((logGroup) => matchesLogGroup(match, logGroup)) }).toEqual({ stage, match, delivered: true });
+      }
+      expect(groupsCoveringOwnLogGroup(policyForStage(stage).logs ?? defaultLogsPolicy(), `firebreak-${stage}-forwardLogs`)).toEqual([]);
     }
   });
 
