@@ -2,7 +2,7 @@
 // message that changes nothing, and the kill switch stopping every action with one page per stopped action.
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ingest } from './workload/api-logs';
-import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nodeLoad, quiet, runsOf, since } from './account/drive';
+import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, quiet, runsOf, since } from './account/drive';
 import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
 
 let world: World;
@@ -52,7 +52,7 @@ describe('forwardLogs', () => {
 
 describe('a duplicate SNS delivery', () => {
   it('sends nothing twice and acts once: Slack, PagerDuty, email, the ASG and the deployment hear of it one time', async () => {
-    world.clock.advance(12 * 60_000);
+    nextPhase(world);
     await nodeLoad(world, 15, { cpuPercent: 94, memoryPercent: 60 });
     const first = mark(world);
     const capacity = await desiredCapacity(world);
@@ -84,7 +84,7 @@ describe('a channel that stays down', () => {
     world.pagerDuty.setFallback({ status: 503, body: 'unavailable' });
     try {
       await quiet(world);
-      world.clock.advance(12 * 60_000);
+      nextPhase(world);
       const before = mark(world);
       await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
       await apiTraffic(world, 4, { requests: 40, errorPercent: 30, latencyMs: 60 });
@@ -116,7 +116,7 @@ describe('a channel that stays down', () => {
 
 describe('a remediation that fails midway', () => {
   it('is retried by Lambda and done once: the message claim is given back, the deployment ends at 6', async () => {
-    world.clock.advance(12 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     world.kube.failNext(500, 'InternalError', 'etcdserver: request timed out');
     await nodeLoad(world, 15, { cpuPercent: 94, memoryPercent: 60 });
@@ -138,7 +138,7 @@ describe('the kill switch', () => {
     const capacity = await desiredCapacity(world);
     const replicasBefore = replicas();
 
-    world.clock.advance(12 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await nodeLoad(world, 15, { cpuPercent: 95, memoryPercent: 60 });
     await apiTraffic(world, 4, { requests: 50, errorPercent: 70, latencyMs: 60 });

@@ -1,6 +1,6 @@
 // System: each reference alarm going to ALARM and back to OK, through every function subscribed to the alarms topic.
 import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
-import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nodeLoad, runSweep, runsOf, since } from './account/drive';
+import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, runSweep, since } from './account/drive';
 
 let world: World;
 
@@ -38,7 +38,7 @@ describe('RetailPrediction-HighCPU', () => {
   });
 
   it('OK: Slack hears of the recovery and the deployment scales back to 3', async () => {
-    world.clock.advance(15 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 55 });
 
@@ -59,7 +59,7 @@ const alarmPages = (pages: Record<string, unknown>[]) =>
 
 describe('RetailPrediction-HighLatency', () => {
   it('ALARM: Slack only (a warning); no function acts on it', async () => {
-    world.clock.advance(15 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await nodeLoad(world, 15, { cpuPercent: 45, memoryPercent: 55 });
     await apiTraffic(world, 4, { requests: 40, errorPercent: 0, latencyMs: 420 });
@@ -75,7 +75,7 @@ describe('RetailPrediction-HighLatency', () => {
   });
 
   it('OK: Slack hears of the recovery', async () => {
-    world.clock.advance(10 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await apiTraffic(world, 4, { requests: 40, errorPercent: 0, latencyMs: 60 });
 
@@ -90,7 +90,7 @@ describe('RetailPrediction-HighLatency', () => {
 
 describe('RetailPrediction-HighErrorRate and RetailPrediction-CriticalIssue', () => {
   it('ALARM at an extreme error rate: PagerDuty, Slack and email; the composite pages; respond opens the breaker', async () => {
-    world.clock.advance(10 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await nodeLoad(world, 15, { cpuPercent: 50, memoryPercent: 55 });
     await apiTraffic(world, 4, { requests: 50, errorPercent: 60, latencyMs: 480 });
@@ -108,7 +108,7 @@ describe('RetailPrediction-HighErrorRate and RetailPrediction-CriticalIssue', ()
   });
 
   it('OK: every page the ALARM opened is resolved, and the sweep closes the breaker once the service is healthy', async () => {
-    world.clock.advance(10 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     await apiTraffic(world, 4, { requests: 50, errorPercent: 0, latencyMs: 60 });
 

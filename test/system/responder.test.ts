@@ -1,6 +1,6 @@
 // System: the incident responder deciding from the alarm's own metric and the real context metrics — it scales
 // when latency is high and capacity is short, and pages when no automatic remedy fits.
-import { apiTraffic, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nodeLoad, runsOf, since } from './account/drive';
+import { apiTraffic, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, since } from './account/drive';
 import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
 
 let world: World;
@@ -42,12 +42,12 @@ describe('respond on RetailPrediction-HighErrorRate', () => {
   });
 
   it('pages on-call with the diagnosis when neither scaling nor the breaker fits', async () => {
-    world.clock.advance(12 * 60_000);
+    nextPhase(world);
     await apiTraffic(world, 4, { requests: 50, errorPercent: 0, latencyMs: 60 });
     await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
     await evaluateAlarms(world);
 
-    world.clock.advance(12 * 60_000);
+    nextPhase(world);
     const before = mark(world);
     const capacity = await desiredCapacity(world);
     await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });

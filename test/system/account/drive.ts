@@ -127,8 +127,16 @@ export async function breakerFlag(world: World, name: string): Promise<Record<st
 
 /** Lets the service run healthy long enough for every alarm to be back in OK, and delivers those OKs. */
 export async function quiet(world: World): Promise<void> {
-  world.clock.advance(12 * 60_000);
+  nextPhase(world);
   await nodeLoad(world, 15, { cpuPercent: 40, memoryPercent: 50 });
   await apiTraffic(world, 4, { requests: 40, errorPercent: 0, latencyMs: 60 });
   await evaluateAlarms(world);
+}
+
+/**
+ * Moves the clock past every alarm's window (HighCPU's is 2 x 5 minutes, aligned to 5), so a phase's
+ * datapoints never mix with the previous phase's.
+ */
+export function nextPhase(world: World): void {
+  world.clock.advance(20 * 60_000);
 }
