@@ -171,12 +171,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets notify publish to the email topic, use the table, read its two secrets and decrypt only through SSM', () => {
+  it('lets notify publish to the email topic, put and update its ledger records, read its two secrets and decrypt only through SSM', () => {
     const role = roleIdOf('notify')!;
     const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
     expect(actions).toEqual(
       [
-        'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+        'dynamodb:PutItem', 'dynamodb:UpdateItem',
         'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
