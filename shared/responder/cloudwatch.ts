@@ -1,5 +1,5 @@
-// Responder adapters: CloudWatch, for the metrics diagnose reads (GetMetricData).
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+// Responder adapters: CloudWatch, for the metrics diagnose reads (GetMetricData) and the alarms it reads them by (DescribeAlarms).
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { MetricsSource } from './diagnose';
 
 /** The responder's CloudWatch client, one per container. */
@@ -29,5 +29,17 @@ export const cloudWatchMetricsSource = (client: CloudWatchClient = cloudWatch): 
       NextToken = output.NextToken;
     } while (NextToken);
     return [...byId.values(), ...unnamed];
+  },
+
+  /** One DescribeAlarms for all the names (at most 100), following NextToken. */
+  async describeAlarms(names) {
+    const alarms: MetricAlarm[] = [];
+    let NextToken: string | undefined;
+    do {
+      const output = await client.send(new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ['MetricAlarm'], NextToken }));
+      alarms.push(...(output.MetricAlarms ?? []));
+      NextToken = output.NextToken;
+    } while (NextToken);
+    return alarms;
   },
 });

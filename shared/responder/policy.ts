@@ -10,17 +10,51 @@ export type MetricRole = (typeof METRIC_ROLES)[number];
 
 /** Every schema of the `responder` section, built together on first use. */
 function buildResponderSchemas() {
-  const metricQuerySchema = z.strictObject({
-    /** GetMetricData query id: lower-case first letter, letters, digits and underscores. */
-    id: z.string().check(z.regex(/^[a-z][A-Za-z0-9_]*$/, 'expected a GetMetricData id such as errorRate')),
-    role: z.enum(METRIC_ROLES),
-    namespace: z.string().check(z.minLength(1)),
-    metric: z.string().check(z.minLength(1)),
-    /** `Average`, `Sum`, `Maximum`, … or a percentile such as `p95`. */
-    stat: z.string().check(z.regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?)$/, 'expected a statistic such as Average or p95')),
-    dimensions: z._default(z.record(z.string(), z.string()), {}),
-    unit: z.optional(z.string()),
-  });
+  const queryId = z.string().check(z.regex(/^[a-z][A-Za-z0-9_]*$/, 'expected a GetMetricData id such as errorRate'));
+
+  /** `Average`, `Sum`, `Maximum`, … or a percentile such as `p95`. */
+  const statSchema = z.string().check(z.regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?)$/, 'expected a statistic such as Average or p95'));
+  const EXPLICIT_FIELDS = ['namespace', 'metric', 'stat', 'dimensions', 'unit'] as const;
+
+  /**
+   * One query, in one of two forms (checked field by field, so an error names the field):
+   * - `{ id, role, alarm }`: the metric the alarm watches, read from the alarm's own definition (its
+   *   metric or metric math, statistic and period), so the diagnosis and the alarm cannot disagree;
+   * - `{ id, role, namespace, metric, stat, dimensions?, unit? }`: a metric read directly, for context
+   *   the alarm does not give (requests, CPU, memory).
+   */
+  const metricQuerySchema = z.pipe(
+    z
+      .strictObject({
+        /** GetMetricData query id: lower-case first letter, letters, digits and underscores. */
+        id: queryId,
+        role: z.enum(METRIC_ROLES),
+        alarm: z.optional(z.string().check(z.minLength(1))),
+        namespace: z.optional(z.string().check(z.minLength(1))),
+        metric: z.optional(z.string().check(z.minLength(1))),
+        stat: z.optional(statSchema),
+        dimensions: z.optional(z.record(z.string(), z.string())),
+        unit: z.optional(z.string()),
+      })
+      .check(
+        z.superRefine((q, ctx) => {
+          if (q.alarm !== undefined) {
+            for (const field of EXPLICIT_FIELDS) {
+              if (q[field] !== undefined) ctx.addIssue({ code: 'custom', message: `a query that reads alarm ${q.alarm} takes its metric from the alarm; remove ${field}`, path: [field] });
+            }
+            return;
+          }
+          for (const field of ['namespace', 'metric', 'stat'] as const) {
+            if (q[field] === undefined) ctx.addIssue({ code: 'custom', message: `expected ${field} (or alarm, to read the metric an alarm watches)`, path: [field] });
+          }
+        }),
+      ),
+    z.transform((q): AlarmQueryShape | ExplicitQueryShape =>
+      q.alarm !== undefined
+        ? { id: q.id, role: q.role, alarm: q.alarm }
+        : { id: q.id, role: q.role, namespace: q.namespace!, metric: q.metric!, stat: q.stat!, dimensions: q.dimensions ?? {}, ...(q.unit !== undefined ? { unit: q.unit } : {}) },
+    ),
+  );
 
   const percent = z.number().check(z.minimum(0), z.maximum(100));
 
@@ -114,7 +148,28 @@ export const responderPolicySchema = z.lazy(() => schemas().responderPolicySchem
 
 export type ResponderPolicy = z.infer<typeof responderPolicySchema>;
 export type ServicePolicy = z.infer<Schemas['serviceSchema']>;
+/** A query that reads the metric an alarm watches, from the alarm's own definition. */
+interface AlarmQueryShape {
+  readonly id: string;
+  readonly role: MetricRole;
+  readonly alarm: string;
+}
+/** A query that reads one metric directly. */
+interface ExplicitQueryShape {
+  readonly id: string;
+  readonly role: MetricRole;
+  readonly namespace: string;
+  readonly metric: string;
+  readonly stat: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly unit?: string;
+}
 export type MetricQuery = z.infer<Schemas['metricQuerySchema']>;
+export type AlarmMetricQuery = AlarmQueryShape;
+export type ExplicitMetricQuery = ExplicitQueryShape;
+
+/** True for a query that reads the metric an alarm watches. */
+export const isAlarmQuery = (q: MetricQuery): q is AlarmMetricQuery => 'alarm' in q;
 export type Thresholds = z.infer<Schemas['thresholdsSchema']>;
 export type ScaleAction = Exclude<RemediationAction, { kind: 'restart-deployment' }>;
 

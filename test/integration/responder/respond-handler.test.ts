@@ -6,7 +6,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { metricResults } from '../../unit/responder/doubles';
+import { describedAlarms, metricResults } from '../../unit/responder/doubles';
 import { installDynamoDouble } from '../../support/dynamodb-double';
 
 type StateTable = ReturnType<typeof installDynamoDouble>;
@@ -34,7 +34,7 @@ function installAws() {
   ssm.reset();
   parameters.clear();
   cloudWatch.on(GetMetricDataCommand).callsFake(async () => ({ MetricDataResults: metricResults(metrics) }));
-  cloudWatch.on(DescribeAlarmsCommand).callsFake(async () => ({ MetricAlarms: [{ AlarmName: ALARM, StateValue: alarmState }] }));
+  cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({ MetricAlarms: describedAlarms(input.AlarmNames, alarmState) }));
   ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
     const value = parameters.get(input.Name);
     if (value === undefined) throw new ParameterNotFound({ message: `${input.Name} not found`, $metadata: {} });
@@ -100,7 +100,7 @@ describe('respond handler, end to end', () => {
     expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(slackTexts()).toHaveLength(1);
     expect(slackTexts()[0]?.text).toContain('opening the circuit breaker');
-    expect(JSON.stringify(slackTexts()[0]?.blocks)).toContain('RetailMLOps/ErrorRate Average: 62.50 Percent');
+    expect(JSON.stringify(slackTexts()[0]?.blocks)).toContain('RetailPrediction-HighErrorRate (alarm metric): 62.50');
     expect(pagerDuty.requests).toHaveLength(0);
     const incidentId = fired.messages[0]?.outcome.incidentId ?? '';
     expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'open', actionCount: 1 });
@@ -131,7 +131,7 @@ describe('respond handler, end to end', () => {
     const [page] = pdEvents();
     expect(page).toMatchObject({ routing_key: 'routing-key-0123', event_action: 'trigger', payload: { severity: 'critical', source: 'retail-prediction' } });
     expect(String(page?.payload?.summary)).toContain('not acting blind');
-    expect(JSON.stringify(page?.payload?.custom_details)).toContain('RetailMLOps/ErrorRate Average: no datapoints');
+    expect(JSON.stringify(page?.payload?.custom_details)).toContain('RetailPrediction-HighErrorRate (alarm metric): no datapoints');
     expect(slackTexts()[0]?.text).toContain('paging on-call');
     expect(parameters.has(FLAG)).toBe(false);
   });

@@ -9,7 +9,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { metricResults } from '../../unit/responder/doubles';
+import { describedAlarms, metricResults } from '../../unit/responder/doubles';
 import { KubeApiDouble } from '../k8s/kube-api-double';
 import { installDynamoDouble } from '../../support/dynamodb-double';
 
@@ -70,7 +70,7 @@ beforeEach(() => {
   table = installDynamoDouble();
   api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
   cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricResults({ errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 }) });
-  cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'ALARM' }] });
+  cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({ MetricAlarms: describedAlarms(input.AlarmNames, 'ALARM') }));
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG_NAME }] } } });
   asg.on(DescribeAutoScalingGroupsCommand).resolves({

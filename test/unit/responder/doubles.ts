@@ -1,5 +1,5 @@
 // Test doubles for the respond use case: scripted metrics, flags in memory, recording remediator, pager and team.
-import type { MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { MetricAlarm, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState } from '../../../shared/alarm/model';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
@@ -16,7 +16,39 @@ import type { RemediationOutcome, RemediationRequest } from '../../../shared/rem
 import { loadSnsRecord } from '../../support/events';
 import { samplePolicy } from './fixtures';
 
-const QUERY_OF_ROLE: Record<MetricRole, string> = { errorRate: 'errorRate', latency: 'latencyP95', requests: 'requests', cpu: 'nodeCpu', memory: 'memory' };
+const QUERY_OF_ROLE: Record<MetricRole, string> = { errorRate: 'errorRate', latency: 'latencyP95', requests: 'requests', cpu: 'nodeCpu', memory: 'nodeMemory' };
+
+/**
+ * The reference alarms the stage policies' alarm-derived queries read, as DescribeAlarms returns them
+ * (serverless.yml defines them; the system suite reads the deployed ones).
+ */
+export const REFERENCE_ALARMS: readonly MetricAlarm[] = [
+  {
+    AlarmName: 'RetailPrediction-HighErrorRate',
+    EvaluationPeriods: 2,
+    Threshold: 5,
+    ComparisonOperator: 'GreaterThanThreshold',
+    Metrics: [
+      { Id: 'errorRate', Expression: '100 * apiErrors / apiRequests', Label: 'Error rate (%)', ReturnData: true },
+      { Id: 'apiErrors', MetricStat: { Metric: { Namespace: 'RetailMLOps', MetricName: 'APIErrorCount' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+      { Id: 'apiRequests', MetricStat: { Metric: { Namespace: 'RetailMLOps', MetricName: 'APIRequestCount' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+    ],
+  },
+  {
+    AlarmName: 'RetailPrediction-HighLatency',
+    Namespace: 'RetailMLOps',
+    MetricName: 'InferenceLatency',
+    ExtendedStatistic: 'p95',
+    Period: 60,
+    EvaluationPeriods: 3,
+    Threshold: 200,
+    ComparisonOperator: 'GreaterThanThreshold',
+  },
+];
+
+/** What DescribeAlarms answers for these names: the reference alarms' definitions, in `state`. */
+export const describedAlarms = (names: readonly string[] | undefined, state?: string): MetricAlarm[] =>
+  REFERENCE_ALARMS.filter((a) => !names || names.includes(a.AlarmName!)).map((a) => ({ ...a, ...(state ? { StateValue: state as MetricAlarm['StateValue'] } : {}) }));
 
 /** GetMetricData results whose latest point per role is `values`. */
 export function metricResults(values: Partial<Record<MetricRole, number>>): MetricDataResult[] {
@@ -36,6 +68,9 @@ export class ScriptedMetrics implements MetricsSource {
     const state = this.states[Math.min(this.calls, this.states.length - 1)] ?? {};
     this.calls++;
     return metricResults(state);
+  }
+  async describeAlarms(names: readonly string[]) {
+    return describedAlarms(names);
   }
 }
 

@@ -1,7 +1,7 @@
 // Unit tests: the `responder` policy section — stage policies, defaults, refusals naming the field.
 import { ConfigError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
-import { parseResponderPolicy, serviceForAlarm, unknownScaleTargets } from '../../../shared/responder/policy';
+import { isAlarmQuery, parseResponderPolicy, serviceForAlarm, unknownScaleTargets } from '../../../shared/responder/policy';
 import { SAMPLE_RESPONDER_SECTION, samplePolicy } from './fixtures';
 
 const section = () => structuredClone(SAMPLE_RESPONDER_SECTION) as { services: Record<string, Record<string, unknown>> };
@@ -18,11 +18,13 @@ describe('responder policy section', () => {
     expect(serviceForAlarm(policy.responder, 'RetailPrediction-HighErrorRate')?.name).toBe('retail-prediction');
     expect(unknownScaleTargets(policy.responder, policy.remediation)).toEqual([]);
     const service = policy.responder.services['retail-prediction'];
-    expect(service?.queries.map((q) => `${q.namespace}/${q.metric}`)).toEqual([
-      'RetailMLOps/ErrorRate',
-      'RetailMLOps/InferenceLatency',
-      'RetailMLOps/APIRequestCount',
-      'ContainerInsights/node_cpu_utilization',
+    // The error rate and latency come from the alarms' own definitions; context from metrics the stack produces.
+    expect(service?.queries.map((q) => (isAlarmQuery(q) ? `${q.role} <- alarm ${q.alarm}` : `${q.role} <- ${q.namespace}/${q.metric}`))).toEqual([
+      'errorRate <- alarm RetailPrediction-HighErrorRate',
+      'latency <- alarm RetailPrediction-HighLatency',
+      'requests <- RetailMLOps/APIRequestCount',
+      'cpu <- ContainerInsights/node_cpu_utilization',
+      'memory <- ContainerInsights/node_memory_utilization',
     ]);
   });
 
