@@ -9,7 +9,7 @@ import { isAlarmQuery, type AlarmMetricQuery, type ExplicitMetricQuery, type Met
 export interface MetricReading {
   readonly id: string;
   readonly role: MetricRole;
-  /** `RetailMLOps/ErrorRate Average`, for messages. */
+  /** `RetailMLOps/APIRequestCount Sum` or `RetailPrediction-HighErrorRate (alarm metric)`, for messages. */
   readonly label: string;
   readonly unit?: string;
   readonly points: number;

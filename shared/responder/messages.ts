@@ -33,7 +33,7 @@ export interface ResponseReport {
 
 const fmt = (n: number | undefined): string => (n === undefined ? 'n/a' : Number.isInteger(n) ? String(n) : n.toFixed(2));
 
-/** `RetailMLOps/ErrorRate Average: 62.5 Percent (max 70, 10 points)` or `… : no datapoints`. */
+/** `RetailPrediction-HighErrorRate (alarm metric): 62.5 (max 70, 10 points)` or `… : no datapoints`. */
 export function describeReading(r: MetricReading): string {
   if (r.points === 0) return `${r.label}: no datapoints`;
   return `${r.label}: ${fmt(r.latest)}${r.unit ? ` ${r.unit}` : ''} (max ${fmt(r.max)}, ${r.points} points)`;
