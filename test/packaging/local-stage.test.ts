@@ -115,7 +115,7 @@ it('respond with no AWS account: diagnosis unavailable, so insufficient data, so
       status: 'responded',
       decision: 'insufficient-data',
       actions: [],
-      unknown: ['diagnostics: unavailable (could not read CloudWatch GetMetricData: no AWS credentials)'],
+      unknown: ['diagnostics: unavailable (could not read CloudWatch DescribeAlarms: no AWS credentials)'],
       planned: ['slack', 'pagerduty'],
     },
   });
