@@ -3,24 +3,15 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ingest } from './workload/api-logs';
 import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, quiet, runsOf, since } from './account/drive';
-import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
+import { deploymentReplicas, desiredCapacity, WORKLOAD, worldPerFile, type World } from './account/world';
 
+const account = worldPerFile();
 let world: World;
-
-beforeAll(async () => {
-  world = await startWorld();
+beforeEach(() => {
+  world = account();
 });
 
-afterAll(async () => {
-  await world?.close();
-});
-
-afterEach(() => {
-  expect(world.lambda.problems()).toEqual([]);
-  expect(world.emulator.tracebacks()).toEqual([]);
-});
-
-const replicas = () => (world.kube.deployment(WORKLOAD.deployment.namespace, WORKLOAD.deployment.name)?.spec as { replicas?: number } | undefined)?.replicas;
+const replicas = () => deploymentReplicas(world);
 const sinkLines = (requests: { body: string }[]) => requests.flatMap((r) => r.body.split('\n').filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as Record<string, unknown>));
 
 describe('forwardLogs', () => {

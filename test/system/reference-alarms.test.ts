@@ -1,23 +1,14 @@
 // System: each reference alarm going to ALARM and back to OK, through every function subscribed to the alarms topic.
-import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
+import { deploymentReplicas, desiredCapacity, WORKLOAD, worldPerFile, type World } from './account/world';
 import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, runSweep, since } from './account/drive';
 
+const account = worldPerFile();
 let world: World;
-
-beforeAll(async () => {
-  world = await startWorld();
+beforeEach(() => {
+  world = account();
 });
 
-afterAll(async () => {
-  await world?.close();
-});
-
-afterEach(() => {
-  expect(world.lambda.problems()).toEqual([]);
-  expect(world.emulator.tracebacks()).toEqual([]);
-});
-
-const replicas = () => (world.kube.deployment(WORKLOAD.deployment.namespace, WORKLOAD.deployment.name)?.spec as { replicas?: number } | undefined)?.replicas;
+const replicas = () => deploymentReplicas(world);
 
 describe('RetailPrediction-HighCPU', () => {
   it('ALARM: Slack hears of it, the node group ASG goes up by one, the deployment scales to 6', async () => {

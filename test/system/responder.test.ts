@@ -1,24 +1,15 @@
 // System: the incident responder deciding from the alarm's own metric and the real context metrics — it scales
 // when latency is high and capacity is short, and pages when no automatic remedy fits.
 import { apiTraffic, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, since } from './account/drive';
-import { desiredCapacity, startWorld, WORKLOAD, type World } from './account/world';
+import { deploymentReplicas, desiredCapacity, WORKLOAD, worldPerFile, type World } from './account/world';
 
+const account = worldPerFile();
 let world: World;
-
-beforeAll(async () => {
-  world = await startWorld();
+beforeEach(() => {
+  world = account();
 });
 
-afterAll(async () => {
-  await world?.close();
-});
-
-afterEach(() => {
-  expect(world.lambda.problems()).toEqual([]);
-  expect(world.emulator.tracebacks()).toEqual([]);
-});
-
-const replicas = () => (world.kube.deployment(WORKLOAD.deployment.namespace, WORKLOAD.deployment.name)?.spec as { replicas?: number } | undefined)?.replicas;
+const replicas = () => deploymentReplicas(world);
 const responses = (invocations: Parameters<typeof runsOf>[0]) =>
   runsOf(invocations, 'respond')
     .map((i) => loggedOutcome(i, 'Responder outcome')?.outcome as Record<string, unknown> | undefined)

@@ -144,3 +144,29 @@ export async function desiredCapacity(world: World): Promise<number | undefined>
   const { AutoScalingGroups } = await world.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [world.asgName] }));
   return AutoScalingGroups?.[0]?.DesiredCapacity;
 }
+
+/**
+ * One account for a test file: started before its first scenario, closed after its last, and after each
+ * scenario no delivery the Lambda service refused and no internal error of the emulator.
+ */
+export function worldPerFile(): () => World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+  afterEach(() => {
+    expect(world?.lambda.problems()).toEqual([]);
+    expect(world?.emulator.tracebacks()).toEqual([]);
+  });
+  return () => {
+    if (!world) throw new Error('the account did not start (see the beforeAll failure)');
+    return world;
+  };
+}
+
+/** The reference deployment's replicas as the Kubernetes API double holds them. */
+export const deploymentReplicas = (world: World): number | undefined =>
+  (world.kube.deployment(WORKLOAD.deployment.namespace, WORKLOAD.deployment.name)?.spec as { replicas?: number } | undefined)?.replicas;
