@@ -5,10 +5,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { installDynamoDouble } from '../../support/dynamodb-double';
+import { auditModuleWith, ledgerModuleWith, memoryRemediationStores } from '../../support/remediation-stores';
 import { KubeApiDouble } from './kube-api-double';
 
 const ssm = mockClient(SSMClient);
+// STATE_TABLE's ports in memory; their DynamoDB adapters are proved in test/system/contract/.
+const mockStores = memoryRemediationStores();
+jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores));
+jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores));
 const context = { functionName: 'firebreak-dev-scaleDeployment', awsRequestId: 'req-1' } as Context;
 
 type Handler = (event: unknown, context: Context) => Promise<RemediationEventResult>;
@@ -36,16 +40,14 @@ afterAll(async () => {
   await slack.close();
 });
 
-let db: ReturnType<typeof installDynamoDouble>;
 beforeEach(() => {
   api.reset();
   slack.reset();
   ssm.reset();
-  db = installDynamoDouble();
+  mockStores.reset();
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
 });
-afterEach(() => db.mock.restore());
 
 it('HighCPU ALARM scales mlops/retail-forecast-api to 6; OK inside the cooldown is refused and Slack told; after it, back to 3', async () => {
   const alarm = await handler(loadEvent('alarm-high-cpu-alarm'), context);
@@ -61,9 +63,8 @@ it('HighCPU ALARM scales mlops/retail-forecast-api to 6; OK inside the cooldown 
   expect(slack.jsonBodies()).toEqual([expect.objectContaining({ text: expect.stringContaining('cooldown') })]);
 
   // The cooldown runs out.
-  const lock = db.item('cooldown#retail-forecast-api', 'lock');
-  if (!lock) throw new Error('expected a cooldown lock');
-  lock.until = 0;
+  if (!mockStores.ledger.cooldownUntil.has('retail-forecast-api')) throw new Error('expected a cooldown lock');
+  mockStores.ledger.cooldownUntil.set('retail-forecast-api', 0);
   const okEvent = loadEvent('alarm-high-cpu-ok');
   okEvent.Records[0]!.Sns.MessageId = 'a-later-ok-notification';
   const ok = await handler(okEvent, context);
@@ -77,5 +78,5 @@ it('a missing deployment fails the invocation with the API reason, so Lambda ret
 
   await expect(handler(loadEvent('alarm-high-cpu-alarm'), context)).rejects.toThrow(/404 NotFound: deployments.apps "retail-forecast-api" not found/);
   // Nothing was claimed or recorded as handled: the retry starts afresh.
-  expect([...db.items.keys()].filter((k) => k.startsWith('remediation-msg#'))).toEqual([]);
+  expect([...mockStores.ledger.messages.keys()]).toEqual([]);
 });

@@ -1,16 +1,18 @@
 // Unit tests: the scaleNodegroup handler in the local stage's DRY_RUN — plans only, writes nothing anywhere.
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
-import { installDynamoDouble } from '../../support/dynamodb-double';
 
 const eks = mockClient(EKSClient);
 const asg = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
+// Answers nothing: a dry run must not send STATE_TABLE a single request.
+const db = mockClient(DynamoDBDocumentClient);
 const ASG_NAME = 'eks-retail-prediction-nodegroup-8ec5a6f2';
 const context = { functionName: 'firebreak-local-scaleNodegroup', awsRequestId: 'req-1' } as Context;
 
@@ -28,16 +30,14 @@ afterAll(() => {
   process.env = savedEnv;
 });
 
-let db: ReturnType<typeof installDynamoDouble>;
 beforeEach(() => {
-  db = installDynamoDouble();
+  db.reset();
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG_NAME }] } } });
   asg.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [{ AutoScalingGroupName: ASG_NAME, DesiredCapacity: 3, MinSize: 2, MaxSize: 6, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'EC2', CreatedTime: new Date() }],
   });
 });
-afterEach(() => db.mock.restore());
 
 it('plans +1 for HighCPU ALARM without SetDesiredCapacity or any STATE_TABLE write, and ignores a redelivery', async () => {
   const first = await handler(loadEvent('alarm-high-cpu-alarm'), context);
@@ -49,7 +49,7 @@ it('plans +1 for HighCPU ALARM without SetDesiredCapacity or any STATE_TABLE wri
   ]);
   expect(again.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'duplicate' })]);
   expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
-  expect(db.mock.calls()).toHaveLength(0);
+  expect(db.calls()).toHaveLength(0);
 });
 
 it('with no AWS credentials at all, plans +1 with the size, kill switch and cooldowns stated as unknown, and calls nothing that writes', async () => {
@@ -70,5 +70,5 @@ it('with no AWS credentials at all, plans +1 with the size, kill switch and cool
     'node group size: unknown (could not read node group retail-prediction-cluster/retail-prediction-nodegroup through eks:DescribeNodegroup: no AWS credentials)',
   ]);
   expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
-  expect(db.mock.calls()).toHaveLength(0);
+  expect(db.calls()).toHaveLength(0);
 });

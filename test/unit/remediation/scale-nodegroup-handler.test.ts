@@ -11,11 +11,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { RemediationEventResult } from '../../../shared/remediation/remediate-event';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { installDynamoDouble } from '../../support/dynamodb-double';
+import { auditModuleWith, ledgerModuleWith, memoryRemediationStores } from '../../support/remediation-stores';
 
 const eks = mockClient(EKSClient);
 const asg = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
+// STATE_TABLE's ports in memory; their DynamoDB adapters are proved in test/system/contract/.
+const mockStores = memoryRemediationStores();
+jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores));
+jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores));
 const ASG_NAME = 'eks-retail-prediction-nodegroup-8ec5a6f2';
 const context = { functionName: 'firebreak-test-scaleNodegroup', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:x' } as Context;
 
@@ -35,12 +39,11 @@ afterAll(async () => {
   await slack.close();
 });
 
-let db: ReturnType<typeof installDynamoDouble>;
 beforeEach(() => {
   eks.reset();
   asg.reset();
   ssm.reset();
-  db = installDynamoDouble();
+  mockStores.reset();
   slack.reset();
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG_NAME }] } } });
@@ -49,10 +52,9 @@ beforeEach(() => {
   });
   asg.on(SetDesiredCapacityCommand).resolves({});
 });
-afterEach(() => db.mock.restore());
 
 describe('scaleNodegroup handler', () => {
-  it('HighCPU ALARM adds one node through the Auto Scaling group and audits it in STATE_TABLE', async () => {
+  it('HighCPU ALARM adds one node through the Auto Scaling group and audits it in the audit trail', async () => {
     const event = loadEvent('alarm-high-cpu-alarm');
 
     const result = await handler(event, context);
@@ -60,9 +62,8 @@ describe('scaleNodegroup handler', () => {
     expect(result.messages[0]?.outcomes).toEqual([expect.objectContaining({ status: 'done', target: 'retail-prediction-nodegroup', before: 3, after: 4 })]);
     expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: ASG_NAME, DesiredCapacity: 4, HonorCooldown: true });
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/firebreak/dev/kill-switch' });
-    const audit = [...db.items.values()].filter((i) => String(i.pk).startsWith('audit#'));
-    expect(audit).toEqual([expect.objectContaining({ pk: 'audit#retail-prediction-nodegroup', status: 'done', before: 3, after: 4, alarm: 'RetailPrediction-HighCPU' })]);
-    expect(db.item(`remediation-msg#${event.Records[0]!.Sns.MessageId}`, 'scale-nodegroup#retail-prediction-nodegroup')).toMatchObject({ status: 'done' });
+    expect(mockStores.audit.entries).toEqual([expect.objectContaining({ target: 'retail-prediction-nodegroup', status: 'done', before: 3, after: 4, alarm: 'RetailPrediction-HighCPU' })]);
+    expect(mockStores.ledger.messages.get(`${event.Records[0]!.Sns.MessageId}|scale-nodegroup#retail-prediction-nodegroup`)).toMatchObject({ status: 'done' });
   });
 
   it('the same SNS message delivered again does nothing', async () => {
@@ -110,7 +111,8 @@ describe('scaleNodegroup handler', () => {
     );
     expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
     expect(asg).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
-    expect([...db.items.keys()].filter((k) => k.startsWith('audit#') || k.startsWith('cooldown#') || k.startsWith('budget#'))).toEqual([]);
+    expect(mockStores.audit.entries).toEqual([]);
+    expect([...mockStores.ledger.cooldownUntil.keys(), ...mockStores.ledger.used.keys()]).toEqual([]);
     expect(slack.jsonBodies()).toEqual([]);
   });
 
