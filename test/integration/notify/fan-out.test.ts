@@ -1,16 +1,15 @@
 // notify end to end below the handler: real Slack and PagerDuty receivers on loopback, SNS mocked,
-// the delivery ledger on a DynamoDB double that evaluates conditions.
+// the delivery ledger in memory (its DynamoDB adapter is proved in test/system/contract/delivery-ledger.test.ts).
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../../../shared/config';
 import { PartialDeliveryError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
-import { DynamoDbDeliveryLedger } from '../../../shared/notify/ledger';
+import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
 import type { FanOutDeps } from '../../../shared/notify/fan-out';
-import { installDynamoDouble } from '../../support/dynamodb-double';
 import { loadEvent, snsEventWithMessage } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 
@@ -21,7 +20,8 @@ const quietLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as un
 describe('notify fan-out against loopback receivers', () => {
   let slack: TestReceiver;
   let pagerduty: TestReceiver;
-  let table: ReturnType<typeof installDynamoDouble>;
+  // One ledger per test: a retry within a test sees what the first attempt recorded.
+  let ledger: InMemoryDeliveryLedger;
   const sns = mockClient(SNSClient);
 
   beforeAll(async () => {
@@ -37,9 +37,8 @@ describe('notify fan-out against loopback receivers', () => {
     pagerduty.reset({ status: 202, body: '{"status":"success","message":"Event processed","dedup_key":"k"}' });
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'email-1' });
-    table = installDynamoDouble();
+    ledger = new InMemoryDeliveryLedger();
   });
-  afterEach(() => table.mock.restore());
 
   const deps = (): FanOutDeps => {
     const config = loadConfig({
@@ -58,7 +57,7 @@ describe('notify fan-out against loopback receivers', () => {
       runbookBaseUrl: config.runbookBaseUrl,
       dryRun: false,
       notifiers: createNotifiers(config, { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } }),
-      ledger: new DynamoDbDeliveryLedger(table.client, 'firebreak-dev-state'),
+      ledger,
     };
   };
 
@@ -72,7 +71,7 @@ describe('notify fan-out against loopback receivers', () => {
     const [event] = pagerduty.jsonBodies<Record<string, unknown>>();
     expect(event).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger' });
     expect(slack.jsonBodies<{ text: string }>()[0]?.text).toContain('RetailPrediction-HighErrorRate');
-    expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: EMAIL_TOPIC, Subject: 'ALARM: RetailPrediction-HighErrorRate (us-east-1)' });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: EMAIL_TOPIC, Subject: 'ALARM: RetailPrediction-HighErrorRate (eu-west-1)' });
   });
 
   it('Slack down: PagerDuty and email still delivered, the invocation fails, the retry sends Slack only', async () => {

@@ -17,7 +17,7 @@ describe('parseSnsRecord: CloudWatch alarm shapes', () => {
     expect(alarm).toMatchObject({
       kind: 'metric',
       name: 'RetailPrediction-HighCPU',
-      region: 'us-east-1',
+      region: 'eu-west-1',
       accountId: '123456789012',
       state: 'ALARM',
       previousState: 'OK',
@@ -72,7 +72,7 @@ describe('parseSnsRecord: CloudWatch alarm shapes', () => {
       kind: 'metric',
       source: 'eventbridge',
       name: 'RetailPrediction-HighCPU',
-      region: 'us-east-1',
+      region: 'eu-west-1',
       state: 'ALARM',
       previousState: 'OK',
       metric: { namespace: 'ContainerInsights', name: 'node_cpu_utilization', dimensions: { ClusterName: 'retail-prediction-cluster' } },

@@ -13,7 +13,7 @@ describe('npm run policy', () => {
   it('shows severity, route and channels of a critical alarm', () => {
     expect(report('alarm-high-error-rate-alarm')).toBe(
       [
-        'alarm:     RetailPrediction-HighErrorRate (metric alarm, OK -> ALARM, us-east-1)',
+        'alarm:     RetailPrediction-HighErrorRate (metric-math alarm, OK -> ALARM, eu-west-1)',
         'severity:  critical (policy rule)',
         'routes:    critical',
         'channels:  pagerduty (trigger), slack, email',

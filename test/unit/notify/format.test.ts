@@ -33,7 +33,7 @@ describe.each(sampleNames)('payloads for %s', (name) => {
 
 describe('email', () => {
   it('subject names state, alarm and region code', () => {
-    expect(formatEmail(viewOf('alarm-high-cpu-alarm'), 'dev').subject).toBe('ALARM: RetailPrediction-HighCPU (us-east-1)');
+    expect(formatEmail(viewOf('alarm-high-cpu-alarm'), 'dev').subject).toBe('ALARM: RetailPrediction-HighCPU (eu-west-1)');
   });
 
   it('body has the state change, reason, metric and threshold, dimensions, time and both links', () => {
@@ -42,7 +42,7 @@ describe('email', () => {
     expect(body).toMatch(/Reason: +Threshold Crossed/);
     expect(body).toContain('ContainerInsights node_cpu_utilization (Average) > 85 Percent for 2 x 300 s');
     expect(body).toContain('ClusterName=retail-prediction-cluster');
-    expect(body).toContain('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/RetailPrediction-HighCPU');
+    expect(body).toContain('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/RetailPrediction-HighCPU');
     expect(body).toContain(`${BASE}RetailPrediction-HighCPU.md`);
   });
 
@@ -165,8 +165,8 @@ describe('PagerDuty', () => {
     const event = formatPagerDuty(viewOf('alarm-high-error-rate-alarm'), policy(), 'dev');
     expect(event).toMatchObject({
       event_action: 'trigger',
-      dedup_key: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:RetailPrediction-HighErrorRate',
-      payload: { severity: 'critical', source: 'retail-prediction-api', component: 'RetailMLOps/ErrorRate' },
+      dedup_key: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:RetailPrediction-HighErrorRate',
+      payload: { severity: 'critical', source: '123456789012/eu-west-1', component: 'RetailPrediction-HighErrorRate' },
     });
     expect(event.links?.map((l) => l.text)).toEqual(['CloudWatch alarm', 'Runbook']);
     expect(event).not.toHaveProperty('routing_key');
