@@ -2,12 +2,12 @@
 import { postSlackMessage } from '../../../shared/channels/slack';
 import type { RetryPolicy } from '../../../shared/delivery/retry';
 import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
-import { dynamoDigestGate } from '../../../shared/logs/digest-gate';
+import type { DigestGate } from '../../../shared/logs/digest-gate';
 import { handleLogsDelivery } from '../../../shared/logs/entry';
 import type { ForwardDependencies, ForwardSummary } from '../../../shared/logs/forward';
 import { logsPolicySchema } from '../../../shared/logs/policy';
 import { httpLogSink } from '../../../shared/logs/sink';
-import { installDynamoDouble } from '../../support/dynamodb-double';
+import { memoryDigestGate } from '../../support/memory-digest-gate';
 import { API_LOG_GROUP, API_LOG_STREAM, apiLogMessages, dataMessage, encodeSubscription, hugeLine, mixedMessages, SECRET_MESSAGES, SECRETS } from '../../support/logs-samples';
 import { type RecordedRequest, TestReceiver } from '../../support/receiver';
 
@@ -22,7 +22,8 @@ const bulkIds = (request: RecordedRequest): string[] =>
 describe('forwardLogs over HTTP', () => {
   let sink: TestReceiver;
   let slack: TestReceiver;
-  let table: ReturnType<typeof installDynamoDouble>;
+  // One gate per test: a retried batch within a test sees what the first attempt recorded.
+  let gate: DigestGate;
   let clock: number;
 
   beforeAll(async () => {
@@ -30,13 +31,12 @@ describe('forwardLogs over HTTP', () => {
     slack = await TestReceiver.start();
   });
   beforeEach(() => {
-    table = installDynamoDouble();
+    gate = memoryDigestGate();
     clock = T0;
   });
   afterEach(() => {
     sink.reset();
     slack.reset();
-    table.mock.restore();
   });
   afterAll(async () => {
     await sink.close();
@@ -52,7 +52,7 @@ describe('forwardLogs over HTTP', () => {
       dryRun: false,
       sink: httpLogSink({ url: sink.url('/ingest'), mode: policy.sink.mode, compressionLevel: policy.sink.compressionLevel, timeoutMs, retry: fastRetry }),
       digest: {
-        gate: dynamoDigestGate('firebreak-test-state', table.client),
+        gate,
         post: (message) => postSlackMessage(slack.url('/services/T/B/x'), message, { retry: fastRetry, timeoutMs: 2_000 }),
       },
       writeMetric: () => undefined,
