@@ -22,9 +22,6 @@ import { join } from 'node:path';
 import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
 import { FORWARD_LOGS_PROCESS_ENV } from '../../bench/logs';
 import { apiLogMessages } from '../support/logs-samples';
-import { loadConfig } from '../../shared/config';
-import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
-import type { ForwardDependencies } from '../../shared/logs/forward';
 import { defaultLogsPolicy, groupsCoveringOwnLogGroup, matchesLogGroup } from '../../shared/logs/policy';
 import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
 import { FALLBACK_REVIEW_TEMPLATE, REVIEW_TEMPLATE_PATH } from '../../shared/responder/review';
@@ -49,16 +46,6 @@ const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScaling
 
 const props = (logicalId: string) => resource(template, logicalId).Properties;
 const roleIdOf = (name: (typeof FUNCTION_NAMES)[number]) => referencedId(props(functionLogicalId(name)).Role);
-
-/** The EMF documents prod's forwardLogs writes for a sample batch from events/ (dry run: nothing is sent). */
-async function forwardLogsEmf(eventFile: string): Promise<JsonObject[]> {
-  const lines: string[] = [];
-  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ForwardDependencies['log'];
-  const wired = createForwardDependencies(loadConfig({ STAGE: 'prod', DRY_RUN: 'true' }), policyForStage('prod').logs ?? defaultLogsPolicy());
-  const event: unknown = JSON.parse(readFileSync(join(__dirname, '../../events', eventFile), 'utf8'));
-  await handleLogsDelivery(event, { ...wired, writeMetric: (line) => void lines.push(line), log: quiet });
-  return lines.map((line) => JSON.parse(line) as JsonObject);
-}
 
 /** A role's statements granting one action, for assertions on what it may touch. */
 function grants(roleId: string, action: string) {
@@ -501,6 +488,7 @@ describe('log forwarding', () => {
   });
 });
 
+// That every widget plots a produced metric is proved with every other reader in metric-seams.test.ts.
 describe('dashboard', () => {
   type Widget = { properties: { title: string; metrics: Json[][]; annotations?: { horizontal: { value: number }[] } } };
   const widgets = (): Widget[] => {
@@ -536,33 +524,5 @@ describe('dashboard', () => {
         .filter((q) => q.MetricStat)
         .map((q) => [q.MetricStat!.Metric.Namespace, q.MetricStat!.Metric.MetricName, { id: q.Id, stat: q.MetricStat!.Stat, visible: false }]),
     );
-  });
-
-  it('plots only metrics the stack produces (its metric filters, forwardLogs\' EMF on the sample batches) or Container Insights', async () => {
-    const produced = new Set<string>();
-    const key = (namespace: Json, name: Json, dimensions: [string, Json][]) => `${String(namespace)}|${String(name)}|${dimensions.map(([d, v]) => `${d}=${String(v)}`).join(',')}`;
-    for (const [, filter] of resourcesOfType(template, 'AWS::Logs::MetricFilter')) {
-      for (const t of filter.Properties.MetricTransformations as JsonObject[]) produced.add(key(t.MetricNamespace!, t.MetricName!, []));
-    }
-    for (const file of ['logs-api.json', 'logs-training.json']) {
-      for (const document of await forwardLogsEmf(file)) {
-        const { CloudWatchMetrics } = document._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-        for (const { Namespace, Dimensions, Metrics } of CloudWatchMetrics) {
-          for (const set of Dimensions) for (const m of Metrics) produced.add(key(Namespace, m.Name, set.map((d) => [d, document[d]!])));
-        }
-      }
-    }
-    const plotted = widgets().flatMap((w) =>
-      w.properties.metrics
-        .filter((row) => typeof row[0] === 'string' && row[0] !== 'ContainerInsights')
-        .map((row) => {
-          const [namespace, name, ...rest] = row.filter((part) => typeof part === 'string') as string[];
-          const dimensions: [string, Json][] = [];
-          for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push([rest[i]!, rest[i + 1]!]);
-          return key(namespace!, name!, dimensions);
-        }),
-    );
-    expect(plotted.length).toBeGreaterThan(0);
-    for (const metric of plotted) expect({ metric, produced: produced.has(metric) }).toEqual({ metric, produced: true });
   });
 });
