@@ -1,15 +1,15 @@
 // End to end through the respond handler: real Slack and PagerDuty adapters against receivers on 127.0.0.1;
-// CloudWatch and SSM through aws-sdk-client-mock; STATE_TABLE in a double that evaluates DynamoDB conditions.
+// CloudWatch and SSM through aws-sdk-client-mock; STATE_TABLE's ports in memory (their DynamoDB adapters are
+// proved in test/system/contract/).
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
-import { describedAlarms, metricResults } from '../../unit/responder/doubles';
-import { installDynamoDouble } from '../../support/dynamodb-double';
-
-type StateTable = ReturnType<typeof installDynamoDouble>;
+import { describedAlarms, ERROR_RATE_TRIGGER, metricResults } from '../../unit/responder/doubles';
+import { auditModuleWith, ledgerModuleWith } from '../../support/remediation-stores';
+import { memoryResponderStores } from '../../support/responder-stores';
 import type { MetricRole } from '../../../shared/responder/policy';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -26,7 +26,20 @@ let alarmState: string;
 const parameters = new Map<string, string>();
 const cloudWatch = mockClient(CloudWatchClient);
 const ssm = mockClient(SSMClient);
-let table: StateTable;
+const mockStores = memoryResponderStores();
+jest.mock('../../../shared/responder/timeline', () => ({
+  ...jest.requireActual('../../../shared/responder/timeline'),
+  dynamoIncidentStore: () => mockStores.incidentPort,
+}));
+jest.mock('../../../shared/notify/ledger', () => ({
+  ...jest.requireActual('../../../shared/notify/ledger'),
+  // A constructor that returns an object makes `new` yield that object.
+  DynamoDbDeliveryLedger: function DynamoDbDeliveryLedger() {
+    return mockStores.deliveryPort;
+  },
+}));
+jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores.remediation));
+jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores.remediation));
 const savedEnv = { ...process.env };
 
 function installAws() {
@@ -47,7 +60,7 @@ function installAws() {
   ssm.on(GetParametersByPathCommand).callsFake(async (input: { Path: string }) => ({
     Parameters: [...parameters].filter(([name]) => name.startsWith(`${input.Path}/`)).map(([Name, Value]) => ({ Name, Value })),
   }));
-  table = installDynamoDouble();
+  mockStores.reset();
 }
 
 const event = (name: string, messageId?: string): SNSEvent => {
@@ -81,8 +94,6 @@ afterAll(async () => {
   await pagerDuty.close();
 });
 
-afterEach(() => table.mock.restore());
-
 beforeEach(() => {
   installAws();
   slack.reset();
@@ -103,16 +114,17 @@ describe('respond handler, end to end', () => {
     expect(JSON.stringify(slackTexts()[0]?.blocks)).toContain('RetailPrediction-HighErrorRate (alarm metric): 62.50');
     expect(pagerDuty.requests).toHaveLength(0);
     const incidentId = fired.messages[0]?.outcome.incidentId ?? '';
-    expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'open', actionCount: 1 });
+    expect(await mockStores.incidents.current(ALARM)).toMatchObject({ id: incidentId, status: 'open', actionCount: 1 });
     // The opening took one unit of the remediation budgets.
-    expect([...table.items.values()].filter((i) => String(i.pk).startsWith('budget#')).map((i) => i.used)).toEqual([1, 1]);
+    expect([...mockStores.remediation.ledger.used.values()]).toEqual([1, 1]);
 
     metrics = { errorRate: 1.1, latency: 110, requests: 1400, cpu: 40 };
     await handler(event('alarm-high-error-rate-ok'), context);
 
     expect(flag()).toMatchObject({ state: 'closed', expiresAt: null, reason: expect.stringContaining('metrics healthy') });
-    expect(table.item(`incident#${incidentId}`, 'meta')).toMatchObject({ status: 'resolved' });
-    const review = String(table.item(`incident#${incidentId}`, 'review')?.markdown);
+    // Resolved: the alarm no longer has an open incident, and the review is drafted.
+    expect(await mockStores.incidents.current(ALARM)).toBeUndefined();
+    const review = String(mockStores.incidents.reviews.get(incidentId));
     expect(review).toContain('# Post-incident review: RetailPrediction-HighErrorRate');
     expect(review).toMatch(/\| .* \| firebreak \| decision: open-breaker \(extreme-error-rate\)/);
     expect(review).toContain('open breaker retail-prediction-api: opened');
@@ -156,7 +168,7 @@ describe('respond handler, end to end', () => {
     expect(pdEvents().at(-1)).toMatchObject({ event_action: 'trigger' });
     // Slack took the first attempt's message: the retry does not send it again.
     expect(slack.requests).toHaveLength(1);
-    expect(table.item('delivery#respond:pd-down-1', 'slack')).toMatchObject({ status: 'delivered' });
+    expect(mockStores.deliveries.records.get('respond:pd-down-1/slack')).toBe('delivered');
   });
 
   it('a redelivered SNS message sends nothing twice', async () => {
@@ -176,7 +188,28 @@ describe('respond handler, end to end', () => {
     expect(result.sweep).toEqual([{ flag: 'retail-prediction-api', result: 'closed' }]);
     expect(flag()).toMatchObject({ state: 'closed' });
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM] });
+    // No notification on the schedule: every alarm the queries read is described, in one call.
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM, 'RetailPrediction-HighLatency'], AlarmTypes: ['MetricAlarm'] });
     expect(slackTexts()[0]?.text).toContain('Breaker retail-prediction-api came due');
+  });
+
+  it("HighErrorRate's metric-math Trigger: the error rate is asked for as the alarm computes it, and only HighLatency is described", async () => {
+    metrics = { errorRate: 62.5, latency: 450, requests: 1200, cpu: 71 };
+    const e = event('alarm-high-error-rate-alarm', 'math-1');
+    const record = e.Records[0]!;
+    record.Sns.Message = JSON.stringify({ ...(JSON.parse(record.Sns.Message) as Record<string, unknown>), Trigger: ERROR_RATE_TRIGGER });
+
+    await handler(e, context);
+
+    const queries = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? [];
+    expect(queries.filter((q) => q.Id?.startsWith('errorRate')).map((q) => [q.Id, q.ReturnData, q.Expression ?? q.MetricStat?.Metric?.MetricName])).toEqual([
+      ['errorRate', true, '100 * errorRate_apiErrors / errorRate_apiRequests'],
+      ['errorRate_apiErrors', false, 'APIErrorCount'],
+      ['errorRate_apiRequests', false, 'APIRequestCount'],
+    ]);
+    const definitionsAsked = cloudWatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input).filter((i) => i.AlarmTypes?.length === 1);
+    expect(definitionsAsked.map((i) => i.AlarmNames)).toEqual([['RetailPrediction-HighLatency']]);
+    expect(flag()).toMatchObject({ state: 'open' });
   });
 
   it('refuses an event that is neither SNS nor a schedule with a clear error', async () => {

@@ -11,9 +11,8 @@ import { loadEvent } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { describedAlarms, metricResults } from '../../unit/responder/doubles';
 import { KubeApiDouble } from '../k8s/kube-api-double';
-import { installDynamoDouble } from '../../support/dynamodb-double';
-
-type StateTable = ReturnType<typeof installDynamoDouble>;
+import { auditModuleWith, ledgerModuleWith } from '../../support/remediation-stores';
+import { memoryResponderStores } from '../../support/responder-stores';
 
 type Handler = (event: unknown, context: Context) => Promise<{ messages: { outcome: { status: string; decision: string; actions: string[]; incidentId: string } }[] }>;
 
@@ -29,7 +28,21 @@ let handler: Handler;
 let api: KubeApiDouble;
 let slack: TestReceiver;
 let pagerDuty: TestReceiver;
-let table: StateTable;
+// STATE_TABLE's ports in memory; their DynamoDB adapters are proved in test/system/contract/.
+const mockStores = memoryResponderStores();
+jest.mock('../../../shared/responder/timeline', () => ({
+  ...jest.requireActual('../../../shared/responder/timeline'),
+  dynamoIncidentStore: () => mockStores.incidentPort,
+}));
+jest.mock('../../../shared/notify/ledger', () => ({
+  ...jest.requireActual('../../../shared/notify/ledger'),
+  // A constructor that returns an object makes `new` yield that object.
+  DynamoDbDeliveryLedger: function DynamoDbDeliveryLedger() {
+    return mockStores.deliveryPort;
+  },
+}));
+jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores.remediation));
+jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores.remediation));
 
 const alarmEvent = (messageId: string): SNSEvent => {
   const e = loadEvent('alarm-high-error-rate-alarm');
@@ -67,7 +80,7 @@ beforeEach(() => {
   api.reset();
   slack.reset();
   pagerDuty.reset({ status: 202, body: '{"status":"success","dedup_key":"k"}' });
-  table = installDynamoDouble();
+  mockStores.reset();
   api.seedDeployment({ namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 });
   cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricResults({ errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 }) });
   cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({ MetricAlarms: describedAlarms(input.AlarmNames, 'ALARM') }));
@@ -78,8 +91,6 @@ beforeEach(() => {
   });
   asg.on(SetDesiredCapacityCommand).resolves({});
 });
-
-afterEach(() => table.mock.restore());
 
 describe('respond handler scaling through the bounded remediation', () => {
   it('CPU at 91 % behind HighErrorRate: one more node and the deployment to 6 replicas, audited, the team told', async () => {
@@ -93,8 +104,10 @@ describe('respond handler scaling through the bounded remediation', () => {
     expect(slackText).toContain('scale deployment retail-forecast-api to 6: done (3 → 6)');
     expect(pagerDuty.requests).toHaveLength(0);
     // Remediation's own audit trail holds both actions, requested by the responder.
-    const audit = [...table.items.values()].filter((i) => String(i.pk).startsWith('audit#'));
-    expect(audit.map((a) => a.status)).toEqual(['done', 'done']);
+    expect(mockStores.remediation.audit.entries.map((a) => [a.action, a.status])).toEqual([
+      ['scale-nodegroup', 'done'],
+      ['scale-deployment', 'done'],
+    ]);
   });
 
   it('a second capacity alarm inside the cooldown: the guard refuses, nothing moves, on-call is paged with why', async () => {
