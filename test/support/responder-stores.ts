@@ -28,7 +28,7 @@ export function memoryResponderStores() {
   const deliveryPort: DeliveryLedger = {
     claim: (...args) => deliveries.claim(...args),
     markDelivered: (...args) => deliveries.markDelivered(...args),
-    release: (...args) => deliveries.release(...args),
+    release: (...args) => (deliveries as DeliveryLedger).release(...args),
   };
   return {
     get incidents() {
