@@ -31,6 +31,8 @@ export interface AlarmMetricQuery {
   readonly namespace?: string;
   readonly name?: string;
   readonly stat?: string;
+  /** The unit the alarm's MetricStat asks for, when it names one. */
+  readonly unit?: string;
   readonly periodSeconds?: number;
   readonly dimensions: Readonly<Record<string, string>>;
 }

@@ -73,6 +73,7 @@ function fromCloudWatch(m: CloudWatchAlarmMessage): Alarm | undefined {
       namespace: q.MetricStat?.Metric.Namespace ?? undefined,
       name: q.MetricStat?.Metric.MetricName ?? undefined,
       stat: q.MetricStat?.Stat ?? undefined,
+      unit: q.MetricStat?.Unit ?? undefined,
       periodSeconds: q.MetricStat?.Period ?? q.Period ?? undefined,
       dimensions: q.MetricStat?.Metric.Dimensions ?? {},
     }),
@@ -135,6 +136,7 @@ function fromEventBridge(e: AlarmStateChangeEvent): Alarm | undefined {
       namespace: q.metricStat?.metric.namespace ?? undefined,
       name: q.metricStat?.metric.name ?? undefined,
       stat: q.metricStat?.stat ?? undefined,
+      unit: q.metricStat?.unit ?? undefined,
       periodSeconds: q.metricStat?.period ?? undefined,
       dimensions: q.metricStat?.metric.dimensions ?? {},
     }),
@@ -160,7 +162,7 @@ function fromEventBridge(e: AlarmStateChangeEvent): Alarm | undefined {
     changedAt: isoTime(d.state.timestamp ?? e.time),
     // EventBridge events carry no threshold: the reason text states it.
     metric: single
-      ? { namespace: single.namespace, name: single.name, statistic: single.stat, periodSeconds: single.periodSeconds, dimensions: single.dimensions }
+      ? { namespace: single.namespace, name: single.name, statistic: single.stat, unit: single.unit, periodSeconds: single.periodSeconds, dimensions: single.dimensions }
       : undefined,
     queries: single ? undefined : queries?.length ? queries : undefined,
     rule: d.configuration?.alarmRule ?? undefined,
