@@ -1,9 +1,10 @@
-// Responder, step 2: gather the state of a service with one CloudWatch GetMetricData call, and read it by role.
+// Responder, step 2: gather the state of a service with one CloudWatch GetMetricData call (alarm queries spelled out from their alarms first), and read it by role.
 import type { GetMetricDataCommandInput, MetricAlarm, MetricDataQuery, MetricDataResult, StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { ConfigError } from '../errors';
+import type { Alarm } from '../alarm/model';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
-import { isAlarmQuery, type AlarmMetricQuery, type ExplicitMetricQuery, type MetricQuery, type MetricRole, type ServicePolicy } from './policy';
+import { alarmQueries, alarmQueryLabel, definitionFromNotification, unreadableAlarm } from './alarm-definition';
+import { isAlarmQuery, type ExplicitMetricQuery, type MetricQuery, type MetricRole, type ServicePolicy } from './policy';
 
 /** One query's result over the window: the latest value drives decisions, the rest is context for people. */
 export interface MetricReading {
@@ -34,11 +35,14 @@ export interface Diagnostics {
   readonly unavailable?: string;
 }
 
-/** What the responder reads from CloudWatch; an interface so tests pass a double (`cloudWatchMetricsSource` is the real one). */
+/**
+ * What the responder reads from CloudWatch to diagnose; an interface so tests pass a double
+ * (`cloudWatchMetricsSource` is the real one).
+ */
 export interface MetricsSource {
   getMetricData(input: GetMetricDataCommandInput): Promise<readonly MetricDataResult[]>;
-  /** The definitions of the named metric alarms (DescribeAlarms); needed only by alarm-derived queries. */
-  describeAlarms?(names: readonly string[]): Promise<readonly MetricAlarm[]>;
+  /** The definitions of the named metric alarms, in one DescribeAlarms call; a name CloudWatch does not have is left out. */
+  describeAlarms(names: readonly string[]): Promise<readonly MetricAlarm[]>;
 }
 
 /** The alarms a service's alarm-derived queries read, by name. */
@@ -56,72 +60,47 @@ const explicitQuery = (q: ExplicitMetricQuery, periodSeconds: number): MetricDat
   },
 });
 
-/**
- * The queries that compute an alarm's metric, as the alarm does: its one metric with its statistic and
- * period, or its metric math with the inner ids prefixed by the policy query's id (`errorRate_apiErrors`),
- * so two alarms' math never collide in one request. The value the alarm compares is returned under the
- * policy query's id; the inner queries are not returned.
- */
-export function alarmQueries(q: AlarmMetricQuery, alarm: MetricAlarm): MetricDataQuery[] {
-  const label = `${q.alarm} (alarm metric)`;
-  if (alarm.Metrics && alarm.Metrics.length > 0) {
-    const returned = alarm.Metrics.filter((m) => m.ReturnData !== false);
-    if (returned.length !== 1) throw new ConfigError(`alarm ${q.alarm} returns ${returned.length} of its metric-math queries; expected exactly one`);
-    const rename = new Map(alarm.Metrics.map((m) => [m.Id!, m === returned[0] ? q.id : `${q.id}_${m.Id}`]));
-    const rewrite = (expression: string) => expression.replace(/\b[a-z][A-Za-z0-9_]*\b/g, (word) => rename.get(word) ?? word);
-    return alarm.Metrics.map((m) => ({
-      ...m,
-      Id: rename.get(m.Id!),
-      ReturnData: m === returned[0],
-      ...(m === returned[0] ? { Label: label } : {}),
-      ...(m.Expression ? { Expression: rewrite(m.Expression) } : {}),
-    }));
-  }
-  if (!alarm.Namespace || !alarm.MetricName || !alarm.Period) throw new ConfigError(`alarm ${q.alarm} has neither a metric nor metric math`);
-  return [
-    {
-      Id: q.id,
-      Label: label,
-      ReturnData: true,
-      MetricStat: {
-        Metric: { Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions ?? [] },
-        Period: alarm.Period,
-        Stat: alarm.ExtendedStatistic ?? alarm.Statistic,
-        ...(alarm.Unit ? { Unit: alarm.Unit } : {}),
-      },
-    },
-  ];
-}
-
 /** The names of the alarms a service's queries read. */
 export const alarmsRead = (service: ServicePolicy): string[] => [...new Set(service.queries.filter(isAlarmQuery).map((q) => q.alarm))];
 
-/** Builds the GetMetricData request for a service over the last `lookbackMinutes`, aligned to the period. */
+/**
+ * Builds the GetMetricData request for a service over the last `lookbackMinutes`, aligned to the period.
+ * An alarm query is spelled out from its alarm's definition in `alarms` (see `alarmQueries`); one whose
+ * alarm is missing there throws an UnreadableInputError.
+ */
 export function metricDataRequest(service: ServicePolicy, now: Date, alarms: AlarmDefinitions = new Map()): GetMetricDataCommandInput {
-  const periodMs = service.periodSeconds * 1000;
-  const end = Math.ceil(now.getTime() / periodMs) * periodMs;
-  const start = end - service.lookbackMinutes * 60_000;
+  // Every policy id is reserved before any alarm's inner ids are chosen, so none of those can take one.
+  const taken = new Set(service.queries.map((q) => q.id));
   const queries = service.queries.flatMap((q) => {
     if (!isAlarmQuery(q)) return [explicitQuery(q, service.periodSeconds)];
     const alarm = alarms.get(q.alarm);
-    if (!alarm) throw new ConfigError(`responder query ${q.id} reads alarm ${q.alarm}, which CloudWatch does not have as a metric alarm`);
-    return alarmQueries(q, alarm);
+    if (!alarm) throw unreadableAlarm(q.alarm, 'CloudWatch DescribeAlarms has no metric alarm of that name');
+    return alarmQueries(q, alarm, taken);
   });
-  const ids = queries.map((q) => q.Id);
-  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (repeated.length > 0) throw new ConfigError(`responder queries repeat the GetMetricData id ${repeated.join(', ')}`);
-  return { StartTime: new Date(start), EndTime: new Date(end), ScanBy: 'TimestampDescending', MetricDataQueries: queries };
+  return { ...windowOf(service, now), ScanBy: 'TimestampDescending', MetricDataQueries: queries };
 }
 
-const labelOf = (q: MetricQuery): string => (isAlarmQuery(q) ? `${q.alarm} (alarm metric)` : `${q.namespace}/${q.metric} ${q.stat}`);
-const unitOf = (q: MetricQuery): string | undefined => (isAlarmQuery(q) ? undefined : q.unit);
+/** The lookback window ending at the period boundary after `now`. */
+function windowOf(service: ServicePolicy, now: Date): { StartTime: Date; EndTime: Date } {
+  const periodMs = service.periodSeconds * 1000;
+  const end = Math.ceil(now.getTime() / periodMs) * periodMs;
+  return { StartTime: new Date(end - service.lookbackMinutes * 60_000), EndTime: new Date(end) };
+}
+
+const labelOf = (q: MetricQuery): string => (isAlarmQuery(q) ? alarmQueryLabel(q) : `${q.namespace}/${q.metric} ${q.stat}`);
 
 /** Reads GetMetricData results into Diagnostics; pure. A query CloudWatch did not answer has no datapoints. */
-export function readDiagnostics(service: ServicePolicy, request: Pick<GetMetricDataCommandInput, 'StartTime' | 'EndTime'>, results: readonly MetricDataResult[]): Diagnostics {
+export function readDiagnostics(
+  service: ServicePolicy,
+  request: Pick<GetMetricDataCommandInput, 'StartTime' | 'EndTime'> & Partial<Pick<GetMetricDataCommandInput, 'MetricDataQueries'>>,
+  results: readonly MetricDataResult[],
+): Diagnostics {
   const readings = service.queries.map((q): MetricReading => {
     const result = results.find((r) => r.Id === q.id);
     const points = pairs(result);
-    const base = { id: q.id, role: q.role, label: labelOf(q), unit: unitOf(q), points: points.length };
+    // The unit the query asked for: the policy's, or the alarm's own for a single-metric alarm.
+    const unit = request.MetricDataQueries?.find((m) => m.Id === q.id)?.MetricStat?.Unit ?? (isAlarmQuery(q) ? undefined : q.unit);
+    const base = { id: q.id, role: q.role, label: labelOf(q), unit, points: points.length };
     if (points.length === 0) return base;
     const latest = points.reduce((a, b) => (b.at > a.at ? b : a));
     const values = points.map((p) => p.value);
@@ -160,25 +139,49 @@ const toIso = (t: Date | undefined): string => (t ? t.toISOString() : '');
 /** True when not one query returned a datapoint: the responder never acts blind. */
 export const hasNoData = (d: Diagnostics): boolean => d.readings.every((r) => r.points === 0);
 
+/** What `diagnose` is told besides the service. */
+export interface DiagnoseOptions {
+  /** A dry run plans around CloudWatch it cannot read (diagnostics `unavailable`) instead of failing. */
+  readonly dryRun?: boolean;
+  /** The notification being handled: its Trigger is its alarm's definition, so that alarm needs no DescribeAlarms. */
+  readonly notification?: Alarm;
+}
+
 /**
- * Runs the one GetMetricData call for a service and reads the answer. When the call fails, a live run
- * throws (Lambda retries; the responder never decides on metrics it did not read). A dry run
- * (`options.dryRun`) returns diagnostics marked `unavailable` with no datapoints instead, so the plan
- * says the diagnosis was unavailable and takes the insufficient-data branch.
+ * The definitions of the alarms a service's queries read. The notification's own alarm comes from its
+ * Trigger, which is what CloudWatch evaluated for that state change; every other one (or that one, when
+ * the Trigger is missing or incomplete) from one DescribeAlarms call for all of them, none when nothing is left.
  */
-export async function diagnose(service: ServicePolicy, source: MetricsSource, now: Date = new Date(), options: { readonly dryRun?: boolean } = {}): Promise<Diagnostics> {
-  const names = alarmsRead(service);
-  let alarms: AlarmDefinitions = new Map();
-  if (names.length > 0) {
-    if (!source.describeAlarms) throw new ConfigError('the responder policy reads alarms, but its metrics source cannot describe alarms');
-    try {
-      alarms = new Map((await source.describeAlarms(names)).map((a) => [a.AlarmName!, a]));
-    } catch (error) {
-      if (!options.dryRun) throw error;
-      return unavailableDiagnostics(service, now, describeUnreadable(error, 'CloudWatch DescribeAlarms'));
-    }
+export async function alarmDefinitions(service: ServicePolicy, source: MetricsSource, notification?: Alarm): Promise<AlarmDefinitions> {
+  const definitions = new Map<string, MetricAlarm>();
+  const fromTrigger = notification ? definitionFromNotification(notification) : undefined;
+  const described: string[] = [];
+  for (const name of alarmsRead(service)) {
+    if (fromTrigger && name === notification?.name) definitions.set(name, fromTrigger);
+    else described.push(name);
   }
-  const request = metricDataRequest(service, now, alarms);
+  if (described.length === 0) return definitions;
+  for (const alarm of await source.describeAlarms(described)) {
+    if (alarm.AlarmName !== undefined && described.includes(alarm.AlarmName)) definitions.set(alarm.AlarmName, alarm);
+  }
+  return definitions;
+}
+
+/**
+ * Reads the definitions of the alarms the service's queries name, then runs the one GetMetricData call
+ * and reads the answer. When either cannot be read (CloudWatch fails, an alarm is gone or watches no
+ * metric), a live run throws (Lambda retries; the responder never decides on metrics it did not read).
+ * A dry run (`options.dryRun`) returns diagnostics marked `unavailable` with no datapoints instead, so
+ * the plan says the diagnosis was unavailable and takes the insufficient-data branch.
+ */
+export async function diagnose(service: ServicePolicy, source: MetricsSource, now: Date = new Date(), options: DiagnoseOptions = {}): Promise<Diagnostics> {
+  let request: GetMetricDataCommandInput;
+  try {
+    request = metricDataRequest(service, now, await alarmDefinitions(service, source, options.notification));
+  } catch (error) {
+    if (!options.dryRun) throw error;
+    return unavailableDiagnostics(service, now, describeUnreadable(error, 'CloudWatch DescribeAlarms'));
+  }
   let results: readonly MetricDataResult[];
   try {
     results = await source.getMetricData(request);
@@ -192,8 +195,5 @@ export async function diagnose(service: ServicePolicy, source: MetricsSource, no
 /** Diagnostics of a dry run that could not read CloudWatch: every reading empty, with why. */
 function unavailableDiagnostics(service: ServicePolicy, now: Date, unavailable: string): Diagnostics {
   logger.warn('DRY_RUN: diagnostics unavailable; planning as insufficient data', { unavailable });
-  const periodMs = service.periodSeconds * 1000;
-  const end = Math.ceil(now.getTime() / periodMs) * periodMs;
-  const window = { StartTime: new Date(end - service.lookbackMinutes * 60_000), EndTime: new Date(end) };
-  return { ...readDiagnostics(service, window, []), unavailable };
+  return { ...readDiagnostics(service, windowOf(service, now), []), unavailable };
 }

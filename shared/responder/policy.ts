@@ -98,7 +98,18 @@ function buildResponderSchemas() {
       z.int().check(z.refine((p) => p === 1 || p === 5 || p === 10 || p === 30 || p % 60 === 0, 'expected 1, 5, 10, 30 or a multiple of 60')),
       60,
     ),
-    queries: z.array(metricQuerySchema).check(z.minLength(1), z.maxLength(20)),
+    queries: z.array(metricQuerySchema).check(
+      z.minLength(1),
+      z.maxLength(20),
+      // One GetMetricData request carries them all, and CloudWatch refuses a request that repeats an id.
+      z.superRefine((queries, ctx) => {
+        const seen = new Set<string>();
+        queries.forEach((q, i) => {
+          if (seen.has(q.id)) ctx.addIssue({ code: 'custom', message: `query id ${q.id} is already used by another query`, path: [i, 'id'] });
+          seen.add(q.id);
+        });
+      }),
+    ),
     thresholds: z._default(thresholdsSchema, {
       cpuPercent: 80,
       memoryPercent: 85,

@@ -109,7 +109,7 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
     switch (alarm.state) {
       case 'ALARM':
         if (await alreadyRecovered(alarm, deps)) return { status: 'already-recovered', alarm: alarm.name };
-        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn, changedAt: alarm.changedAt, previousState: alarm.previousState }, `respond:${messageId}`, 'alarm', deps);
+        return await respondToFiring(owner.name, owner.service, { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn, changedAt: alarm.changedAt, previousState: alarm.previousState, notification: alarm }, `respond:${messageId}`, 'alarm', deps);
       case 'OK':
         return await respondToRecovery(owner.name, owner.service, alarm, `respond:${messageId}`, deps);
       case 'INSUFFICIENT_DATA':
@@ -149,6 +149,8 @@ interface FiringAlarm {
   /** The notification's StateChangeTime and OldStateValue; absent for a breaker re-evaluation. */
   readonly changedAt?: string;
   readonly previousState?: Alarm['state'];
+  /** The notification itself, whose Trigger is the alarm's definition; absent for a breaker re-evaluation. */
+  readonly notification?: Alarm;
 }
 
 /**
@@ -202,7 +204,7 @@ async function respondToFiring(
     trigger === 'alarm' ? `${alarm.name} ${alarm.state}: ${alarm.reason ?? ''}`.trim() : `${alarm.name} still ${alarm.state}; breaker ${service.breaker.name} came due for re-evaluation`,
     { state: alarm.state, trigger },
   );
-  const diagnostics = known ?? (await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun }));
+  const diagnostics = known ?? (await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun, notification: alarm.notification }));
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));
   const decision = decide(diagnostics, service);
   await record('decision', `${decision.action} (${decision.rule}): ${decision.reasoning}`, { rule: decision.rule, action: decision.action });
@@ -373,7 +375,7 @@ async function respondToRecovery(serviceName: string, service: ServicePolicy, al
     return { status: 'noted', incidentId: incident.id, state: alarm.state };
   }
   await record('alarm-received', `${alarm.name} OK: ${alarm.reason}`, { state: alarm.state, trigger: 'alarm' });
-  const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
+  const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun, notification: alarm });
   await record('diagnostics', summarise(diagnostics), diagnosticsData(diagnostics));
 
   const breaker = await settleBreakerOnRecovery(service, diagnostics, deps);

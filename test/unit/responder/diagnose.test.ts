@@ -1,15 +1,19 @@
 // Unit tests: diagnosis with one GetMetricData call through aws-sdk-client-mock, read by role.
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchMetricsSource } from '../../../shared/responder/cloudwatch';
 import { diagnose, hasNoData, metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';
+import { describedAlarms } from './doubles';
 import { sampleService } from './fixtures';
 
 const cloudWatch = mockClient(CloudWatchClient);
 const now = new Date('2026-11-21T03:13:05.123Z');
 const at = (minute: number) => new Date(`2026-11-21T03:${String(minute).padStart(2, '0')}:00.000Z`);
 
-beforeEach(() => cloudWatch.reset());
+beforeEach(() => {
+  cloudWatch.reset();
+  cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({ MetricAlarms: describedAlarms(input.AlarmNames) }));
+});
 
 describe('diagnose', () => {
   it('asks CloudWatch once for every query of the policy over the lookback window', async () => {
@@ -20,17 +24,18 @@ describe('diagnose', () => {
     const input = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     expect(input?.EndTime).toEqual(new Date('2026-11-21T03:14:00.000Z'));
     expect(input?.StartTime).toEqual(new Date('2026-11-21T03:04:00.000Z'));
-    expect(input?.MetricDataQueries?.map((q) => q.Id)).toEqual(['errorRate', 'latencyP95', 'requests', 'nodeCpu']);
-    expect(input?.MetricDataQueries?.[1]?.MetricStat).toEqual({
-      Metric: { Namespace: 'RetailMLOps', MetricName: 'InferenceLatency', Dimensions: [{ Name: 'Service', Value: 'retail-prediction-api' }] },
+    expect(input?.MetricDataQueries?.map((q) => q.Id)).toEqual(['errorRate', 'errorRate_apiErrors', 'errorRate_apiRequests', 'latencyP95', 'requests', 'nodeCpu', 'nodeMemory']);
+    // The latency as its alarm reads it: no dimensions, its own statistic and period.
+    expect(input?.MetricDataQueries?.find((q) => q.Id === 'latencyP95')?.MetricStat).toEqual({
+      Metric: { Namespace: 'RetailMLOps', MetricName: 'InferenceLatency', Dimensions: [] },
       Period: 60,
       Stat: 'p95',
-      Unit: 'Milliseconds',
     });
-    expect(input?.MetricDataQueries?.[3]?.MetricStat?.Metric).toEqual({
-      Namespace: 'ContainerInsights',
-      MetricName: 'node_cpu_utilization',
-      Dimensions: [{ Name: 'ClusterName', Value: 'retail-prediction-cluster' }],
+    expect(input?.MetricDataQueries?.find((q) => q.Id === 'nodeCpu')?.MetricStat).toEqual({
+      Metric: { Namespace: 'ContainerInsights', MetricName: 'node_cpu_utilization', Dimensions: [{ Name: 'ClusterName', Value: 'retail-prediction-cluster' }] },
+      Period: 60,
+      Stat: 'Average',
+      Unit: 'Percent',
     });
   });
 
@@ -111,7 +116,7 @@ describe('diagnose', () => {
     expect(d.unavailable).toBe('could not read CloudWatch GetMetricData: no AWS credentials');
     expect(hasNoData(d)).toBe(true);
     expect(d.values).toEqual({});
-    expect(d.readings.map((r) => r.id)).toEqual(['errorRate', 'latencyP95', 'requests', 'nodeCpu']);
+    expect(d.readings.map((r) => r.id)).toEqual(['errorRate', 'latencyP95', 'requests', 'nodeCpu', 'nodeMemory']);
     expect({ from: d.from, to: d.to }).toEqual({ from: '2026-11-21T03:04:00.000Z', to: '2026-11-21T03:14:00.000Z' });
   });
 

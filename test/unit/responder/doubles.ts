@@ -1,5 +1,5 @@
 // Test doubles for the respond use case: scripted metrics, flags in memory, recording remediator, pager and team.
-import type { MetricAlarm, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { GetMetricDataCommandInput, MetricAlarm, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState } from '../../../shared/alarm/model';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
@@ -13,7 +13,7 @@ import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import type { PageRequest, Remediator } from '../../../shared/responder/ports';
 import type { ResponderDeps } from '../../../shared/responder/respond';
 import type { RemediationOutcome, RemediationRequest } from '../../../shared/remediation/types';
-import { loadSnsRecord } from '../../support/events';
+import { loadAlarmMessage, loadSnsRecord } from '../../support/events';
 import { samplePolicy } from './fixtures';
 
 const QUERY_OF_ROLE: Record<MetricRole, string> = { errorRate: 'errorRate', latency: 'latencyP95', requests: 'requests', cpu: 'nodeCpu', memory: 'nodeMemory' };
@@ -50,6 +50,108 @@ export const REFERENCE_ALARMS: readonly MetricAlarm[] = [
 export const describedAlarms = (names: readonly string[] | undefined, state?: string): MetricAlarm[] =>
   REFERENCE_ALARMS.filter((a) => !names || names.includes(a.AlarmName!)).map((a) => ({ ...a, ...(state ? { StateValue: state as MetricAlarm['StateValue'] } : {}) }));
 
+/**
+ * The Trigger CloudWatch publishes for HighErrorRate as serverless.yml now defines it (metric math over the
+ * metric filters' counts), in the SNS notification's own shape.
+ */
+export const ERROR_RATE_TRIGGER = {
+  Period: 60,
+  EvaluationPeriods: 2,
+  ComparisonOperator: 'GreaterThanThreshold',
+  Threshold: 5.0,
+  TreatMissingData: 'notBreaching',
+  EvaluateLowSampleCountPercentile: '',
+  Metrics: [
+    { Id: 'errorRate', Expression: '100 * apiErrors / apiRequests', Label: 'Error rate (%)', ReturnData: true },
+    { Id: 'apiErrors', MetricStat: { Metric: { Dimensions: [], MetricName: 'APIErrorCount', Namespace: 'RetailMLOps' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+    { Id: 'apiRequests', MetricStat: { Metric: { Dimensions: [], MetricName: 'APIRequestCount', Namespace: 'RetailMLOps' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+  ],
+};
+
+/** The sample alarm of `events/<name>.json` with its Trigger replaced by `trigger` (removed when null). */
+export function alarmWithTrigger(name: string, trigger: Record<string, unknown> | null): { messageId: string; alarm: Alarm } {
+  const record = loadSnsRecord(name);
+  const message = loadAlarmMessage(name);
+  if (trigger === null) delete message.Trigger;
+  else message.Trigger = trigger;
+  record.Sns.Message = JSON.stringify(message);
+  const parsed = parseSnsRecord(record);
+  if (parsed.type !== 'alarm') throw new Error(`events/${name}.json with that Trigger is not an alarm`);
+  return { messageId: parsed.messageId, alarm: parsed.alarm };
+}
+
+/**
+ * Arithmetic over query ids (`+ - * /`, parentheses, numbers), as the system suite's emulator evaluates
+ * metric math. An id the request does not have throws, as CloudWatch refuses it; one without a value gives none.
+ */
+function evaluate(expression: string, known: ReadonlySet<string>, values: ReadonlyMap<string, number>): number | undefined {
+  const tokens = expression.match(/\d+(?:\.\d+)?|[a-z][A-Za-z0-9_]*|[-+*/()]/g) ?? [];
+  let i = 0;
+  const apply = (op: string, a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : b === 0 ? undefined : a / b;
+  const atom = (): number | undefined => {
+    const t = tokens[i++];
+    if (t === '(') {
+      const v = sum();
+      i++;
+      return v;
+    }
+    if (t === '-') return apply('*', -1, atom());
+    if (t !== undefined && /^\d/.test(t)) return Number(t);
+    if (t === undefined || !known.has(t)) throw new Error(`unknown id ${t ?? '(end)'} in expression ${expression}`);
+    return values.get(t);
+  };
+  const product = (): number | undefined => {
+    let v = atom();
+    while (tokens[i] === '*' || tokens[i] === '/') v = apply(tokens[i++] as string, v, atom());
+    return v;
+  };
+  const sum = (): number | undefined => {
+    let v = product();
+    while (tokens[i] === '+' || tokens[i] === '-') v = apply(tokens[i++] as string, v, product());
+    return v;
+  };
+  return sum();
+}
+
+/**
+ * A CloudWatch double that computes what it is asked: each MetricStat reads the latest value of its
+ * `Namespace/MetricName` in `latest`, each expression is evaluated over the other queries, and only the
+ * queries asked to return data are answered. DescribeAlarms answers from `alarms`. Records every request.
+ */
+export class EvaluatingMetrics implements MetricsSource {
+  readonly requests: GetMetricDataCommandInput[] = [];
+  readonly described: (readonly string[])[] = [];
+  constructor(
+    public latest: Record<string, number>,
+    private readonly alarms: readonly MetricAlarm[] = REFERENCE_ALARMS,
+  ) {}
+  async describeAlarms(names: readonly string[]) {
+    this.described.push(names);
+    return this.alarms.filter((a) => a.AlarmName !== undefined && names.includes(a.AlarmName));
+  }
+  async getMetricData(input: GetMetricDataCommandInput): Promise<MetricDataResult[]> {
+    this.requests.push(input);
+    const queries = input.MetricDataQueries ?? [];
+    const known = new Set(queries.map((q) => q.Id ?? ''));
+    if (known.size !== queries.length) throw new Error('ValidationError: the request repeats a query id');
+    const values = new Map<string, number>();
+    for (const q of queries) {
+      const metric = q.MetricStat?.Metric;
+      const v = metric ? this.latest[`${metric.Namespace}/${metric.MetricName}`] : undefined;
+      if (v !== undefined) values.set(q.Id ?? '', v);
+    }
+    for (const q of queries) {
+      if (q.Expression === undefined) continue;
+      const v = evaluate(q.Expression, known, values);
+      if (v !== undefined) values.set(q.Id ?? '', v);
+    }
+    return queries
+      .filter((q) => q.ReturnData !== false && values.has(q.Id ?? ''))
+      .map((q) => ({ Id: q.Id, Timestamps: [new Date('2026-11-21T03:12:00.000Z')], Values: [values.get(q.Id ?? '') as number], StatusCode: 'Complete' }));
+  }
+}
+
 /** GetMetricData results whose latest point per role is `values`. */
 export function metricResults(values: Partial<Record<MetricRole, number>>): MetricDataResult[] {
   return Object.entries(values).map(([role, v]) => ({
@@ -69,7 +171,10 @@ export class ScriptedMetrics implements MetricsSource {
     this.calls++;
     return metricResults(state);
   }
+  /** The names each DescribeAlarms asked for. */
+  readonly described: (readonly string[])[] = [];
   async describeAlarms(names: readonly string[]) {
+    this.described.push(names);
     return describedAlarms(names);
   }
 }

@@ -8,11 +8,13 @@ export const SAMPLE_RESPONDER_SECTION = {
       alarms: ['RetailPrediction-HighErrorRate'],
       lookbackMinutes: 10,
       periodSeconds: 60,
+      // As the stage policies: the error rate and latency as their alarms compute them, context from produced metrics.
       queries: [
-        { id: 'errorRate', role: 'errorRate', namespace: 'RetailMLOps', metric: 'ErrorRate', stat: 'Average', dimensions: { Service: 'retail-prediction-api' }, unit: 'Percent' },
-        { id: 'latencyP95', role: 'latency', namespace: 'RetailMLOps', metric: 'InferenceLatency', stat: 'p95', dimensions: { Service: 'retail-prediction-api' }, unit: 'Milliseconds' },
-        { id: 'requests', role: 'requests', namespace: 'RetailMLOps', metric: 'APIRequestCount', stat: 'Sum', dimensions: { Service: 'retail-prediction-api' } },
-        { id: 'nodeCpu', role: 'cpu', namespace: 'ContainerInsights', metric: 'node_cpu_utilization', stat: 'Average', dimensions: { ClusterName: 'retail-prediction-cluster' } },
+        { id: 'errorRate', role: 'errorRate', alarm: 'RetailPrediction-HighErrorRate' },
+        { id: 'latencyP95', role: 'latency', alarm: 'RetailPrediction-HighLatency' },
+        { id: 'requests', role: 'requests', namespace: 'RetailMLOps', metric: 'APIRequestCount', stat: 'Sum', unit: 'Count' },
+        { id: 'nodeCpu', role: 'cpu', namespace: 'ContainerInsights', metric: 'node_cpu_utilization', stat: 'Average', dimensions: { ClusterName: 'retail-prediction-cluster' }, unit: 'Percent' },
+        { id: 'nodeMemory', role: 'memory', namespace: 'ContainerInsights', metric: 'node_memory_utilization', stat: 'Average', dimensions: { ClusterName: 'retail-prediction-cluster' }, unit: 'Percent' },
       ],
       thresholds: { cpuPercent: 80, memoryPercent: 85, latency: 200, moderateErrorRatePercent: 20, extremeErrorRatePercent: 50, healthyErrorRatePercent: 5 },
       scale: [

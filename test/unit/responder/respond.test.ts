@@ -2,7 +2,7 @@
 import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
 import { UnreadableInputError } from '../../../shared/read-failure';
 import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
-import { advance, harness, sampleAlarm } from './doubles';
+import { advance, alarmWithTrigger, ERROR_RATE_TRIGGER, EvaluatingMetrics, harness, REFERENCE_ALARMS, sampleAlarm } from './doubles';
 
 const EXTREME = { errorRate: 62.5, latency: 450, requests: 1200, cpu: 71 };
 const CPU_HIGH = { errorRate: 7.3, latency: 240, requests: 1500, cpu: 91 };
@@ -31,7 +31,7 @@ describe('respond to ALARM', () => {
     expect(h.pager.pages).toHaveLength(0);
     expect(h.team.texts[0]).toContain('opening the circuit breaker');
     expect(h.team.texts[0]).toContain('Error rate 62.50% is over the extreme line of 50%');
-    expect(JSON.stringify(h.team.messages[0]?.blocks)).toContain('RetailMLOps/ErrorRate Average: 62.50 Percent');
+    expect(JSON.stringify(h.team.messages[0]?.blocks)).toContain('RetailPrediction-HighErrorRate (alarm metric): 62.50');
 
     const incident = await h.incidents.current(ALARM_NAME);
     const steps = await h.incidents.steps(incident?.id ?? '');
@@ -125,7 +125,7 @@ describe('respond to ALARM', () => {
     expect(h.flags.writes).toBe(0);
     expect(h.pager.pages[0]).toMatchObject({ severity: 'critical', source: 'retail-prediction', component: ALARM_NAME });
     expect(h.pager.pages[0]?.summary).toContain('not acting blind');
-    expect(h.pager.pages[0]?.details.diagnostics).toEqual(expect.arrayContaining(['RetailMLOps/ErrorRate Average: no datapoints']));
+    expect(h.pager.pages[0]?.details.diagnostics).toEqual(expect.arrayContaining(['RetailPrediction-HighErrorRate (alarm metric): no datapoints']));
     expect(h.pager.pages[0]?.links).toEqual([{ href: `https://runbooks.example.com/${ALARM_NAME}.md`, text: `Runbook for ${ALARM_NAME}` }]);
     expect(h.team.texts[0]).toContain('paging on-call');
   });
@@ -596,5 +596,102 @@ describe('breaker sweep (schedule)', () => {
       expect(await sweepBreakers(h.deps)).toEqual([]);
     }
     expect(h.team.texts).toHaveLength(1);
+  });
+});
+
+describe("diagnosis from the alarm's own definition", () => {
+  /** Latest values of the produced metrics: `errors` of 1,000 requests fail. */
+  const produced = (errors: number) => ({
+    'RetailMLOps/APIErrorCount': errors,
+    'RetailMLOps/APIRequestCount': 1000,
+    'RetailMLOps/InferenceLatency': 120,
+    'ContainerInsights/node_cpu_utilization': 40,
+    'ContainerInsights/node_memory_utilization': 50,
+  });
+  const openDue = (h: ReturnType<typeof harness>) =>
+    h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'error rate 62%', alarm: ALARM_NAME, openedAt: '2026-11-21T02:43:30.000Z', expiresAt: '2026-11-21T03:13:00.000Z' });
+
+  it('ALARM: the error rate is computed from the Trigger, 620 errors in 1,000 requests opens the breaker; only HighLatency is described', async () => {
+    const metrics = new EvaluatingMetrics(produced(620));
+    const h = harness([], { metrics });
+    const { messageId, alarm } = alarmWithTrigger('alarm-high-error-rate-alarm', ERROR_RATE_TRIGGER);
+
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+    expect(metrics.described).toEqual([['RetailPrediction-HighLatency']]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', reason: expect.stringContaining('62%') });
+  });
+
+  it('OK: the breaker closes once the error rate the Trigger computes is back under the healthy line', async () => {
+    const metrics = new EvaluatingMetrics(produced(620));
+    const h = harness([], { metrics });
+    const firingNow = alarmWithTrigger('alarm-high-error-rate-alarm', ERROR_RATE_TRIGGER);
+    await respondToAlarm(firingNow.messageId, firingNow.alarm, h.deps);
+    advance(h, 20);
+    metrics.latest = produced(12);
+    const ok = alarmWithTrigger('alarm-high-error-rate-ok', ERROR_RATE_TRIGGER);
+
+    expect(await respondToAlarm(ok.messageId, ok.alarm, h.deps)).toMatchObject({ status: 'resolved', breaker: expect.stringContaining('close breaker retail-prediction-api: closed') });
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('errorRate=1.20') });
+  });
+
+  it('sweep: with no notification, the alarms are described; the flag closes when the metric-math error rate is back under the healthy line', async () => {
+    const metrics = new EvaluatingMetrics(produced(40));
+    const h = harness([], { metrics });
+    openDue(h);
+    h.alarmStates.set(ALARM_NAME, 'OK');
+
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'closed' }]);
+    expect(metrics.described).toEqual([['RetailPrediction-HighErrorRate', 'RetailPrediction-HighLatency']]);
+    expect(metrics.requests[0]?.MetricDataQueries?.find((q) => q.Id === 'errorRate')?.Expression).toBe('100 * errorRate_apiErrors / errorRate_apiRequests');
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('errorRate=4') });
+  });
+
+  it('sweep: an error rate still over the healthy line keeps the flag open for another period', async () => {
+    const metrics = new EvaluatingMetrics(produced(120));
+    const h = harness([], { metrics });
+    openDue(h);
+    h.alarmStates.set(ALARM_NAME, 'OK');
+
+    expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'extended' }]);
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('errorRate=12') });
+  });
+
+  it('live: an alarm definition that cannot be read fails the invocation before anything is told or done, and frees the message', async () => {
+    const metrics = new EvaluatingMetrics(produced(620));
+    metrics.describeAlarms = async () => Promise.reject(new Error('Throttling: Rate exceeded'));
+    const h = harness([], { metrics });
+    const { messageId, alarm } = alarmWithTrigger('alarm-high-error-rate-alarm', ERROR_RATE_TRIGGER);
+
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Rate exceeded');
+    expect(metrics.requests).toHaveLength(0);
+    expect(h.team.messages).toHaveLength(0);
+    expect(h.pager.pages).toHaveLength(0);
+    expect(h.flags.writes).toBe(0);
+    expect(await h.incidents.claimMessage(messageId)).toBe(true);
+  });
+
+  it('DRY_RUN: an alarm definition that cannot be read plans as diagnostics unavailable and pages, acting on nothing', async () => {
+    const metrics = new EvaluatingMetrics(produced(620));
+    metrics.describeAlarms = async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const h = harness([], { metrics, dryRun: true });
+    const { messageId, alarm } = alarmWithTrigger('alarm-high-error-rate-alarm', ERROR_RATE_TRIGGER);
+
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toMatchObject({
+      status: 'responded',
+      decision: 'insufficient-data',
+      actions: [],
+      unknown: ['diagnostics: unavailable (could not read CloudWatch DescribeAlarms: no AWS credentials)'],
+    });
+    expect(h.flags.writes).toBe(0);
+  });
+
+  it('sweep, live: an alarm that no longer exists fails the re-evaluation, naming it, and leaves the flag as it was', async () => {
+    const metrics = new EvaluatingMetrics(produced(10), REFERENCE_ALARMS.filter((a) => a.AlarmName !== 'RetailPrediction-HighLatency'));
+    const h = harness([], { metrics });
+    openDue(h);
+    h.alarmStates.set(ALARM_NAME, 'OK');
+
+    await expect(sweepBreakers(h.deps)).rejects.toThrow('could not read the definition of alarm RetailPrediction-HighLatency');
+    expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:13:00.000Z' });
   });
 });
