@@ -39,6 +39,10 @@ names the gap it closes and why closing it does not make the suite prove less th
 10. EKS managed node groups. moto names a node group's Auto Scaling group `eks-<uuid>` and creates
     none; EKS names it `eks-<nodegroup>-<uuid>` (the template scopes SetDesiredCapacity by that
     pattern). The name is made EKS's way here; the suite creates the group in Auto Scaling.
+11. DynamoDB under concurrency. moto's server is threaded, and its TransactWriteItems is neither
+    atomic nor isolated (it copies the table, applies items one by one, and restores the copy on a
+    cancelled condition, undoing other requests' writes). Each DynamoDB request is applied under one
+    lock, as DynamoDB serialises conflicting writes; requests still arrive concurrently and interleave.
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -471,6 +475,20 @@ def _create_aws_request(self: Any) -> Any:
 
 
 access_control.IAMRequestBase._create_aws_request = _create_aws_request
+
+# 11. DynamoDB requests one at a time --------------------------------------------------------------
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
+_dynamodb_lock = threading.Lock()
+_original_dynamodb_call_action = DynamoHandler.call_action
+
+
+def _dynamodb_call_action(self: Any) -> Any:
+    with _dynamodb_lock:
+        return _original_dynamodb_call_action(self)
+
+
+DynamoHandler.call_action = _dynamodb_call_action
 
 # IAM starts unenforced so the suite can create its administrator and the Lambda service user; it then
 # turns enforcement on for every later request (POST /moto-api/reset-auth with 0).
