@@ -45,7 +45,7 @@ beforeEach(() => {
   target = `ng-${dayCounter}`;
 });
 afterEach(() => {
-  expect(table.emulator.tracebacks()).toEqual([]);
+  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('claim: cooldown and both budgets in one transaction', () => {

@@ -32,7 +32,7 @@ beforeEach(() => {
   target = `ng-${++targetCounter}`;
 });
 afterEach(() => {
-  expect(table.emulator.tracebacks()).toEqual([]);
+  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('dynamoAuditTrail against DynamoDB', () => {

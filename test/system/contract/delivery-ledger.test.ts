@@ -20,7 +20,7 @@ beforeEach(() => {
   messageId = `sns-${++messageCounter}`;
 });
 afterEach(() => {
-  expect(table.emulator.tracebacks()).toEqual([]);
+  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('DynamoDbDeliveryLedger against DynamoDB', () => {

@@ -22,7 +22,7 @@ beforeEach(() => {
   group = `/aws/lambda/retail-forecast-api-${++groupCounter}`;
 });
 afterEach(() => {
-  expect(table.emulator.tracebacks()).toEqual([]);
+  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('dynamoDigestGate against DynamoDB', () => {

@@ -22,7 +22,7 @@ beforeEach(() => {
   alarm = `RetailPrediction-HighErrorRate-${++alarmCounter}`;
 });
 afterEach(() => {
-  expect(table.emulator.tracebacks()).toEqual([]);
+  expect(table.newTracebacks()).toEqual([]);
 });
 
 const opened = (i: number) => `2026-11-21T03:13:${String(i).padStart(2, '0')}.000Z`;

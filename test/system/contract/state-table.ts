@@ -35,6 +35,8 @@ export interface StateTable {
   partition(pk: string): Promise<Item[]>;
   /** The TTL attribute the table reports as enabled, if any. */
   ttlAttribute(): Promise<string | undefined>;
+  /** Python tracebacks the emulator printed since the last call: each test checks for its own. */
+  newTracebacks(): string[];
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startStateTable(): Promise<StateTable> {
     oneRequestAtATime(raw);
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = properties.TableName;
+    let tracebacksSeen = emulator.tracebacks().length;
     return {
       emulator,
       tableName,
@@ -100,6 +103,12 @@ export async function startStateTable(): Promise<StateTable> {
       async ttlAttribute() {
         const { TimeToLiveDescription } = await raw.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
         return TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' ? TimeToLiveDescription.AttributeName : undefined;
+      },
+      newTracebacks() {
+        const all = emulator.tracebacks();
+        const fresh = all.slice(tracebacksSeen);
+        tracebacksSeen = all.length;
+        return fresh;
       },
       async close() {
         raw.destroy();
