@@ -37,8 +37,11 @@ describe('parseSnsRecord: CloudWatch alarm shapes', () => {
     expect(alarm.changedAt).toBe('2026-11-21T03:10:42.551Z');
   });
 
-  it('metric alarm with ExtendedStatistic p95', () => {
-    expect(alarmOf('alarm-high-latency-alarm').metric).toMatchObject({ statistic: 'p95', threshold: 200, unit: 'Milliseconds' });
+  it('metric alarm with ExtendedStatistic p95; no unit where the alarm names none (CloudWatch sends null)', () => {
+    expect(alarmOf('alarm-high-latency-alarm').metric).toMatchObject({ statistic: 'p95', threshold: 200, unit: undefined });
+    const message = loadAlarmMessage('alarm-high-latency-alarm');
+    const withUnit = parseAlarmMessage(JSON.stringify({ ...message, Trigger: { ...(message.Trigger as object), Unit: 'Milliseconds' } }));
+    expect(withUnit.type === 'alarm' && withUnit.alarm.metric).toMatchObject({ statistic: 'p95', unit: 'Milliseconds' });
   });
 
   it('metric-math alarm: queries, no metric name', () => {

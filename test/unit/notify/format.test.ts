@@ -40,7 +40,7 @@ describe('email', () => {
     const { body } = formatEmail(viewOf('alarm-high-cpu-alarm'), 'dev');
     expect(body).toContain('OK -> ALARM at 2026-11-21T03:10:42.551Z');
     expect(body).toMatch(/Reason: +Threshold Crossed/);
-    expect(body).toContain('ContainerInsights node_cpu_utilization (Average) > 85 Percent for 2 x 300 s');
+    expect(body).toContain('ContainerInsights node_cpu_utilization (Average) > 85 for 2 x 300 s');
     expect(body).toContain('ClusterName=retail-prediction-cluster');
     expect(body).toContain('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/RetailPrediction-HighCPU');
     expect(body).toContain(`${BASE}RetailPrediction-HighCPU.md`);
