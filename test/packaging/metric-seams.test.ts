@@ -1,11 +1,14 @@
 // Packaging: every metric an alarm, the dashboard, a responder query or a runbook reads is one something writes, and the sample alarm events are the prod stack's alarms as CloudWatch sends them.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { REPO_ROOT, asList, packageStage, referencedId, resourcesOfType, type Json, type JsonObject, type PackagedStage, type Template } from './serverless';
 import { loadConfig } from '../../shared/config';
 import { createForwardDependencies, handleLogsDelivery } from '../../shared/logs/entry';
 import type { ForwardDependencies } from '../../shared/logs/forward';
 import { defaultLogsPolicy } from '../../shared/logs/policy';
+import { decodeLogsEvent } from '../../shared/logs/decode';
+import { metrics as powertoolsMetrics } from '../../shared/metrics';
 import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
 import { isAlarmQuery } from '../../shared/responder/policy';
 
@@ -34,7 +37,10 @@ interface MetricRead {
   unit?: string;
 }
 
-/** One metric something writes: every dimension it carries, with the values it may take; `name` undefined is any metric of the namespace. */
+/** A dimension whose value the producer takes from each event, so it writes any value. */
+const ANY_VALUE = '*';
+
+/** One metric something writes: every dimension it carries, with the values it may take (ANY_VALUE: any); `name` undefined is any metric of the namespace. */
 interface Producer {
   by: string;
   namespace: string;
@@ -46,8 +52,6 @@ interface Producer {
 // The sample account of events/ and the name CloudWatch gives the prod region in alarm notifications.
 const SAMPLE_ACCOUNT = '123456789012';
 const CLOUDWATCH_REGION_NAMES: Record<string, string> = { 'eu-west-1': 'EU (Ireland)', 'us-east-1': 'US East (N. Virginia)' };
-// Container Insights runs on the workload cluster the stack manages (param clusterName), not in the stack.
-const WORKLOAD_CLUSTER = 'retail-prediction-cluster';
 
 /** A template dimension value as text: literal, or the resource it refers to (`!Ref X`, `!GetAtt X.Attr`). */
 function dimensionValue(value: Json | undefined): string {
@@ -78,7 +82,7 @@ function unproduced(read: MetricRead, producers: readonly Producer[]): string | 
       ? `no producer writes it without dimensions (written with ${written})`
       : `no producer writes that dimension (written with ${written})`;
   }
-  const sameValues = sameNames.filter((p) => Object.entries(read.dimensions).every(([k, v]) => p.dimensions[k]!.includes(v)));
+  const sameValues = sameNames.filter((p) => Object.entries(read.dimensions).every(([k, v]) => p.dimensions[k]!.includes(v) || p.dimensions[k]!.includes(ANY_VALUE)));
   if (sameValues.length === 0) {
     const values = sameNames.flatMap((p) => Object.entries(p.dimensions).map(([k, vs]) => `${k}=${vs.join('|')}`));
     return `no producer writes that dimension value (written with ${[...new Set(values)].join(', ')})`;
@@ -150,7 +154,7 @@ function externalProducers(): Producer[] {
   return [
     // Container Insights (the CloudWatch agent on the EKS workload cluster) writes node metrics per cluster.
     ...['node_cpu_utilization', 'node_memory_utilization'].map((name) => ({
-      by: 'Container Insights (external)', namespace: 'ContainerInsights', name, dimensions: { ClusterName: [WORKLOAD_CLUSTER] }, unit: 'Percent',
+      by: 'Container Insights (external)', namespace: 'ContainerInsights', name, dimensions: { ClusterName: [workloadCluster()] }, unit: 'Percent',
     })),
     // SQS writes its queue metrics for every queue of the stack, by queue name.
     { by: 'Amazon SQS (external)', namespace: 'AWS/SQS', dimensions: { QueueName: refs('AWS::SQS::Queue', (id) => `!GetAtt ${id}.QueueName`) } },
@@ -159,8 +163,40 @@ function externalProducers(): Producer[] {
   ];
 }
 
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+
+/**
+ * The Powertools metrics each function's code writes, in the namespace and service its environment gives Powertools:
+ * every `addMetric(name, MetricUnit.X, ...)` of its folder, the name a string literal (or several, in a conditional) or
+ * an entry of the constant map it indexes; with Powertools' `service` dimension, and with each dimension the file adds.
+ */
+function powertoolsProducers(): Producer[] {
+  return resourcesOfType(template, 'AWS::Lambda::Function').flatMap(([, fn]) => {
+    const env = ((fn.Properties.Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+    if (typeof env.POWERTOOLS_METRICS_NAMESPACE !== 'string') return [];
+    const folder = dirname(String(fn.Properties.Handler));
+    const service = [String(env.POWERTOOLS_SERVICE_NAME)];
+    return sourceFiles(join(REPO_ROOT, folder)).flatMap((file) => {
+      const source = readFileSync(file, 'utf8');
+      const added = [...source.matchAll(/\.addDimension\(\s*'([^']+)'/g)].map((m) => m[1]!);
+      const dimensionSets = [{ service }, ...added.map((d) => ({ service, [d]: [ANY_VALUE] }))];
+      return [...source.matchAll(/\.addMetric\(\s*([^,]+),\s*MetricUnit\.(\w+)/g)].flatMap((call) => {
+        const [expression, unit] = [call[1]!, call[2]!];
+        const names = [...expression.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+        const map = /^([A-Z][A-Z0-9_]*)\[/.exec(expression.trim())?.[1];
+        if (map) names.push(...[...(new RegExp(`const ${map} = \\{([^}]*)\\}`).exec(source)?.[1] ?? '').matchAll(/:\s*'([^']+)'/g)].map((m) => m[1]!));
+        return names.flatMap((name) => dimensionSets.map((dimensions) => ({ by: `Powertools metrics of ${folder}`, namespace: env.POWERTOOLS_METRICS_NAMESPACE as string, name, dimensions, unit })));
+      });
+    });
+  });
+}
+
 async function allProducers(): Promise<Producer[]> {
-  return [...metricFilterProducers(), ...(await forwardLogsProducers()), ...externalProducers()];
+  return [...metricFilterProducers(), ...(await forwardLogsProducers()), ...powertoolsProducers(), ...externalProducers()];
 }
 
 // ---------------------------------------------------------------- readers
@@ -357,6 +393,13 @@ function runbookReads(file: string, region: string): { reads: MetricRead[]; prob
   return { reads, problems, commands };
 }
 
+/** The workload cluster Container Insights reports on: the stack's param clusterName, as the framework packaged it. */
+function workloadCluster(): string {
+  const state = JSON.parse(readFileSync(join(packaged.directory, 'serverless-state.json'), 'utf8')) as { service: { initialServerlessConfig: { params: Record<string, JsonObject | undefined> } } };
+  const { params } = state.service.initialServerlessConfig;
+  return String(params.prod?.clusterName ?? params.default?.clusterName);
+}
+
 /** The prod stack's region, as the framework resolved it when packaging. */
 function stackRegion(): string {
   const state = JSON.parse(readFileSync(join(packaged.directory, 'serverless-state.json'), 'utf8')) as { service: { provider: { region: string } } };
@@ -415,6 +458,14 @@ const canonical = (value: unknown): string =>
 
 const EVENTS_DIR = join(REPO_ROOT, 'events');
 const alarmEventFiles = () => readdirSync(EVENTS_DIR).filter((f) => /^alarm-.*\.json$/.test(f)).sort();
+/** Every SNS-wrapped sample: the alarm notifications and the other messages that reach the alarms topic. */
+const sampleEventFiles = () => readdirSync(EVENTS_DIR).filter((f) => /^(alarm|sns)-.*\.json$/.test(f)).sort();
+
+// Region codes (and availability zones, by their region) and the accounts of ARNs, wherever a sample names them.
+const REGION_CODES = /\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d)(?=[a-z]?\b)/g;
+const ACCOUNTS_IN_ARNS = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/g;
+const ACTION_KEYS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const;
+const STATE_ACTIONS: Record<string, (typeof ACTION_KEYS)[number]> = { ALARM: 'AlarmActions', OK: 'OKActions', INSUFFICIENT_DATA: 'InsufficientDataActions' };
 
 /** `{ name, value }` pairs as CloudWatch's SNS message writes dimensions, from the template's `{ Name, Value }`. */
 const snsDimensions = (list: Json | undefined) =>
@@ -465,42 +516,51 @@ function reasonProblems(reason: string, state: string, trigger: JsonObject, peri
 }
 
 describe('sample alarm events are the prod stack\'s alarms', () => {
-  it.each(alarmEventFiles())('%s', (file) => {
+  it.each(sampleEventFiles())('%s', (file) => {
     const region = stackRegion();
     const regionName = CLOUDWATCH_REGION_NAMES[region] ?? region;
-    const alarmsTopic = resourcesOfType(template, 'AWS::SNS::Topic').find(([id]) => id === 'AlarmsTopic')![1];
-    const topicArn = `arn:aws:sns:${region}:${SAMPLE_ACCOUNT}:${String(alarmsTopic.Properties.TopicName)}`;
+    const topicArnOf = (id: string) => `arn:aws:sns:${region}:${SAMPLE_ACCOUNT}:${String(template.Resources[id]?.Properties.TopicName)}`;
+    const topicArn = topicArnOf('AlarmsTopic');
     const arnOf = (name: string) => `arn:aws:cloudwatch:${region}:${SAMPLE_ACCOUNT}:alarm:${name}`;
     const byName = new Map([...templateAlarms(), ...compositeAlarms()].map(([id, r]) => [String(r.Properties.AlarmName), { id, type: r.Type, alarm: r.Properties }]));
 
-    const envelope = (JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8')) as { Records: SnsEnvelope[] }).Records[0]!;
-    const message = JSON.parse(envelope.Sns.Message) as JsonObject;
-    const eventBridge = message['detail-type'] === 'CloudWatch Alarm State Change';
-    const detail = message.detail as JsonObject | undefined;
-    const name = String(eventBridge ? detail!.alarmName : message.AlarmName);
-    const deployed = byName.get(name);
-    if (!deployed) return; // a sample of an alarm this stack does not create (another team's, another shape)
-
+    const text = readFileSync(join(EVENTS_DIR, file), 'utf8');
+    const envelope = (JSON.parse(text) as { Records: SnsEnvelope[] }).Records[0]!;
     const problems: string[] = [];
     const expectEqual = (what: string, actual: unknown, expected: unknown) => {
       if (canonical(actual) !== canonical(expected)) problems.push(`${what} is ${JSON.stringify(actual)}, the prod stack's is ${JSON.stringify(expected)}`);
     };
 
-    // One stage: the prod stack's topic, region and account, everywhere the event names them.
+    // One stage: the prod stack's topic, region and account, everywhere the event names them, whatever the message.
     expectEqual('TopicArn', envelope.Sns.TopicArn, topicArn);
     if (!envelope.EventSubscriptionArn?.startsWith(`${topicArn}:`)) problems.push(`EventSubscriptionArn ${String(envelope.EventSubscriptionArn)} is not a subscription of ${topicArn}`);
     if (envelope.Sns.UnsubscribeUrl !== undefined && envelope.Sns.UnsubscribeUrl !== `https://sns.${region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${String(envelope.EventSubscriptionArn)}`) {
       problems.push(`UnsubscribeUrl ${envelope.Sns.UnsubscribeUrl} is not the subscription's`);
     }
     if (envelope.Sns.SigningCertUrl !== undefined && !envelope.Sns.SigningCertUrl.startsWith(`https://sns.${region}.amazonaws.com/`)) problems.push(`SigningCertUrl is not from SNS in ${region}`);
+    for (const named of new Set([...text.matchAll(REGION_CODES)].map((m) => m[1]!))) if (named !== region) problems.push(`names region ${named}, not the prod stack's ${region}`);
+    for (const [code, display] of Object.entries(CLOUDWATCH_REGION_NAMES)) if (code !== region && text.includes(display)) problems.push(`names region "${display}", not the prod stack's "${regionName}"`);
+    for (const account of new Set([...text.matchAll(ACCOUNTS_IN_ARNS)].map((m) => m[1]!))) if (account !== SAMPLE_ACCOUNT) problems.push(`an ARN names account ${account}, not the sample account ${SAMPLE_ACCOUNT}`);
+
+    let message: JsonObject;
+    try {
+      message = JSON.parse(envelope.Sns.Message) as JsonObject;
+    } catch {
+      expect(problems).toEqual([]);
+      return; // not JSON on purpose: only its envelope is of a stage
+    }
+    const eventBridge = message['detail-type'] === 'CloudWatch Alarm State Change';
+    const detail = message.detail as JsonObject | undefined;
+    const name = String(eventBridge ? detail!.alarmName : message.AlarmName);
+    const deployed = byName.get(name);
 
     if (eventBridge) {
       expectEqual('region', message.region, region);
       expectEqual('account', message.account, SAMPLE_ACCOUNT);
       expectEqual('resources', message.resources, [arnOf(name)]);
       const configured = ((detail!.configuration as JsonObject | undefined)?.metrics ?? []) as JsonObject[];
-      const a = deployed.alarm;
-      if (a.Namespace !== undefined) {
+      const a = deployed?.alarm;
+      if (a?.Namespace !== undefined) {
         const stat = (configured[0]?.metricStat ?? {}) as JsonObject;
         expectEqual('configuration.metrics', configured.length, 1);
         expectEqual('metricStat.metric', stat.metric, { namespace: a.Namespace, name: a.MetricName, dimensions: templateDimensions(a.Dimensions) });
@@ -510,16 +570,32 @@ describe('sample alarm events are the prod stack\'s alarms', () => {
       expect(problems).toEqual([]);
       return;
     }
+    if (message.AlarmName === undefined) {
+      expect(problems).toEqual([]);
+      return; // another service's notification on the topic
+    }
 
-    expectEqual('AWSAccountId', message.AWSAccountId, SAMPLE_ACCOUNT);
-    expectEqual('Region', message.Region, regionName);
-    expectEqual('AlarmArn', message.AlarmArn, arnOf(name));
-    if (envelope.Sns.Subject !== undefined && envelope.Sns.Subject !== null) expectEqual('Subject', envelope.Sns.Subject, `${String(message.NewStateValue)}: "${name}" in ${regionName}`);
-    for (const key of ['AlarmActions', 'OKActions', 'InsufficientDataActions']) {
+    if (message.AWSAccountId !== undefined) expectEqual('AWSAccountId', message.AWSAccountId, SAMPLE_ACCOUNT);
+    if (message.Region !== undefined) expectEqual('Region', message.Region, regionName);
+    if (message.AlarmArn !== undefined) expectEqual('AlarmArn', message.AlarmArn, arnOf(name));
+    if (envelope.Sns.Subject !== undefined && envelope.Sns.Subject !== null && message.NewStateValue !== undefined) {
+      expectEqual('Subject', envelope.Sns.Subject, `${String(message.NewStateValue)}: "${name}" in ${regionName}`);
+    }
+    for (const key of ACTION_KEYS) {
       for (const action of asList((message[key] ?? []) as Json[])) if (action !== topicArn) problems.push(`${key} names ${String(action)}, not the stage's alarms topic ${topicArn}`);
+    }
+    // Alarms of the account the stack does not create (another team's, another shape), and incomplete samples, end here.
+    if (!deployed || message.AlarmArn === undefined) {
+      expect(problems).toEqual([]);
+      return;
     }
 
     const a = deployed.alarm;
+    // CloudWatch notifies each state only to the actions the alarm has for it, and lists them as the alarm does.
+    const actionsOf = (key: string) => asList((a[key] ?? []) as Json[]).map((action) => (typeof action === 'string' ? action : topicArnOf(referencedId(action) ?? '')));
+    for (const key of ACTION_KEYS) if (message[key] !== undefined) expectEqual(key, message[key], actionsOf(key));
+    const stateActions = STATE_ACTIONS[String(message.NewStateValue)];
+    if (stateActions && !actionsOf(stateActions).includes(topicArn)) problems.push(`${name} has no ${stateActions} on the alarms topic: CloudWatch never sends this ${String(message.NewStateValue)} notification`);
     if (deployed.type === 'AWS::CloudWatch::CompositeAlarm') {
       const rule = typeof a.AlarmRule === 'string' ? a.AlarmRule : String((a.AlarmRule as JsonObject)['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, id: string) => String(template.Resources[id]?.Properties.AlarmName ?? id));
       expectEqual('AlarmRule', message.AlarmRule, rule);
@@ -554,8 +630,8 @@ describe('sample alarm events are the prod stack\'s alarms', () => {
         expectEqual('Trigger.StatisticType', trigger.StatisticType, 'Statistic');
         expectEqual('Trigger.Statistic', trigger.Statistic, snsStatistic(String(a.Statistic)));
       }
-      // CloudWatch sends the alarm's unit; where the alarm names none, a unit given must be the one its metric is written in.
-      if (a.Unit !== undefined) expectEqual('Trigger.Unit', trigger.Unit, a.Unit);
+      // CloudWatch sends the alarm's own unit: null where the alarm names none.
+      expectEqual('Trigger.Unit', trigger.Unit ?? null, a.Unit ?? null);
     }
     expectEqual('Trigger.Period', trigger.Period, period);
     expectEqual('Trigger.EvaluationPeriods', trigger.EvaluationPeriods, a.EvaluationPeriods);
@@ -567,12 +643,12 @@ describe('sample alarm events are the prod stack\'s alarms', () => {
     expect(problems).toEqual([]);
   });
 
-  it('gives each alarm\'s trigger a unit its metric is written in', () => {
+  it('gives each alarm a sample notifies of, the stack\'s or another, metrics the stack writes, in the unit they are written in', () => {
     const reads = alarmEventFiles().flatMap((file): MetricRead[] => {
       const envelope = (JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8')) as { Records: SnsEnvelope[] }).Records[0]!;
       const message = JSON.parse(envelope.Sns.Message) as JsonObject;
       const trigger = message.Trigger as JsonObject | undefined;
-      if (!alarmNames().has(String(message.AlarmName)) || !trigger) return [];
+      if (!trigger) return [];
       const single: JsonObject[] = typeof trigger.MetricName === 'string'
         ? [trigger]
         : ((trigger.Metrics ?? []) as JsonObject[]).flatMap((q) => {
@@ -589,5 +665,87 @@ describe('sample alarm events are the prod stack\'s alarms', () => {
     });
     expect(reads.length).toBeGreaterThan(0);
     expect(problemsOf(reads, producers)).toEqual([]);
+  });
+});
+
+describe('producers', () => {
+  it('are found of every kind, so no check passes for want of them: metric filters, forwardLogs\' EMF, Powertools, external', () => {
+    for (const kind of ['metric filter ', 'forwardLogs EMF ', 'Powertools metrics of ', '(external)']) {
+      expect({ kind, found: producers.some((p) => p.by.startsWith(kind) || p.by.endsWith(kind)) }).toEqual({ kind, found: true });
+    }
+  });
+
+  it('Powertools writes where the template says: the namespace and service of shared/metrics.ts are every function\'s POWERTOOLS_ settings', () => {
+    powertoolsMetrics.addMetric('SeamProbe', MetricUnit.Count, 1);
+    const emf = powertoolsMetrics.serializeMetrics() as unknown as { _aws: { CloudWatchMetrics: { Namespace: string }[] }; service?: string };
+    powertoolsMetrics.clearMetrics();
+    for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const env = ((fn.Properties.Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+      expect({ id, namespace: emf._aws.CloudWatchMetrics[0]?.Namespace, service: emf.service }).toEqual({ id, namespace: env.POWERTOOLS_METRICS_NAMESPACE, service: env.POWERTOOLS_SERVICE_NAME });
+    }
+  });
+});
+
+describe('dashboard metric math', () => {
+  it('uses only ids of rows in its own widget', () => {
+    const problems = dashboardWidgets(stackRegion()).flatMap(({ name, widgets }) =>
+      widgets.flatMap((w) => {
+        const rows = w.properties.metrics ?? [];
+        const options = rows.map((row) => row.at(-1)).filter((last): last is JsonObject => Boolean(last) && typeof last === 'object' && !Array.isArray(last));
+        const ids = new Set(options.map((o) => o.id).filter((id) => typeof id === 'string'));
+        return options.flatMap((o) =>
+          typeof o.expression !== 'string'
+            ? []
+            : (o.expression.replace(/"[^"]*"|'[^']*'/g, '').match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? [])
+              .filter((word) => !ids.has(word) || word === o.id)
+              .map((word) => `dashboard ${name} widget "${w.properties.title}": expression ${String(o.id)} names ${word}, no other row of the widget`),
+        );
+      }),
+    );
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('sample log events', () => {
+  it('the API sample has lines each metric filter of the API log group reads, as the log group\'s transformer gives them', () => {
+    const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
+    const apiGroup = String(filters[0]?.[1].Properties.LogGroupName);
+    const decoded = decodeLogsEvent(JSON.parse(readFileSync(join(EVENTS_DIR, 'logs-api.json'), 'utf8')));
+    if (decoded.kind !== 'data') throw new Error('events/logs-api.json is not a data message');
+    expect(decoded.batch.logGroup).toBe(apiGroup);
+    const messages = decoded.batch.logEvents.map((e) => e.message);
+    // The transformer's Grok steps as regular expressions: the numeric fields each one extracts from a line.
+    const groks = resourcesOfType(template, 'AWS::Logs::Transformer')
+      .filter(([, t]) => t.Properties.LogGroupIdentifier === apiGroup)
+      .flatMap(([, t]) => (t.Properties.TransformerConfig as JsonObject[]).map((step) => (step.Grok as JsonObject | undefined)?.Match).filter((m): m is string => typeof m === 'string'));
+    const fieldsOf = (message: string) => {
+      const fields: Record<string, number> = {};
+      for (const grok of groks) {
+        const names: string[] = [];
+        const source = grok.split(/(%\{NUMBER:\w+\})/).map((part) => {
+          const field = /^%\{NUMBER:(\w+)\}$/.exec(part)?.[1];
+          if (!field) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(field);
+          return '([-+]?\\d+(?:\\.\\d+)?)';
+        });
+        const match = new RegExp(source.join('')).exec(message);
+        if (match) names.forEach((n, i) => (fields[n] = Number(match[i + 1])));
+      }
+      return fields;
+    };
+    const unread = filters
+      .filter(([, f]) => f.Properties.LogGroupName === apiGroup)
+      .flatMap(([id, f]) => {
+        const pattern = String(f.Properties.FilterPattern);
+        const term = /^"([^"]+)"$/.exec(pattern)?.[1];
+        const field = /^\{\s*\$\.(\w+)\s*=\s*\*\s*\}$/.exec(pattern)?.[1];
+        // A quoted term matches the lines that contain it; `{ $.x = * }` the (transformed) events that have x.
+        let lines: number;
+        if (term !== undefined) lines = messages.filter((m) => m.includes(term)).length;
+        else if (field !== undefined && f.Properties.ApplyOnTransformedLogs === true) lines = messages.filter((m) => fieldsOf(m)[field] !== undefined).length;
+        else return [`metric filter ${id}: pattern ${pattern} is not one this check reads`];
+        return lines > 0 ? [] : [`metric filter ${id} (${pattern}) reads no line of events/logs-api.json`];
+      });
+    expect(unread).toEqual([]);
   });
 });
