@@ -71,7 +71,6 @@ export async function startStateTable(): Promise<StateTable> {
       }),
     );
     await raw.send(new UpdateTimeToLiveCommand({ TableName: properties.TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
-    oneRequestAtATime(raw);
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = properties.TableName;
     let tracebacksSeen = emulator.tracebacks().length;
@@ -131,24 +130,4 @@ export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);
 export function expectTtlSeconds(stored: Record<string, AttributeValue> | undefined, expected: number): void {
   expect(stored?.expiresAt).toEqual({ N: String(expected) });
   expect(expected).toBeLessThan(10_000_000_000);
-}
-
-/**
- * Hands the emulator one request at a time, in the order they were sent. DynamoDB applies each write and
- * each transaction atomically and in isolation; moto applies a transaction's items one by one without a
- * lock and undoes a cancelled one by restoring a copy of the whole table taken when it began, so
- * transactions in flight together resurrect each other's cancelled writes, undo committed ones, or fail
- * with a 500 when the copy races a write. Callers still run concurrently and interleave request by
- * request, as against DynamoDB: an adapter that read and then wrote would still race here.
- */
-function oneRequestAtATime(client: DynamoDBClient): void {
-  let queue: Promise<unknown> = Promise.resolve();
-  client.middlewareStack.add(
-    (next) => (args) => {
-      const turn = queue.then(() => next(args));
-      queue = turn.catch(() => undefined);
-      return turn;
-    },
-    { step: 'deserialize', name: 'oneRequestAtATime', priority: 'low' },
-  );
 }
