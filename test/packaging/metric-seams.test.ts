@@ -312,6 +312,14 @@ function runbookReads(file: string, region: string): { reads: MetricRead[]; prob
   const reads: MetricRead[] = [];
   const problems: string[] = [];
   let commands = 0;
+  // A fence opened inside a code block shows the block's text as code and its commands as prose.
+  let openedAt: number | undefined;
+  lines.forEach((line, i) => {
+    const fence = /^\s*```(\S*)/.exec(line);
+    if (!fence) return;
+    if (openedAt !== undefined && fence[1]) problems.push(`runbook ${file} line ${i + 1} opens a code block inside the one opened at line ${openedAt}`);
+    else openedAt = openedAt === undefined ? i + 1 : undefined;
+  });
   lines.forEach((line, i) => {
     const exportedRegion = /^\s*export\s.*\bAWS_REGION=(\S+)/.exec(line)?.[1];
     if (exportedRegion && exportedRegion !== region) problems.push(`runbook ${file} line ${i + 1} sets AWS_REGION=${exportedRegion}: the prod stack is in ${region}`);
