@@ -3,7 +3,7 @@ import { executeRemediation } from '../../../shared/remediation/execute';
 import { dynamoActionLedger, ledgerKeys, MESSAGE_RECORD_DAYS, STALE_START_SECONDS, windowStartOf } from '../../../shared/remediation/ledger';
 import type { ActionLedger, LedgerClaim } from '../../../shared/remediation/types';
 import { fakeDeps, nodegroupRequest, samplePolicy } from '../../unit/remediation/support/fixtures';
-import { epochSeconds, expectTtlSeconds, startStateTable, type StateTable } from './state-table';
+import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 const WINDOW_SECONDS = 3600;
 /** The sample policy's node group, which executeRemediation acts on. */
@@ -33,19 +33,14 @@ const targetUsed = async (targetId = target, now = start) =>
   (await table.item(`budget#${targetId}`, `window#${windowStartOf(now, WINDOW_SECONDS)}`))?.used;
 const globalUsed = async (now = start) => (await table.item('budget#global', `window#${windowStartOf(now, WINDOW_SECONDS)}`))?.used;
 
-beforeAll(async () => {
-  table = await startStateTable();
+const stateTable = stateTablePerFile();
+beforeAll(() => {
+  table = stateTable();
   ledger = dynamoActionLedger(table.client, table.tableName);
-}, 60_000);
-afterAll(async () => {
-  await table?.close();
 });
 beforeEach(() => {
   start = new Date(Date.parse('2026-11-21T05:00:00.000Z') + ++dayCounter * 86_400_000);
   target = `ng-${dayCounter}`;
-});
-afterEach(() => {
-  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('claim: cooldown and both budgets in one transaction', () => {

@@ -1,7 +1,7 @@
 // Contract: the remediation audit trail as put items in STATE_TABLE, against the emulator's DynamoDB.
 import { AUDIT_RETENTION_DAYS, auditKey, dynamoAuditTrail } from '../../../shared/remediation/audit';
 import type { AuditEntry } from '../../../shared/remediation/types';
-import { epochSeconds, expectTtlSeconds, startStateTable, type StateTable } from './state-table';
+import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 let table: StateTable;
 let targetCounter = 0;
@@ -22,17 +22,12 @@ const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   ...overrides,
 });
 
-beforeAll(async () => {
-  table = await startStateTable();
-}, 60_000);
-afterAll(async () => {
-  await table?.close();
+const stateTable = stateTablePerFile();
+beforeAll(() => {
+  table = stateTable();
 });
 beforeEach(() => {
   target = `ng-${++targetCounter}`;
-});
-afterEach(() => {
-  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('dynamoAuditTrail against DynamoDB', () => {

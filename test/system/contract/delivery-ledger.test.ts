@@ -1,6 +1,6 @@
 // Contract: the delivery ledger's conditional claim, against the emulator's DynamoDB and the table the template declares.
 import { CLAIM_LEASE_MS, DELIVERY_RECORD_DAYS, DynamoDbDeliveryLedger, deliveryKey } from '../../../shared/notify/ledger';
-import { epochSeconds, expectTtlSeconds, startStateTable, type StateTable } from './state-table';
+import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 let table: StateTable;
 let now: number;
@@ -8,19 +8,14 @@ let messageCounter = 0;
 let messageId: string;
 const ledger = () => new DynamoDbDeliveryLedger(table.client, table.tableName, () => now);
 
-beforeAll(async () => {
-  table = await startStateTable();
-}, 60_000);
-afterAll(async () => {
-  await table?.close();
+const stateTable = stateTablePerFile();
+beforeAll(() => {
+  table = stateTable();
 });
 beforeEach(() => {
   now = Date.parse('2026-11-21T03:00:00Z');
   // Each test its own message, so no test reads another's records.
   messageId = `sns-${++messageCounter}`;
-});
-afterEach(() => {
-  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('DynamoDbDeliveryLedger against DynamoDB', () => {

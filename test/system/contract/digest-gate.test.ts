@@ -1,6 +1,6 @@
 // Contract: the per-log-group rate limit of error digests as conditional updates, against the emulator's DynamoDB.
 import { digestKey, dynamoDigestGate, type DigestGate } from '../../../shared/logs/digest-gate';
-import { epochSeconds, expectTtlSeconds, startStateTable, type StateTable } from './state-table';
+import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 const T0 = 1_772_442_000_000;
 
@@ -11,18 +11,13 @@ let groupCounter = 0;
 let group: string;
 const stored = () => table.item(digestKey(group).pk, 'digest');
 
-beforeAll(async () => {
-  table = await startStateTable();
+const stateTable = stateTablePerFile();
+beforeAll(() => {
+  table = stateTable();
   gate = dynamoDigestGate(table.tableName, table.client);
-}, 60_000);
-afterAll(async () => {
-  await table?.close();
 });
 beforeEach(() => {
   group = `/aws/lambda/retail-forecast-api-${++groupCounter}`;
-});
-afterEach(() => {
-  expect(table.newTracebacks()).toEqual([]);
 });
 
 describe('dynamoDigestGate against DynamoDB', () => {

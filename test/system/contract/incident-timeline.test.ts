@@ -1,7 +1,7 @@
 // Contract: incidents and their timelines (TransactWrite, conditional writes, paged Query), against the emulator's DynamoDB.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoIncidentStore, incidentId, incidentPk, INCIDENT_RETENTION_DAYS, MESSAGE_MARKER_DAYS, type IncidentStore } from '../../../shared/responder/timeline';
-import { epochSeconds, expectTtlSeconds, startStateTable, type StateTable } from './state-table';
+import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 const NOW = Date.parse('2026-11-21T03:13:05.123Z');
 
@@ -11,18 +11,13 @@ let alarmCounter = 0;
 /** An alarm no other test has used: its open-incident pointer is one item per alarm. */
 let alarm: string;
 
-beforeAll(async () => {
-  table = await startStateTable();
+const stateTable = stateTablePerFile();
+beforeAll(() => {
+  table = stateTable();
   store = dynamoIncidentStore(table.tableName, table.client, () => NOW);
-}, 60_000);
-afterAll(async () => {
-  await table?.close();
 });
 beforeEach(() => {
   alarm = `RetailPrediction-HighErrorRate-${++alarmCounter}`;
-});
-afterEach(() => {
-  expect(table.newTracebacks()).toEqual([]);
 });
 
 const opened = (i: number) => `2026-11-21T03:13:${String(i).padStart(2, '0')}.000Z`;

@@ -131,3 +131,24 @@ export function expectTtlSeconds(stored: Record<string, AttributeValue> | undefi
   expect(stored?.expiresAt).toEqual({ N: String(expected) });
   expect(expected).toBeLessThan(10_000_000_000);
 }
+
+/**
+ * One emulator and state table for a test file: started before its first test, closed after its last,
+ * and each test fails on any internal error the emulator printed while it ran.
+ */
+export function stateTablePerFile(): () => StateTable {
+  let table: StateTable | undefined;
+  beforeAll(async () => {
+    table = await startStateTable();
+  }, 60_000);
+  afterAll(async () => {
+    await table?.close();
+  });
+  afterEach(() => {
+    expect(table?.newTracebacks()).toEqual([]);
+  });
+  return () => {
+    if (!table) throw new Error('the state table did not start (see the beforeAll failure)');
+    return table;
+  };
+}
