@@ -35,16 +35,51 @@ export class DeliveryError extends Error {
   }
 }
 
-/** Several deliveries of one invocation failed; thrown so Lambda retries and the DLQ keeps the event. */
-export class PartialDeliveryError extends Error {
-  readonly failures: readonly { channel: string; error: Error }[];
+/** One part of an invocation that failed: what it was and why. */
+export interface FailedPart {
+  /** What failed, as people read it: a channel (`slack for RetailPrediction-HighErrorRate`), a target, a message id. */
+  readonly what: string;
+  readonly error: unknown;
+  /**
+   * @deprecated The old name of `what`, set only when a caller still constructs with it. Read `what`.
+   * Goes once nothing constructs a failure as `{ channel, error }`.
+   */
+  readonly channel?: string;
+}
 
-  constructor(failures: readonly { channel: string; error: Error }[]) {
-    super(`Delivery failed for ${failures.map((f) => `${f.channel} (${f.error.message})`).join(', ')}`);
-    this.name = 'PartialDeliveryError';
-    this.failures = failures;
+/** A failure as PartialDeliveryError's callers still give it; see {@link FailedPart.channel}. */
+type LegacyFailedPart = { readonly channel: string; readonly error: unknown };
+
+/**
+ * Some parts of one invocation failed after every part was tried (deliveries, remediations, records of
+ * an SNS event). Thrown so Lambda retries and the on-failure destination keeps the event; the retry
+ * skips what `succeeded` (idempotency per channel and per action). The one aggregate error of Firebreak.
+ */
+export class InvocationFailedError<Succeeded = unknown> extends Error {
+  readonly failures: readonly FailedPart[];
+  /** What did succeed in the same invocation, for the log (e.g. the remediation outcomes that were done). */
+  readonly succeeded: readonly Succeeded[];
+
+  /** `doing` names the work in the message, `<doing> failed for <what> (<why>), …`; `Delivery` unless given. */
+  constructor(
+    failures: readonly (FailedPart | LegacyFailedPart)[],
+    options: { readonly doing?: string; readonly succeeded?: readonly Succeeded[] } = {},
+  ) {
+    const parts = failures.map((f): FailedPart => ('what' in f ? f : { what: f.channel, channel: f.channel, error: f.error }));
+    super(`${options.doing ?? 'Delivery'} failed for ${parts.map((f) => `${f.what} (${errorMessage(f.error)})`).join(', ')}`, { cause: parts[0]?.error });
+    this.name = 'InvocationFailedError';
+    this.failures = parts;
+    this.succeeded = options.succeeded ?? [];
   }
 }
+
+/**
+ * @deprecated The old name of {@link InvocationFailedError} (the same class), kept while
+ * shared/responder/respond.ts, shared/remediation/execute.ts and shared/logs/ still use it.
+ */
+export const PartialDeliveryError = InvocationFailedError;
+/** @deprecated See the value of the same name. */
+export type PartialDeliveryError<Succeeded = unknown> = InvocationFailedError<Succeeded>;
 
 /** Message of any thrown value, for logs. */
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 // Use case: one SNS event from the alarms topic — every record parsed, fanned out and reported.
 import type { SNSEvent } from 'aws-lambda';
 import { parseSnsRecord } from '../alarm/parse';
-import { InvalidInputError, PartialDeliveryError } from '../errors';
+import { InvalidInputError, InvocationFailedError } from '../errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { fanOut, type FanOutDeps, type NotifySummary } from './fan-out';
 
@@ -23,7 +23,7 @@ export function assertSnsEvent(event: unknown): asserts event is SNSEvent {
 
 /**
  * Notifies for every record of the event. Each record's outcome is logged; if any channel of any
- * record failed, throws a PartialDeliveryError after all deliveries were attempted.
+ * record failed, throws an InvocationFailedError after all deliveries were attempted.
  */
 export async function notifyEvent(
   event: unknown,
@@ -51,8 +51,8 @@ export async function notifyEvent(
     }),
   );
   const failures = summaries.flatMap((s) =>
-    s.outcomes.filter((o) => o.status === 'failed').map((o) => ({ channel: `${o.channel} for ${s.alarm ?? s.messageId}`, error: new Error(o.detail) })),
+    s.outcomes.filter((o) => o.status === 'failed').map((o) => ({ what: `${o.channel} for ${s.alarm ?? s.messageId}`, error: new Error(o.detail) })),
   );
-  if (failures.length > 0) throw new PartialDeliveryError(failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures);
   return { dryRun: deps.dryRun, messages: summaries };
 }

@@ -1,6 +1,6 @@
 // Adapter: tells people why a remediation did not happen — Slack always, PagerDuty too when the rule is critical.
 import type { Config } from '../config';
-import { ConfigError, PartialDeliveryError } from '../errors';
+import { ConfigError, InvocationFailedError } from '../errors';
 import { sendPagerDutyEvent } from '../channels/pagerduty';
 import { postSlackMessage, safeSlackText } from '../channels/slack';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../delivery/retry';
@@ -74,9 +74,9 @@ export function channelRefusalNotifier(config: Config, options: { secrets?: Secr
       }
       const settled = await Promise.allSettled(deliveries.map((d) => d.run()));
       const failures = settled.flatMap((s, i) =>
-        s.status === 'rejected' ? [{ channel: deliveries[i]?.channel ?? 'unknown', error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : [],
+        s.status === 'rejected' ? [{ what: deliveries[i]?.channel ?? 'unknown', error: s.reason }] : [],
       );
-      if (failures.length > 0) throw new PartialDeliveryError(failures);
+      if (failures.length > 0) throw new InvocationFailedError(failures);
     },
   };
 }

@@ -2,26 +2,14 @@
 import type { Alarm } from '../alarm/model';
 import { decideSeverity } from '../policy/routing';
 import type { RoutingPolicy } from '../policy/schema';
-import { errorMessage } from '../errors';
+import { InvocationFailedError, type FailedPart } from '../errors';
 import { logger } from '../logger';
 import { executeRemediation } from './execute';
 import { rulesFor, type RemediationActionKind } from './policy';
 import type { LazyRemediationDeps, RemediationDeps, RemediationOutcome } from './types';
 
-/** Thrown when at least one triggered remediation failed; the others' outcomes are kept for the log. */
-export class RemediationFailedError extends Error {
-  readonly outcomes: readonly RemediationOutcome[];
-  readonly failures: readonly { readonly target: string; readonly error: unknown }[];
-
-  constructor(outcomes: readonly RemediationOutcome[], failures: readonly { target: string; error: unknown }[]) {
-    super(`Remediation failed for ${failures.map((f) => `${f.target} (${errorMessage(f.error)})`).join(', ')}`, {
-      cause: failures[0]?.error,
-    });
-    this.name = 'RemediationFailedError';
-    this.outcomes = outcomes;
-    this.failures = failures;
-  }
-}
+/** How a failed remediation names itself in InvocationFailedError's message: `Remediation failed for <target> (…)`. */
+export const REMEDIATION = 'Remediation';
 
 /** Which rules a function runs and how it names itself in the audit trail. */
 export interface RemediationScope {
@@ -42,7 +30,8 @@ export const criticalByRouting =
 /**
  * Runs the policy's rules for this alarm and state whose action is one of the scope's kinds (a function
  * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list without
- * loading the adapters. When they cannot be loaded, throws RemediationFailedError naming every rule's target.
+ * loading the adapters. If any rule failed, throws InvocationFailedError naming each failed target, with the
+ * outcomes that succeeded in `succeeded` for the log; when the adapters cannot be loaded, it names every rule's target.
  */
 export async function remediateAlarm(
   message: { readonly messageId: string; readonly alarm: Alarm },
@@ -61,7 +50,7 @@ export async function remediateAlarm(
   try {
     deps = await remediation.load();
   } catch (error) {
-    throw new RemediationFailedError([], rules.map((rule) => ({ target: rule.action.target, error })));
+    throw new InvocationFailedError<RemediationOutcome>(rules.map((rule) => ({ what: rule.action.target, error })), { doing: REMEDIATION });
   }
   const settled = await Promise.allSettled(
     rules.map((rule) =>
@@ -72,11 +61,11 @@ export async function remediateAlarm(
     ),
   );
   const outcomes: RemediationOutcome[] = [];
-  const failures: { target: string; error: unknown }[] = [];
+  const failures: FailedPart[] = [];
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') outcomes.push(s.value);
-    else failures.push({ target: rules[i]?.action.target ?? 'unknown', error: s.reason });
+    else failures.push({ what: rules[i]?.action.target ?? 'unknown', error: s.reason });
   });
-  if (failures.length > 0) throw new RemediationFailedError(outcomes, failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: REMEDIATION, succeeded: outcomes });
   return outcomes;
 }

@@ -2,7 +2,8 @@
 import { parseSnsRecord } from '../alarm/parse';
 import { logger } from '../logger';
 import { assertSnsEvent } from '../notify/process-event';
-import { remediateAlarm, RemediationFailedError, type RemediationScope } from './remediate-alarm';
+import { InvocationFailedError, type FailedPart } from '../errors';
+import { REMEDIATION, remediateAlarm, type RemediationScope } from './remediate-alarm';
 import type { LazyRemediationDeps, RemediationOutcome } from './types';
 
 /** What one invocation did, per SNS message. */
@@ -20,7 +21,7 @@ export interface RemediationEventResult {
 
 /**
  * Handles every record: a message that is not an alarm is logged and skipped (nothing to act on);
- * an alarm runs its rules of the scope's kinds (the adapters are loaded only when one matches). Throws RemediationFailedError after all records were tried
+ * an alarm runs its rules of the scope's kinds (the adapters are loaded only when one matches). Throws InvocationFailedError after all records were tried
  * if any remediation failed, so Lambda retries (redelivered messages are no-ops for what succeeded).
  */
 export async function remediateEvent(
@@ -41,19 +42,20 @@ export async function remediateEvent(
     }),
   );
   const messages: RemediationEventResult['messages'][number][] = [];
-  const failures: { target: string; error: unknown }[] = [];
+  const failures: FailedPart[] = [];
   const outcomes: RemediationOutcome[] = [];
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') {
       messages.push(s.value);
       outcomes.push(...s.value.outcomes);
-    } else if (s.reason instanceof RemediationFailedError) {
-      outcomes.push(...s.reason.outcomes);
+    } else if (s.reason instanceof InvocationFailedError) {
+      // remediateAlarm's own: its targets and the outcomes it did get, merged rather than nested per record.
+      outcomes.push(...(s.reason as InvocationFailedError<RemediationOutcome>).succeeded);
       failures.push(...s.reason.failures);
     } else {
-      failures.push({ target: `record ${i}`, error: s.reason });
+      failures.push({ what: `record ${i}`, error: s.reason });
     }
   });
-  if (failures.length > 0) throw new RemediationFailedError(outcomes, failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: REMEDIATION, succeeded: outcomes });
   return { dryRun: remediation.dryRun, messages };
 }

@@ -1,6 +1,6 @@
 // Responder use case entry: one Lambda event — SNS alarm notifications, or the schedule that re-evaluates due breakers.
 import { parseSnsRecord } from '../alarm/parse';
-import { errorMessage } from '../errors';
+import { errorMessage, InvocationFailedError, type FailedPart } from '../errors';
 import { logger } from '../logger';
 import { assertSnsEvent } from '../notify/process-event';
 import { serviceForAlarm } from './policy';
@@ -15,17 +15,6 @@ export interface RespondEventResult {
   readonly sweep?: readonly SweepResult[];
 }
 
-/** A record (or the sweep) failed after every record was tried; Lambda retries, the DLQ keeps the event. */
-export class ResponderFailedError extends Error {
-  readonly failures: readonly { readonly messageId: string; readonly error: unknown }[];
-
-  constructor(failures: readonly { messageId: string; error: unknown }[]) {
-    super(`Responder failed for ${failures.map((f) => `${f.messageId} (${errorMessage(f.error)})`).join(', ')}`, { cause: failures[0]?.error });
-    this.name = 'ResponderFailedError';
-    this.failures = failures;
-  }
-}
-
 /** An EventBridge schedule (`rate(5 minutes)`) invocation. */
 export function isScheduledEvent(event: unknown): boolean {
   const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
@@ -35,7 +24,7 @@ export function isScheduledEvent(event: unknown): boolean {
 /**
  * Handles the event: a schedule re-evaluates breakers that came due; an SNS event runs the responder
  * for each alarm the policy hands it (others are skipped, without loading the adapters). Records are
- * independent; if any failed, throws ResponderFailedError after all were tried.
+ * independent; if any failed, throws InvocationFailedError (`Responder failed for <message id> (…)`) after all were tried.
  */
 export async function respondToEvent(event: unknown, responder: LazyResponderDeps): Promise<RespondEventResult> {
   if (isScheduledEvent(event)) {
@@ -60,15 +49,15 @@ export async function respondToEvent(event: unknown, responder: LazyResponderDep
     }),
   );
   const messages: RespondEventResult['messages'][number][] = [];
-  const failures: { messageId: string; error: unknown }[] = [];
+  const failures: FailedPart[] = [];
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') messages.push(s.value);
     else {
       const messageId = event.Records[i]?.Sns.MessageId ?? `record ${i}`;
       logger.error('Responder failed for a message', { messageId, error: errorMessage(s.reason) });
-      failures.push({ messageId, error: s.reason });
+      failures.push({ what: messageId, error: s.reason });
     }
   });
-  if (failures.length > 0) throw new ResponderFailedError(failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Responder' });
   return { dryRun: responder.dryRun, messages };
 }

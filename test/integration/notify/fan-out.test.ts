@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../../../shared/config';
-import { PartialDeliveryError } from '../../../shared/errors';
+import { InvocationFailedError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
 import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
@@ -82,8 +82,8 @@ describe('notify fan-out against loopback receivers', () => {
     // Metrics see every outcome, the failure included, before the invocation fails.
     expect(observe).toHaveBeenCalledTimes(1);
     expect(observe.mock.calls[0][0].outcomes.map((o: { channel: string; status: string }) => `${o.channel}:${o.status}`)).toEqual(['pagerduty:delivered', 'slack:failed', 'email:delivered']);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
-    expect((error as PartialDeliveryError).failures.map((f) => f.channel)).toEqual(['slack for RetailPrediction-HighErrorRate']);
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect((error as InvocationFailedError).failures.map((f) => f.what)).toEqual(['slack for RetailPrediction-HighErrorRate']);
     expect(pagerduty.requests).toHaveLength(1);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(slack.requests).toHaveLength(3); // every attempt of the retry policy
@@ -132,7 +132,7 @@ describe('notify fan-out against loopback receivers', () => {
     const messageId = loadEvent('alarm-high-error-rate-alarm').Records[0]!.Sns.MessageId;
     await d.ledger.claim(messageId, 'slack');
     const error = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), d, quietLogger).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
+    expect(error).toBeInstanceOf(InvocationFailedError);
     expect((error as Error).message).toMatch(/slack for RetailPrediction-HighErrorRate \(another invocation is delivering this message right now/);
     expect(slack.requests).toHaveLength(0);
     expect(pagerduty.requests).toHaveLength(1);
@@ -145,7 +145,7 @@ describe('notify fan-out against loopback receivers', () => {
 
     pagerduty.reset({ status: 400, body: '{"status":"invalid event","errors":["\'payload.summary\' is missing"]}' });
     const error = await notifyEvent(loadEvent('alarm-high-cpu-alarm'), { ...deps(), policy: { ...deps().policy, routes: [], defaultRoute: { channels: ['pagerduty'] } } }, quietLogger).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
+    expect(error).toBeInstanceOf(InvocationFailedError);
     expect((error as Error).message).toContain("'payload.summary' is missing");
     expect(pagerduty.requests).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 // Unit tests: refusal notices reach Slack, and PagerDuty when critical, through real HTTP on loopback.
 import { loadConfig } from '../../../shared/config';
-import { PartialDeliveryError } from '../../../shared/errors';
+import { InvocationFailedError } from '../../../shared/errors';
 import { channelRefusalNotifier, refusalPage, refusalText } from '../../../shared/remediation/notifier';
 import type { RefusalNotice } from '../../../shared/remediation/types';
 import { TestReceiver } from '../../support/receiver';
@@ -71,8 +71,8 @@ it('throws after trying both when a channel fails', async () => {
 
   const error = await notifier().tell(notice({ critical: true })).catch((e: unknown) => e);
 
-  expect(error).toBeInstanceOf(PartialDeliveryError);
-  expect((error as PartialDeliveryError).failures.map((f) => f.channel).sort()).toEqual(['pagerduty', 'slack']);
+  expect(error).toBeInstanceOf(InvocationFailedError);
+  expect((error as InvocationFailedError).failures.map((f) => f.what).sort()).toEqual(['pagerduty', 'slack']);
 });
 
 it('words "in progress" differently from a refusal', () => {

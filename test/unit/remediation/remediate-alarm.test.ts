@@ -2,7 +2,8 @@
 import type { Alarm } from '../../../shared/alarm/model';
 import type { RemediationDeps } from '../../../shared/remediation/types';
 import { policyForStage } from '../../../shared/policy/load';
-import { criticalByRouting, remediateAlarm, RemediationFailedError } from '../../../shared/remediation/remediate-alarm';
+import { InvocationFailedError } from '../../../shared/errors';
+import { criticalByRouting, remediateAlarm } from '../../../shared/remediation/remediate-alarm';
 import { lazyRemediationDeps, loadedRemediationDeps } from '../../../shared/remediation/wiring';
 import { fakeDeps, samplePolicy } from './support/fixtures';
 
@@ -50,9 +51,9 @@ it('tries every rule and throws with each failure and the outcomes that succeede
 
   const error = await remediateAlarm({ messageId: 'm2', alarm: alarm('RetailPrediction-HighCPU') }, { kinds: ['scale-nodegroup', 'scale-deployment'], requestedBy: 'test' }, loadedRemediationDeps(deps)).catch((e: unknown) => e);
 
-  expect(error).toBeInstanceOf(RemediationFailedError);
-  expect((error as RemediationFailedError).outcomes).toEqual([expect.objectContaining({ status: 'done', action: 'scale-nodegroup' })]);
-  expect((error as RemediationFailedError).message).toContain('retail-forecast-api (connection refused)');
+  expect(error).toBeInstanceOf(InvocationFailedError);
+  expect((error as InvocationFailedError).succeeded).toEqual([expect.objectContaining({ status: 'done', action: 'scale-nodegroup' })]);
+  expect((error as InvocationFailedError).message).toContain('retail-forecast-api (connection refused)');
 });
 
 it('an alarm no rule names does nothing', async () => {
@@ -87,8 +88,8 @@ describe('adapters loaded only for an alarm that matches a rule', () => {
 
     const error = await remediateAlarm({ messageId: 'f1', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(RemediationFailedError);
-    expect((error as RemediationFailedError).message).toBe('Remediation failed for retail-prediction-nodegroup (Cannot find module)');
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect((error as InvocationFailedError).message).toBe('Remediation failed for retail-prediction-nodegroup (Cannot find module)');
     expect(nodegroups.calls).toEqual([]);
     await expect(remediateAlarm({ messageId: 'f2', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation)).resolves.toEqual([
       expect.objectContaining({ status: 'done', action: 'scale-nodegroup' }),

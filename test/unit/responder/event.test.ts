@@ -1,9 +1,9 @@
 // Unit tests: the responder's event entry loads its adapters only for an alarm the policy hands to a service, or the schedule.
 import { loadConfig } from '../../../shared/config';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError, InvocationFailedError } from '../../../shared/errors';
 import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
-import { respondToEvent, ResponderFailedError } from '../../../shared/responder/event';
+import { respondToEvent } from '../../../shared/responder/event';
 import type { ResponderDeps } from '../../../shared/responder/respond';
 import { lazyResponderDeps, responderSettings } from '../../../shared/responder/settings';
 import { loadEvent } from '../../support/events';
@@ -52,8 +52,8 @@ describe('respondToEvent', () => {
 
     const error = await respondToEvent(loadEvent('alarm-high-error-rate-alarm'), responder).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(ResponderFailedError);
-    expect((error as ResponderFailedError).message).toContain('(Cannot find module)');
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect((error as InvocationFailedError).message).toContain('(Cannot find module)');
     await expect(respondToEvent(loadEvent('alarm-high-error-rate-alarm'), responder)).resolves.toMatchObject({ messages: [{ outcome: { status: 'responded' } }] });
     expect(load).toHaveBeenCalledTimes(2);
   });
