@@ -1,8 +1,7 @@
 // Use case: one SNS event from the alarms topic → the remediations its alarms trigger, of the kinds a function handles.
-import { parseSnsRecord } from '../alarm/parse';
+import { forEachSnsMessage } from '../alarm/sns-event';
+import { InvocationFailedError } from '../errors';
 import { logger } from '../logger';
-import { assertSnsEvent } from '../notify/process-event';
-import { InvocationFailedError, type FailedPart } from '../errors';
 import { REMEDIATION, remediateAlarm, type RemediationScope } from './remediate-alarm';
 import type { LazyRemediationDeps, RemediationOutcome } from './types';
 
@@ -29,33 +28,21 @@ export async function remediateEvent(
   scope: RemediationScope,
   remediation: LazyRemediationDeps,
 ): Promise<RemediationEventResult> {
-  assertSnsEvent(event);
-  const settled = await Promise.allSettled(
-    event.Records.map(async (record) => {
-      const message = parseSnsRecord(record);
-      if (message.type === 'generic') {
-        logger.warn('Not a CloudWatch alarm: nothing to remediate', { messageId: message.messageId, reason: message.generic.reason });
-        return { messageId: message.messageId, outcomes: [], skipped: message.generic.reason };
-      }
-      const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, scope, remediation);
-      return { messageId: message.messageId, alarm: message.alarm.name, state: message.alarm.state, outcomes };
-    }),
-  );
-  const messages: RemediationEventResult['messages'][number][] = [];
-  const failures: FailedPart[] = [];
-  const outcomes: RemediationOutcome[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') {
-      messages.push(s.value);
-      outcomes.push(...s.value.outcomes);
-    } else if (s.reason instanceof InvocationFailedError) {
-      // remediateAlarm's own: its targets and the outcomes it did get, merged rather than nested per record.
-      outcomes.push(...(s.reason as InvocationFailedError<RemediationOutcome>).succeeded);
-      failures.push(...s.reason.failures);
-    } else {
-      failures.push({ what: `record ${i}`, error: s.reason });
+  const { results: messages, failures: failedMessages } = await forEachSnsMessage(event, async (message): Promise<RemediationEventResult['messages'][number]> => {
+    if (message.type === 'generic') {
+      logger.warn('Not a CloudWatch alarm: nothing to remediate', { messageId: message.messageId, reason: message.generic.reason });
+      return { messageId: message.messageId, outcomes: [], skipped: message.generic.reason };
     }
+    const outcomes = await remediateAlarm({ messageId: message.messageId, alarm: message.alarm }, scope, remediation);
+    return { messageId: message.messageId, alarm: message.alarm.name, state: message.alarm.state, outcomes };
   });
-  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: REMEDIATION, succeeded: outcomes });
-  return { dryRun: remediation.dryRun, messages };
+  if (failedMessages.length === 0) return { dryRun: remediation.dryRun, messages };
+  const outcomes = messages.flatMap((m) => m.outcomes);
+  // remediateAlarm fails with its own targets and the outcomes it did get: merged, not nested per message.
+  const failures = failedMessages.flatMap(({ what, error }) => {
+    if (!(error instanceof InvocationFailedError)) return [{ what, error }];
+    outcomes.push(...(error as InvocationFailedError<RemediationOutcome>).succeeded);
+    return error.failures;
+  });
+  throw new InvocationFailedError(failures, { doing: REMEDIATION, succeeded: outcomes });
 }

@@ -1,8 +1,7 @@
 // Responder use case entry: one Lambda event — SNS alarm notifications, or the schedule that re-evaluates due breakers.
-import { parseSnsRecord } from '../alarm/parse';
-import { errorMessage, InvocationFailedError, type FailedPart } from '../errors';
+import { forEachSnsMessage } from '../alarm/sns-event';
+import { errorMessage, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
-import { assertSnsEvent } from '../notify/process-event';
 import { serviceForAlarm } from './policy';
 import { respondToAlarm, sweepBreakers, type RespondOutcome, type SweepResult } from './respond';
 import type { LazyResponderDeps } from './settings';
@@ -32,32 +31,19 @@ export async function respondToEvent(event: unknown, responder: LazyResponderDep
     logger.info('Breaker sweep done', { sweep });
     return { dryRun: responder.dryRun, messages: [], sweep };
   }
-  assertSnsEvent(event);
-  const settled = await Promise.allSettled(
-    event.Records.map(async (record) => {
-      const message = parseSnsRecord(record);
-      if (message.type === 'generic') {
-        logger.info('Not a CloudWatch alarm: nothing for the responder', { messageId: message.messageId, reason: message.generic.reason });
-        return { messageId: message.messageId, skipped: message.generic.reason };
-      }
-      const { alarm } = message;
-      const outcome: RespondOutcome = serviceForAlarm(responder.policy, alarm.name)
-        ? await respondToAlarm(message.messageId, alarm, await responder.load())
-        : { status: 'not-handled', alarm: alarm.name };
-      logger.info('Responder outcome', { alarm: message.alarm.name, messageId: message.messageId, outcome });
-      return { messageId: message.messageId, alarm: message.alarm.name, outcome };
-    }),
-  );
-  const messages: RespondEventResult['messages'][number][] = [];
-  const failures: FailedPart[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') messages.push(s.value);
-    else {
-      const messageId = event.Records[i]?.Sns.MessageId ?? `record ${i}`;
-      logger.error('Responder failed for a message', { messageId, error: errorMessage(s.reason) });
-      failures.push({ what: messageId, error: s.reason });
+  const { results: messages, failures } = await forEachSnsMessage(event, async (message): Promise<RespondEventResult['messages'][number]> => {
+    if (message.type === 'generic') {
+      logger.info('Not a CloudWatch alarm: nothing for the responder', { messageId: message.messageId, reason: message.generic.reason });
+      return { messageId: message.messageId, skipped: message.generic.reason };
     }
+    const { alarm } = message;
+    const outcome: RespondOutcome = serviceForAlarm(responder.policy, alarm.name)
+      ? await respondToAlarm(message.messageId, alarm, await responder.load())
+      : { status: 'not-handled', alarm: alarm.name };
+    logger.info('Responder outcome', { alarm: message.alarm.name, messageId: message.messageId, outcome });
+    return { messageId: message.messageId, alarm: message.alarm.name, outcome };
   });
+  for (const { what, error } of failures) logger.error('Responder failed for a message', { messageId: what, error: errorMessage(error) });
   if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Responder' });
   return { dryRun: responder.dryRun, messages };
 }
