@@ -1,8 +1,8 @@
 // Use case: deliver one message to every routed channel in parallel; each channel at most once.
 import type { ParsedMessage } from '../alarm/model';
-import { errorMessage } from '../errors';
+import { deliverEachOnce } from '../delivery/deliver-once';
+import type { DeliveryLedger } from '../delivery/ledger';
 import type { ChannelName } from '../policy/schema';
-import type { DeliveryLedger } from './ledger';
 import type { Notifiers } from './notifiers';
 import { planNotification, type PlanContext, type PlannedDelivery } from './plan';
 
@@ -45,7 +45,7 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
   const withheld = plan.routing.withheld.map((w): ChannelOutcome => ({ channel: w.channel, status: 'withheld', detail: w.reason }));
   const outcomes = deps.dryRun
     ? plan.deliveries.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', payload: d.payload }))
-    : await deliverAll(message.messageId, plan.deliveries, deps);
+    : await deliver(message.messageId, plan.deliveries, deps);
   const view = plan.view;
   return {
     messageId: message.messageId,
@@ -59,36 +59,10 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
   };
 }
 
-async function deliverAll(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps): Promise<ChannelOutcome[]> {
-  const settled = await Promise.allSettled(deliveries.map((d) => deliverOnce(messageId, d, deps)));
-  return settled.map((result, i) => {
-    const channel = deliveries[i]!.channel;
-    return result.status === 'fulfilled' ? result.value : { channel, status: 'failed', detail: errorMessage(result.reason) };
-  });
-}
-
-async function deliverOnce(messageId: string, delivery: PlannedDelivery, deps: FanOutDeps): Promise<ChannelOutcome> {
-  const { channel } = delivery;
-  const claim = await deps.ledger.claim(messageId, channel);
-  if (claim === 'already-delivered') return { channel, status: 'already-delivered' };
-  if (claim === 'in-flight') {
-    // Another invocation holds the claim. Failing here (not skipping) means Lambda retries later and
-    // finds it delivered, or takes over if that invocation died: never lost.
-    return { channel, status: 'failed', detail: 'another invocation is delivering this message right now; will check again on retry' };
-  }
-  try {
-    await send(delivery, deps.notifiers);
-  } catch (error) {
-    const released = await deps.ledger.release(messageId, channel, errorMessage(error)).then(
-      () => undefined,
-      (releaseError: unknown) => releaseError,
-    );
-    // Report the delivery failure first; a failure to record it only delays the retry's claim.
-    if (released !== undefined) throw new Error(`${errorMessage(error)} (recording the failure also failed: ${errorMessage(released)})`, { cause: error });
-    throw error;
-  }
-  await deps.ledger.markDelivered(messageId, channel);
-  return { channel, status: 'delivered' };
+/** Each planned channel once for the message; a failure is an outcome with its reason, the error object stays out of the summary. */
+async function deliver(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps): Promise<ChannelOutcome[]> {
+  const results = await deliverEachOnce(deliveries.map((d) => ({ channel: d.channel, send: () => send(d, deps.notifiers) })), { ledger: deps.ledger, messageId });
+  return results.map((r) => (r.status === 'failed' ? { channel: r.channel, status: r.status, detail: r.detail } : { channel: r.channel, status: r.status }));
 }
 
 function send(delivery: PlannedDelivery, notifiers: Notifiers): Promise<void> {

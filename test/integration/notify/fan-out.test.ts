@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../../../shared/config';
 import { InvocationFailedError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
-import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
+import { InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
 import type { FanOutDeps } from '../../../shared/notify/fan-out';
