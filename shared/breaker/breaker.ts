@@ -1,6 +1,6 @@
 // Breaker use cases: open (idempotent), close and read a flag, planned only under DRY_RUN.
 import { logger } from '../logger';
-import { planClose, planOpen, type BreakerFlag, type OpenRequest, type Transition } from './flag';
+import { planClose, planOpen, planPostpone, type BreakerFlag, type OpenRequest, type Transition } from './flag';
 import type { FlagStore } from './store';
 
 export interface BreakerOptions {
@@ -36,3 +36,15 @@ export async function closeBreaker(store: FlagStore, name: string, reason: strin
 
 /** The stored flag, or undefined when there is none (applications treat that as closed). */
 export const breakerStatus = (store: FlagStore, name: string): Promise<BreakerFlag | undefined> => store.read(name);
+
+/**
+ * Moves the re-evaluation time of an open flag, and nothing else: the flag stays open with the same
+ * `openedAt`, so applications (which read `state`) see no change. The sweep's bookkeeping when it may
+ * not act (the kill switch, a spent budget, a flag no service owns): it looks again after `ttlMinutes`
+ * instead of on every run. A flag that is not open is left alone: this never opens or closes one, which
+ * only the remediation engine does.
+ */
+export async function postponeReevaluation(store: FlagStore, name: string, reason: string, ttlMinutes: number, options: BreakerOptions = {}): Promise<BreakerChange> {
+  const current = await store.read(name);
+  return apply(store, name, planPostpone(current, reason, ttlMinutes, options.now ?? new Date()), options.dryRun ?? false);
+}

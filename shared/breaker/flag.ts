@@ -93,6 +93,16 @@ export function planOpen(current: BreakerFlag | undefined, request: OpenRequest,
   };
 }
 
+/**
+ * An open flag looked at again after another `ttlMinutes`: only its due time and reason change, so it
+ * stays open with its `openedAt`. A flag that is not open is unchanged: postponing never opens one.
+ */
+export function planPostpone(current: BreakerFlag | undefined, reason: string, ttlMinutes: number, now: Date): Transition {
+  if (current?.state !== 'open') return planClose(current, reason);
+  const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
+  return { flag: { ...current, reason: storedReason(reason), expiresAt }, changed: true, kind: 'extended' };
+}
+
 /** Closing a missing or closed flag changes nothing; closing an open one keeps its alarm and openedAt. */
 export function planClose(current: BreakerFlag | undefined, reason: string): Transition {
   if (!current || current.state === 'closed') {

@@ -7,7 +7,7 @@ import { policyForStage, STAGE_POLICIES } from '../policy/load';
 import { planNotification } from '../notify/plan';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../config';
 import type { Policy } from '../policy/schema';
-import { rulesFor, type RemediationAction } from '../remediation/policy';
+import { rulesFor, type RuleAction } from '../remediation/policy';
 import { serviceForAlarm } from '../responder/policy';
 
 const USAGE = `usage: npm run policy -- [--stage ${Object.keys(STAGE_POLICIES).join('|')}] <event.json> [more.json ...]
@@ -69,7 +69,7 @@ function describeActions(alarmName: string, state: string, policy: Policy): stri
   return lines;
 }
 
-function describeAction(action: RemediationAction): string {
+function describeAction(action: RuleAction): string {
   switch (action.kind) {
     case 'scale-nodegroup':
       return `scaleNodegroup ${action.target} ${action.step > 0 ? '+' : ''}${action.step}`;

@@ -29,6 +29,7 @@ export function remediationDeps(policy: RemediationPolicy, actuators: Remediatio
     notifier: overrides.notifier ?? (dryRun ? loggingRefusalNotifier : channelRefusalNotifier(config)),
     nodegroups: overrides.nodegroups ?? actuators.nodegroups,
     deployments: overrides.deployments ?? actuators.deployments,
+    breakers: overrides.breakers ?? actuators.breakers,
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -1,11 +1,12 @@
 // Use case: one remediation through every safety guard in order, then the action; audited, refusals told.
-import { errorMessage, PartialDeliveryError } from '../errors';
+import { planClose, planOpen, type BreakerFlag } from '../breaker/flag';
+import { errorMessage, InvalidInputError, PartialDeliveryError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import { isOutcomeUnknownError, isScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
-import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
-import type { GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
+import type { BreakerAction, DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
+import type { BreakerTarget, GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
 
 type Outcome = RemediationOutcome;
 type Refusal = Extract<Outcome, { status: 'refused' }>;
@@ -101,7 +102,7 @@ async function report(request: RemediationRequest, outcome: Outcome, deps: Remed
         before: outcome.before,
         after: outcome.after,
         guard: outcome.status === 'refused' ? outcome.guard : undefined,
-        reason: outcome.status === 'refused' || outcome.status === 'in-progress' ? outcome.reason : undefined,
+        reason: outcome.status === 'refused' || outcome.status === 'in-progress' || outcome.status === 'unchanged' ? outcome.reason : undefined,
         detail: outcome.status === 'done' ? outcome.detail : outcome.status === 'dry-run' ? outcome.plan : undefined,
       }),
     },
@@ -127,82 +128,86 @@ async function report(request: RemediationRequest, outcome: Outcome, deps: Remed
   if (failures.length > 0) throw new PartialDeliveryError(failures);
 }
 
+/** One request being carried out: what every guard and actuator step reads, passed as one object. */
+interface Run {
+  readonly request: RemediationRequest;
+  readonly deps: RemediationDeps;
+  readonly now: Date;
+  /** Dry run: inputs that could not be read and were planned around, in the words of the plan. */
+  readonly unknown: string[];
+}
+
+/** A refusal of this run's action by `guard`, with the target's levels when they are known. */
+function refuse(run: Run, guard: GuardName, reason: string, levels: { before?: Level; after?: Level } = {}): Refusal {
+  const { action } = run.request;
+  return { status: 'refused', action: action.kind, target: action.target, guard, reason, ...levels };
+}
+
 /**
  * Reads an input a guard needs. A live run throws the read's error (never act blind). A dry run notes
  * `<what>: unknown (could not read <source>: <why>)` in `unknown` and returns undefined, so the plan goes on.
  */
-async function readInput<T>(deps: RemediationDeps, unknown: string[], what: string, source: string, read: () => Promise<T>): Promise<T | undefined> {
+async function readInput<T>(run: Run, what: string, source: string, read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {
-    if (!deps.dryRun) throw error;
+    if (!run.deps.dryRun) throw error;
     const note = `${what}: unknown (${describeUnreadable(error, source)})`;
     logger.warn('DRY_RUN: an input could not be read; planning without it', { input: what, note });
-    unknown.push(note);
+    run.unknown.push(note);
     return undefined;
   }
 }
 
 async function guardAndAct(request: RemediationRequest, deps: RemediationDeps, now: Date): Promise<Outcome> {
+  const run: Run = { request, deps, now, unknown: [] };
   const { action } = request;
-  const unknown: string[] = [];
-  const refuse = (guard: GuardName, reason: string, levels: { before?: Level; after?: Level } = {}): Refusal => ({
-    status: 'refused',
-    action: action.kind,
-    target: action.target,
-    guard,
-    reason,
-    ...levels,
-  });
 
   // 1. Kill switch: the policy's and the operator's.
-  if (!deps.policy.enabled) return refuse('kill-switch', 'remediation is disabled in the policy (remediation.enabled is false)');
-  const killSwitch = await readInput(deps, unknown, 'kill switch', 'the kill switch', () => deps.killSwitch.read());
-  if (killSwitch?.engaged) return refuse('kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
+  if (!deps.policy.enabled) return refuse(run, 'kill-switch', 'remediation is disabled in the policy (remediation.enabled is false)');
+  const killSwitch = await readInput(run, 'kill switch', 'the kill switch', () => deps.killSwitch.read());
+  if (killSwitch?.engaged) return refuse(run, 'kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
 
   // 2. Allow-list: only targets the policy declares, whatever the event says.
   switch (action.kind) {
     case 'scale-nodegroup': {
       const target = deps.policy.nodegroups.find((t) => t.id === action.target);
-      if (!target) return refuse('allow-list', `node group target ${action.target} is not in the policy's allow-list`);
-      return scaleNodegroup(request, action.step, target, deps, now, refuse, unknown);
+      if (!target) return refuse(run, 'allow-list', `node group target ${action.target} is not in the policy's allow-list`);
+      return scaleNodegroup(run, action.step, target);
     }
     case 'scale-deployment':
     case 'restart-deployment': {
       const target = deps.policy.deployments.find((t) => t.id === action.target);
-      if (!target) return refuse('allow-list', `deployment target ${action.target} is not in the policy's allow-list`);
-      return actOnDeployment(request, action, target, deps, now, refuse, unknown);
+      if (!target) return refuse(run, 'allow-list', `deployment target ${action.target} is not in the policy's allow-list`);
+      return actOnDeployment(run, action, target);
+    }
+    case 'open-breaker':
+    case 'close-breaker': {
+      const target = deps.breakers.targets.find((t) => t.flag === action.target);
+      if (!target) return refuse(run, 'allow-list', `breaker ${action.target} is not owned by any responder service in the policy`);
+      return switchBreaker(run, action, target);
     }
   }
 }
 
-type Refuse = (guard: GuardName, reason: string, levels?: { before?: Level; after?: Level }) => Refusal;
-
-async function scaleNodegroup(
-  request: RemediationRequest,
-  step: number,
-  target: NodegroupTarget,
-  deps: RemediationDeps,
-  now: Date,
-  refuse: Refuse,
-  unknown: string[],
-): Promise<Outcome> {
+async function scaleNodegroup(run: Run, step: number, target: NodegroupTarget): Promise<Outcome> {
+  const { deps } = run;
   // 3. Hard bounds.
   const group = `${target.cluster}/${target.nodegroup}`;
-  const capacity = await readInput(deps, unknown, 'node group size', `the size of node group ${group}`, () => deps.nodegroups.describe(target));
+  const capacity = await readInput(run, 'node group size', `the size of node group ${group}`, () => deps.nodegroups.describe(target));
   if (!capacity) {
     // Dry run only: the step and the policy's bounds are known, the group's size and own bounds are not.
     const description = `node group ${group} size unknown: would request ${signed(step)}, capped by the policy's bounds (${policyBounds(target.minSize, target.maxSize)}) and the group's own min and max`;
-    return claimThenAct(request, target, deps, now, refuse, unknown, { description, validateOnServer: false }, () => Promise.reject(new Error('a dry run does not act')));
+    return claimThenAct(run, ledgerClaim(deps.policy, target, run.now), { description, validateOnServer: false }, noAction);
   }
   const change = planNodegroup(target, capacity, step);
-  if (!change.ok) return refuse('bounds', `${target.cluster}/${target.nodegroup}: ${change.reason}`, { before: change.before });
+  if (!change.ok) return refuse(run, 'bounds', `${target.cluster}/${target.nodegroup}: ${change.reason}`, { before: change.before });
   const { before, after } = change;
   const via = target.mode === 'asg' ? `SetDesiredCapacity on ${capacity.asgName ?? 'its Auto Scaling group'}` : 'UpdateNodegroupConfig';
   const description = `${target.cluster}/${target.nodegroup} desired ${before} -> ${after} (min ${change.min}, max ${change.max}${change.capped ? ', capped' : ''}) via ${via}`;
 
   // 4–6. Cooldown, budgets, dry run.
-  return claimThenAct(request, target, deps, now, refuse, unknown, { before, after, description, validateOnServer: false }, async () => {
+  return claimThenAct(run, ledgerClaim(deps.policy, target, run.now), { before, after, description, validateOnServer: false }, async () => {
     try {
       const { updateId } = await deps.nodegroups.setDesired(target, capacity, after);
       return { status: 'done', action: 'scale-nodegroup', target: target.id, before, after, detail: updateId ? `${description}; update ${updateId}` : description };
@@ -215,25 +220,21 @@ async function scaleNodegroup(
   });
 }
 
-async function actOnDeployment(
-  request: RemediationRequest,
-  action: Extract<RemediationAction, { kind: 'scale-deployment' | 'restart-deployment' }>,
-  target: DeploymentTarget,
-  deps: RemediationDeps,
-  now: Date,
-  refuse: Refuse,
-  unknown: string[],
-): Promise<Outcome> {
+type DeploymentAction = Extract<RemediationAction, { kind: 'scale-deployment' | 'restart-deployment' }>;
+
+async function actOnDeployment(run: Run, action: DeploymentAction, target: DeploymentTarget): Promise<Outcome> {
+  const { deps, now } = run;
   const where = `${target.namespace}/${target.name}`;
-  const state = await readInput(deps, unknown, 'deployment state', `deployment ${where} on cluster ${target.cluster}`, () => deps.deployments.inspect(target));
-  if (!state) return planBlindDeployment(request, action, target, deps, now, refuse, unknown);
+  const claim = ledgerClaim(deps.policy, target, run.now);
+  const state = await readInput(run, 'deployment state', `deployment ${where} on cluster ${target.cluster}`, () => deps.deployments.inspect(target));
+  if (!state) return planBlindDeployment(run, action, target, claim);
 
   if (action.kind === 'restart-deployment') {
     // 3. A restart has no size bound, but a paused deployment would not roll: refused, never resumed by us.
-    if (state.paused) return refuse('target-state', `${where} is paused; a restart would not roll out`, { before: state.restartedAt });
+    if (state.paused) return refuse(run, 'target-state', `${where} is paused; a restart would not roll out`, { before: state.restartedAt });
     const at = now.toISOString();
     const description = `rollout restart of ${where} (restartedAt ${at})`;
-    return claimThenAct(request, target, deps, now, refuse, unknown, { before: state.restartedAt, after: at, description, validateOnServer: true }, async (dryRun) => {
+    return claimThenAct(run, claim, { before: state.restartedAt, after: at, description, validateOnServer: true }, async (dryRun) => {
       await deps.deployments.restart(target, at, { dryRun });
       return { status: 'done', action: action.kind, target: target.id, before: state.restartedAt, after: at, detail: description };
     });
@@ -241,13 +242,13 @@ async function actOnDeployment(
 
   // 3. Hard bounds (and the HPA the policy may leave alone).
   const plan = planReplicas(target, state, action.replicas);
-  if (!plan.ok) return refuse(plan.guard, `${where}: ${plan.reason}`, { before: plan.before });
+  if (!plan.ok) return refuse(run, plan.guard, `${where}: ${plan.reason}`, { before: plan.before });
   const { before, after } = plan;
   const description =
     plan.via === 'hpa-min'
       ? `HPA ${plan.hpaName} of ${where} minReplicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`
       : `${where} replicas ${before} -> ${after}${plan.capped ? ' (capped)' : ''}`;
-  return claimThenAct(request, target, deps, now, refuse, unknown, { before, after, description, validateOnServer: true }, async (dryRun) => {
+  return claimThenAct(run, claim, { before, after, description, validateOnServer: true }, async (dryRun) => {
     if (plan.via === 'hpa-min' && plan.hpaName) await deps.deployments.setHpaMinReplicas(target, plan.hpaName, after, { dryRun });
     else await deps.deployments.scale(target, after, { dryRun });
     return { status: 'done', action: action.kind, target: target.id, before, after, detail: description };
@@ -258,22 +259,13 @@ async function actOnDeployment(
  * Dry run only, when the deployment could not be read: what would be asked, within the policy's bounds,
  * without the deployment's replicas, paused state or owning HPA, and without the API server's validation.
  */
-function planBlindDeployment(
-  request: RemediationRequest,
-  action: Extract<RemediationAction, { kind: 'scale-deployment' | 'restart-deployment' }>,
-  target: DeploymentTarget,
-  deps: RemediationDeps,
-  now: Date,
-  refuse: Refuse,
-  unknown: string[],
-): Promise<Outcome> {
+function planBlindDeployment(run: Run, action: DeploymentAction, target: DeploymentTarget, claim: LedgerClaim): Promise<Outcome> {
   const where = `${target.namespace}/${target.name}`;
   const unchecked = 'not checked against the cluster';
-  const noAction = () => Promise.reject(new Error('a dry run does not act'));
   if (action.kind === 'restart-deployment') {
-    const at = now.toISOString();
+    const at = run.now.toISOString();
     const description = `deployment ${where} state unknown: would rollout restart it (restartedAt ${at}); whether it is paused was ${unchecked}`;
-    return claimThenAct(request, target, deps, now, refuse, unknown, { after: at, description, validateOnServer: false }, noAction);
+    return claimThenAct(run, claim, { after: at, description, validateOnServer: false }, noAction);
   }
   const bounds = `min ${target.minReplicas}, max ${target.maxReplicas}`;
   const hpa = `an HPA owning it (policy: ${target.hpa}) was ${unchecked}`;
@@ -282,18 +274,59 @@ function planBlindDeployment(
     const to = Math.min(target.maxReplicas, Math.max(target.minReplicas, action.replicas.to));
     const capped = to !== action.replicas.to ? ` (capped from ${action.replicas.to})` : '';
     const description = `deployment ${where} replicas unknown: would scale to ${to}${capped} within the policy's bounds (${bounds}); ${hpa}`;
-    return claimThenAct(request, target, deps, now, refuse, unknown, { after: to, description, validateOnServer: false }, noAction);
+    return claimThenAct(run, claim, { after: to, description, validateOnServer: false }, noAction);
   }
   const description = `deployment ${where} replicas unknown: would change replicas by ${signed(action.replicas.step)}, capped by the policy's bounds (${bounds}); ${hpa}`;
-  return claimThenAct(request, target, deps, now, refuse, unknown, { description, validateOnServer: false }, noAction);
+  return claimThenAct(run, claim, { description, validateOnServer: false }, noAction);
 }
+
+/**
+ * Opens or closes a breaker flag. Its own state is step 3: a flag that is not valid JSON is refused
+ * (never overwritten blind: someone edited it by hand), and one already as asked is `unchanged`, with
+ * nothing written or spent, so a redelivered alarm or a repeated sweep costs nothing. An opening takes
+ * a unit of the budgets (a flag has no cooldown: re-opening is idempotent, and the responder's
+ * per-incident limit bounds it). A closing spends none, so a spent budget can never hold a breaker open.
+ */
+async function switchBreaker(run: Run, action: BreakerAction, target: BreakerTarget): Promise<Outcome> {
+  const { deps, now, request } = run;
+  const { flag: name } = target;
+  let current: BreakerFlag | undefined;
+  let known = true;
+  try {
+    const read = await readInput(run, `breaker ${name}`, `breaker flag ${name}`, async () => ({ flag: await deps.breakers.flags.read(name) }));
+    known = read !== undefined;
+    current = read?.flag;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return refuse(run, 'target-state', `${error.message}; not overwritten: fix or delete the parameter by hand`);
+  }
+  const before: Level = current?.state ?? 'none';
+  const transition =
+    action.kind === 'open-breaker'
+      ? planOpen(current, { reason: action.reason, alarm: request.alarm.name, ttlMinutes: target.ttlMinutes }, now)
+      : planClose(current, action.reason);
+  const until = transition.flag.expiresAt ? `, re-evaluated at ${transition.flag.expiresAt}` : '';
+  if (!transition.changed) {
+    return { status: 'unchanged', action: action.kind, target: name, before, after: before, reason: `unchanged${until}` };
+  }
+  // Dry run with the flag unreadable: planned as if there were none, and the plan says so (`unknown`).
+  const description = `${transition.kind}${until}${known ? '' : ' (as if there were no flag: its state could not be read)'}`;
+  const claim = action.kind === 'open-breaker' ? ledgerClaim(deps.policy, { id: `breaker-${name}`, cooldownSeconds: 0 }, now) : undefined;
+  return claimThenAct(run, claim, { before, after: transition.flag.state, description, validateOnServer: false }, async () => {
+    await deps.breakers.flags.write(name, transition.flag);
+    logger.info('Breaker flag transition', { breaker: name, transition: transition.kind, state: transition.flag.state });
+    return { status: 'done', action: action.kind, target: name, before, after: transition.flag.state, detail: description };
+  });
+}
+
+const noAction = (): Promise<never> => Promise.reject(new Error('a dry run does not act'));
 
 const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
 
 const policyBounds = (min: number | undefined, max: number | undefined): string =>
   min === undefined && max === undefined ? 'none set in the policy' : [min !== undefined ? `min ${min}` : '', max !== undefined ? `max ${max}` : ''].filter(Boolean).join(', ');
 
-/** A size change about to be claimed: `before`/`after` when known; `validateOnServer` sends a Kubernetes write with `dryRun=All`. */
+/** A change about to be claimed: `before`/`after` when known; `validateOnServer` sends a Kubernetes write with `dryRun=All`. */
 interface PlannedChange {
   readonly before?: Level;
   readonly after?: Level;
@@ -304,49 +337,48 @@ interface PlannedChange {
 /**
  * Guards 4–6: cooldown and budgets taken atomically (only looked at in a dry run), then the action.
  * In a dry run, Kubernetes actions whose target was read are still sent with `dryRun=All` so the API
- * server validates them; cooldowns and budgets that cannot be read are planned as unknown.
+ * server validates them; cooldowns and budgets that cannot be read are planned as unknown. An action
+ * with no claim (closing a breaker) spends nothing.
  */
-async function claimThenAct(
-  request: RemediationRequest,
-  target: NodegroupTarget | DeploymentTarget,
-  deps: RemediationDeps,
-  now: Date,
-  refuse: Refuse,
-  unknown: string[],
-  change: PlannedChange,
-  act: (dryRun: boolean) => Promise<Outcome>,
-): Promise<Outcome> {
-  const claim = ledgerClaim(deps.policy, target, now);
+async function claimThenAct(run: Run, claim: LedgerClaim | undefined, change: PlannedChange, act: (dryRun: boolean) => Promise<Outcome>): Promise<Outcome> {
+  const { deps, request, unknown } = run;
+  const target = request.action.target;
   const levels = { before: change.before, after: change.after };
   if (deps.dryRun) {
-    const verdict = await readInput(deps, unknown, 'cooldown and budgets', `the cooldown and budgets of ${target.id}`, () => deps.ledger.peek(claim));
-    if (verdict && !verdict.ok) return refuse(verdict.guard, verdict.reason, levels);
+    const verdict = claim && (await readInput(run, 'cooldown and budgets', `the cooldown and budgets of ${target}`, () => deps.ledger.peek(claim)));
+    if (verdict && !verdict.ok) return refuse(run, verdict.guard, verdict.reason, levels);
     if (change.validateOnServer) await act(true);
     const plan = [`DRY_RUN plan: ${change.description}`, ...unknown].join('; ');
-    return { status: 'dry-run', action: request.action.kind, target: target.id, ...levels, plan, ...(unknown.length > 0 ? { unknown: [...unknown] } : {}) };
+    return { status: 'dry-run', action: request.action.kind, target, ...levels, plan, ...(unknown.length > 0 ? { unknown: [...unknown] } : {}) };
   }
 
-  const verdict = await deps.ledger.claim(claim);
-  if (!verdict.ok) return refuse(verdict.guard, verdict.reason, levels);
+  const verdict = claim ? await deps.ledger.claim(claim) : undefined;
+  if (verdict && !verdict.ok) return refuse(run, verdict.guard, verdict.reason, levels);
   try {
     return await act(false);
   } catch (error) {
     if (isOutcomeUnknownError(error)) {
       // It may have been applied: giving the claim back would let the retry apply a step or a restart twice.
-      logger.error('An action got no answer and may have been applied; its cooldown and budget are kept', { target: target.id, error: errorMessage(error) });
+      logger.error('An action got no answer and may have been applied; its cooldown and budget are kept', { target, error: errorMessage(error) });
       throw error;
     }
-    try {
-      await deps.ledger.release(claim, verdict.claimId);
-    } catch (releaseError) {
-      logger.error('Could not give back cooldown and budget after a failed action', { target: target.id, error: errorMessage(releaseError) });
+    if (claim && verdict?.ok) {
+      try {
+        await deps.ledger.release(claim, verdict.claimId);
+      } catch (releaseError) {
+        logger.error('Could not give back cooldown and budget after a failed action', { target, error: errorMessage(releaseError) });
+      }
     }
     throw error;
   }
 }
 
-/** The cooldown and budget limits that apply to a target. */
-export function ledgerClaim(policy: RemediationPolicy, target: NodegroupTarget | DeploymentTarget, now: Date): LedgerClaim {
+/** The cooldown and budget limits that apply to a target (a breaker's has no cooldown and the default budget). */
+export function ledgerClaim(
+  policy: RemediationPolicy,
+  target: { readonly id: string; readonly cooldownSeconds: number; readonly budgetPerWindow?: number },
+  now: Date,
+): LedgerClaim {
   return {
     targetId: target.id,
     cooldownSeconds: target.cooldownSeconds,

@@ -123,8 +123,20 @@ export const remediationPolicySchema = z.lazy(() => schemas().remediationPolicyS
 export type RemediationPolicy = z.infer<typeof remediationPolicySchema>;
 export type NodegroupTarget = z.infer<typeof nodegroupTargetSchema>;
 export type DeploymentTarget = z.infer<typeof deploymentTargetSchema>;
-export type RemediationAction = z.infer<typeof remediationActionSchema>;
+/** What a policy rule may ask for: resize a node group, scale or restart a deployment. */
+export type RuleAction = z.infer<typeof remediationActionSchema>;
 export type RemediationRule = z.infer<typeof remediationRuleSchema>;
+
+/**
+ * Opening or closing a circuit-breaker flag (`target` is the flag's name). The responder plans these;
+ * no rule can name them, since when to shed load is the responder's decision from its diagnosis.
+ */
+export type BreakerAction =
+  | { readonly kind: 'open-breaker'; readonly target: string; readonly reason: string }
+  | { readonly kind: 'close-breaker'; readonly target: string; readonly reason: string };
+
+/** Every action the remediation engine carries out, each through the same guards. */
+export type RemediationAction = RuleAction | BreakerAction;
 export type RemediationActionKind = RemediationAction['kind'];
 
 /** Validates a `remediation` section; throws naming the bad field. */

@@ -2,7 +2,7 @@
 import type { Config } from '../config';
 import { remediationDeps } from './deps';
 import type { RemediationDeps, RemediationSettings } from './types';
-import { lazyDeploymentActuator, unwiredNodegroupScaler } from './wiring';
+import { lazyDeploymentActuator, NO_BREAKERS, unwiredNodegroupScaler } from './wiring';
 
 /**
  * scaleDeployment's dependencies: deployments through the Kubernetes client, itself loaded the first
@@ -14,6 +14,7 @@ export function scaleDeploymentDeps({ policy, dryRun }: RemediationSettings, con
     {
       nodegroups: unwiredNodegroupScaler('scaleDeployment'),
       deployments: lazyDeploymentActuator(async () => (await import('./kube-deployments')).configuredDeploymentActuator(config)),
+      breakers: NO_BREAKERS,
     },
     { dryRun },
   );

@@ -2,9 +2,9 @@
 import { remediationDeps } from './deps';
 import { awsNodegroupScaler } from './nodegroup-scaler';
 import type { RemediationDeps, RemediationSettings } from './types';
-import { unwiredDeploymentActuator } from './wiring';
+import { NO_BREAKERS, unwiredDeploymentActuator } from './wiring';
 
 /** scaleNodegroup's dependencies: node groups through EKS and Auto Scaling; its scope never reaches a deployment. */
 export function scaleNodegroupDeps({ policy, dryRun }: RemediationSettings): RemediationDeps {
-  return remediationDeps(policy, { nodegroups: awsNodegroupScaler(), deployments: unwiredDeploymentActuator('scaleNodegroup') }, { dryRun });
+  return remediationDeps(policy, { nodegroups: awsNodegroupScaler(), deployments: unwiredDeploymentActuator('scaleNodegroup'), breakers: NO_BREAKERS }, { dryRun });
 }

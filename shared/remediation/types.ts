@@ -1,16 +1,17 @@
 // Remediation contracts: the request a caller makes, the outcome it gets, and the ports the use case drives.
 import type { AlarmState } from '../alarm/model';
+import type { FlagStore } from '../breaker/store';
 import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
 
 /**
  * The guards that can refuse, in the order they are checked; DRY_RUN comes after them all and turns the
- * action into a plan. `target-state` (a paused deployment, an HPA the policy says to leave alone) is
- * checked with the bounds, before anything is claimed.
+ * action into a plan. `target-state` (a paused deployment, an HPA the policy says to leave alone, a
+ * breaker flag that is not valid JSON) is checked with the bounds, before anything is claimed.
  */
 export const GUARD_ORDER = ['kill-switch', 'allow-list', 'bounds', 'target-state', 'cooldown', 'budget'] as const;
 export type GuardName = (typeof GUARD_ORDER)[number];
 
-/** One remediation a caller (scaleNodegroup, scaleDeployment, the incident responder) asks for. */
+/** One remediation a caller (scaleNodegroup, scaleDeployment, the incident responder's plan) asks for. */
 export interface RemediationRequest {
   /** SNS MessageId (or another delivery id): the same id for the same action is done at most once. */
   readonly messageId: string;
@@ -22,7 +23,10 @@ export interface RemediationRequest {
   readonly requestedBy: string;
 }
 
-/** Size before and after: node count or replicas for scaling, the restartedAt annotation for a restart. */
+/**
+ * Size before and after: node count or replicas for scaling, the restartedAt annotation for a restart,
+ * the flag's state (`open`, `closed`, `none` when there is no flag) for a breaker.
+ */
 export type Level = number | string;
 
 interface OutcomeBase {
@@ -50,6 +54,8 @@ export type RemediationOutcome =
       readonly after?: Level;
     })
   | (OutcomeBase & { readonly status: 'in-progress'; readonly reason: string; readonly before?: Level; readonly after?: Level })
+  /** The target is already as asked (a breaker open and not yet due, or closed): nothing written, nothing spent. */
+  | (OutcomeBase & { readonly status: 'unchanged'; readonly reason: string; readonly before?: Level; readonly after?: Level })
   | (OutcomeBase & { readonly status: 'duplicate'; readonly messageId: string });
 
 export type RemediationStatus = RemediationOutcome['status'];
@@ -165,6 +171,20 @@ export interface DeploymentActuator {
   restart(target: DeploymentTarget, at: string, options: { dryRun: boolean }): Promise<void>;
 }
 
+/** A circuit-breaker flag the engine may open and close: the responder policy's services name them. */
+export interface BreakerTarget {
+  /** The flag's name under BREAKER_PREFIX. */
+  readonly flag: string;
+  /** How long an opening holds before the sweep re-evaluates it. */
+  readonly ttlMinutes: number;
+}
+
+/** The breakers' allow-list and where their flags live. */
+export interface Breakers {
+  readonly targets: readonly BreakerTarget[];
+  readonly flags: FlagStore;
+}
+
 /** Everything executeRemediation drives; `remediationDeps()` supplies the real ones. */
 export interface RemediationDeps {
   readonly policy: RemediationPolicy;
@@ -175,6 +195,7 @@ export interface RemediationDeps {
   readonly notifier: RefusalNotifier;
   readonly nodegroups: NodegroupScaler;
   readonly deployments: DeploymentActuator;
+  readonly breakers: Breakers;
   readonly now: () => Date;
 }
 

@@ -1,7 +1,7 @@
 // Wiring support, free of the AWS SDK: what a remediation function builds at cold start, and its adapters loaded when a rule first matches.
 import { loadOnce } from '../load-once';
 import { parseRemediationPolicy, type RemediationPolicy } from './policy';
-import type { DeploymentActuator, LazyRemediationDeps, NodegroupScaler, RemediationDeps, RemediationSettings } from './types';
+import type { Breakers, DeploymentActuator, LazyRemediationDeps, NodegroupScaler, RemediationDeps, RemediationSettings } from './types';
 
 /** What a stage without a `remediation` section gets: nothing is ever done. */
 export const DISABLED_REMEDIATION: RemediationPolicy = parseRemediationPolicy({
@@ -9,8 +9,18 @@ export const DISABLED_REMEDIATION: RemediationPolicy = parseRemediationPolicy({
   budget: { windowSeconds: 3600, perTarget: 0, global: 0 },
 });
 
-/** The two actuators; a function wires only the ones its actions use, so its bundle carries no other. */
-export type RemediationActuators = Pick<RemediationDeps, 'nodegroups' | 'deployments'>;
+/** The actuators; a function wires only the ones its actions use, so its bundle carries no other. */
+export type RemediationActuators = Pick<RemediationDeps, 'nodegroups' | 'deployments' | 'breakers'>;
+
+/** A function that opens no breaker (scaleNodegroup, scaleDeployment): the allow-list is empty, so none is reached. */
+export const NO_BREAKERS: Breakers = {
+  targets: [],
+  flags: {
+    read: () => Promise.reject(new Error('this function opens no breaker; the responder does')),
+    write: () => Promise.reject(new Error('this function opens no breaker; the responder does')),
+    list: () => Promise.reject(new Error('this function opens no breaker; the responder does')),
+  },
+};
 
 /**
  * The policy and DRY_RUN now, the adapters from `load` (typically an `import()` of a wiring module) the

@@ -1,5 +1,6 @@
 // Responder, step 3: the pure decision table — from diagnostics to scale, open the breaker, or page.
 import { hasNoData, type Diagnostics } from './diagnose';
+import type { RemediationAction } from '../remediation/policy';
 import type { ScaleAction, ServicePolicy, Thresholds } from './policy';
 
 /** Which row of the table matched; stable names for logs, the timeline and tests. */
@@ -55,6 +56,18 @@ export function decide(d: Diagnostics, service: ServicePolicy): Decision {
     return { action: 'scale', rule: capacity.rule, actions: service.scale, reasoning: `${capacity.why}: scaling ${names}.` };
   }
   return { action: 'page', rule: 'unclassified', reasoning: `No automatic remedy fits (${summarise(d)}): a person should look.` };
+}
+
+/** What a decision asks of the remediation engine: its scalings, or opening the breaker; nothing for a page. */
+export function planOf(decision: Decision): RemediationAction[] {
+  switch (decision.action) {
+    case 'scale':
+      return [...decision.actions];
+    case 'open-breaker':
+      return [{ kind: 'open-breaker', target: decision.flag, reason: decision.reasoning }];
+    case 'page':
+      return [];
+  }
 }
 
 /** `node group retail-prediction-nodegroup +1`, `deployment retail-forecast-api to 6`. */

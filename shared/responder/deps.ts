@@ -1,7 +1,7 @@
 // Responder wiring: the real adapters behind the respond use case, built from the configuration and the stage policy.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ALARM_STATES, type AlarmState } from '../alarm/model';
-import { ssmFlagStore } from '../breaker/store';
+import { ssmFlagStore, type FlagStore } from '../breaker/store';
 import { sendPagerDutyEvent } from '../channels/pagerduty';
 import { postSlackMessage } from '../channels/slack';
 import type { Config } from '../config';
@@ -18,30 +18,17 @@ import { executeRemediation } from '../remediation/execute';
 import type { RemediationDeps } from '../remediation/types';
 import { resolveSecret } from '../secrets';
 import { cloudWatch, cloudWatchMetricsSource } from './cloudwatch';
+import { breakerTargets, type ResponderPolicy } from './policy';
 import { memoryIncidentStore } from './memory-store';
-import type { AlarmStateSource, Pager, Remediator, TeamNotifier } from './ports';
-import type { ResponderDeps } from './respond';
+import type { AlarmStateSource, Pager, Remediator, ResponderDeps, TeamNotifier } from './ports';
+
 import { loadReviewTemplate } from './review';
 import { responderSettings } from './settings';
 import { dynamoIncidentStore, incidentPk } from './timeline';
 
-/** The bounded remediation behind the Remediator port: every guard, the audit trail, refusal notices. */
+/** The remediation engine behind the Remediator port: every guard, the budgets, the audit trail, refusal notices. */
 export function boundedRemediator(deps: RemediationDeps): Remediator {
-  return {
-    remediate: (request) => executeRemediation(request, deps),
-    async killSwitch() {
-      if (!deps.policy.enabled) return { engaged: true, reason: 'remediation is disabled in the policy (remediation.enabled is false)' };
-      return deps.killSwitch.read();
-    },
-    async claimBreakerBudget(flag) {
-      const { budget } = deps.policy;
-      // A flag has no cooldown of its own: re-opening is idempotent and the responder's per-incident limit bounds it.
-      const claim = { targetId: `breaker-${flag}`, cooldownSeconds: 0, targetBudget: budget.perTarget, globalBudget: budget.global, windowSeconds: budget.windowSeconds, now: deps.now() };
-      const verdict = deps.dryRun ? await deps.ledger.peek(claim) : await deps.ledger.claim(claim);
-      if (!verdict.ok) return { ok: false, reason: `the ${verdict.guard} guard refused: ${verdict.reason}` };
-      return { ok: true, release: () => (deps.dryRun ? Promise.resolve() : deps.ledger.release(claim, verdict.claimId)) };
-    },
-  };
+  return { remediate: (request) => executeRemediation(request, deps) };
 }
 
 /** Current alarm state from CloudWatch DescribeAlarms (metric and composite alarms). */
@@ -127,6 +114,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
   const { notify: routing, remediation } = policy;
   const table = config.stateTable;
   const requestedBy = config.functionName ?? 'respond';
+  const flags = overrides.flags ?? ssmFlagStore(config.breakerPrefix);
   return {
     policy: responder,
     stage: config.stage,
@@ -134,8 +122,8 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     requestedBy,
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
-    flags: overrides.flags ?? ssmFlagStore(config.breakerPrefix),
-    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(remediation ?? DISABLED_REMEDIATION, responderActuators(config), { dryRun })),
+    flags,
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(remediation ?? DISABLED_REMEDIATION, responderActuators(config, responder, flags), { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
@@ -153,8 +141,9 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
  * of its kind, so cold start does not evaluate either (the node-group code stays in the bundle,
  * unevaluated until then; the Kubernetes client is a file of its own, see esbuild.config.js).
  */
-function responderActuators(config: Config): RemediationActuators {
+function responderActuators(config: Config, responder: ResponderPolicy, flags: FlagStore): RemediationActuators {
   return {
+    breakers: { targets: breakerTargets(responder), flags },
     nodegroups: lazyNodegroupScaler(async () => (await import('../remediation/nodegroup-scaler')).awsNodegroupScaler()),
     deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator(config)),
   };

@@ -3,7 +3,8 @@ import { forEachSnsMessage } from '../alarm/sns-event';
 import { errorMessage, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
 import { serviceForAlarm } from './policy';
-import { respondToAlarm, sweepBreakers, type RespondOutcome, type SweepResult } from './respond';
+import { respondToAlarm, type RespondOutcome } from './respond';
+import { sweepBreakers, type SweepResult } from './sweep';
 import type { LazyResponderDeps } from './settings';
 
 /** What one invocation did. */

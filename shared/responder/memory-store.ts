@@ -36,6 +36,10 @@ export function memoryIncidentStore(): IncidentStore & { readonly reviews: Map<s
       incidents.set(id, { ...incident, actionCount: incident.actionCount + 1 });
       return true;
     },
+    async releaseAction(id) {
+      const incident = incidents.get(id);
+      if (incident && incident.actionCount > 0) incidents.set(id, { ...incident, actionCount: incident.actionCount - 1 });
+    },
     async resolve(incident, at, review) {
       const stored = incidents.get(incident.id) ?? incident;
       incidents.set(incident.id, { ...stored, status: 'resolved', resolvedAt: at });

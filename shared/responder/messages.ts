@@ -1,19 +1,20 @@
 // Responder formatting (pure): what the team reads in Slack and what on-call gets in a page, with the numbers and the reasoning.
 import type { AlarmState } from '../alarm/model';
-import type { BreakerChange } from '../breaker/breaker';
 import type { SlackMessage } from '../channels/slack';
 import { safeSlackText, SLACK_LIMITS } from '../channels/slack-text';
 import { sliceWhole } from '../text';
+import type { RemediationAction } from '../remediation/policy';
 import type { RemediationOutcome } from '../remediation/types';
 import { describeScale, type Decision } from './decide';
 import type { Diagnostics, MetricReading } from './diagnose';
 import type { PageRequest } from './ports';
-import type { ScaleAction } from './policy';
 
-/** One thing the responder did (or tried) for a decision. */
-export type ActionRecord =
-  | { readonly kind: 'scale'; readonly request: ScaleAction; readonly outcome?: RemediationOutcome; readonly error?: string }
-  | { readonly kind: 'breaker'; readonly change?: BreakerChange; readonly flag: string; readonly error?: string };
+/** One action of the responder's plan and what the remediation engine made of it (or the error it threw). */
+export interface ActionRecord {
+  readonly request: RemediationAction;
+  readonly outcome?: RemediationOutcome;
+  readonly error?: string;
+}
 
 /** Everything a responder run knew and did: the input of every message. */
 export interface ResponseReport {
@@ -39,31 +40,48 @@ export function describeReading(r: MetricReading): string {
   return `${r.label}: ${fmt(r.latest)}${r.unit ? ` ${r.unit}` : ''} (max ${fmt(r.max)}, ${r.points} points)`;
 }
 
-/** `scale node group ng +1: done (2 -> 3)`, `open breaker api: opened`, with refusals and errors spelled out. */
-export function describeAction(a: ActionRecord): string {
-  if (a.kind === 'breaker') {
-    if (a.error) return `open breaker ${a.flag}: failed: ${a.error}`;
-    const c = a.change;
-    if (!c) return `open breaker ${a.flag}: not attempted`;
-    return `${c.kind === 'closed' ? 'close' : 'open'} breaker ${a.flag}: ${c.kind}${c.written ? '' : c.changed ? ' (dry run, not written)' : ''}${c.flag.expiresAt ? `, re-evaluated at ${c.flag.expiresAt}` : ''}`;
+/** What an action asks, in words: `scale node group ng +1`, `open breaker api`. */
+export function describeRequest(a: RemediationAction): string {
+  switch (a.kind) {
+    case 'open-breaker':
+      return `open breaker ${a.target}`;
+    case 'close-breaker':
+      return `close breaker ${a.target}`;
+    case 'restart-deployment':
+      return `restart deployment ${a.target}`;
+    default:
+      return `scale ${describeScale(a)}`;
   }
-  const what = `scale ${describeScale(a.request)}`;
+}
+
+/** `scale node group ng +1: done (2 → 3)`, `open breaker api: opened, re-evaluated at …`, with refusals and errors spelled out. */
+export function describeAction(a: ActionRecord): string {
+  const what = describeRequest(a.request);
   if (a.error) return `${what}: failed: ${a.error}`;
   const o = a.outcome;
   if (!o) return `${what}: not attempted`;
-  const levels = o.status !== 'duplicate' && o.before !== undefined && o.after !== undefined ? ` (${o.before} → ${o.after})` : '';
+  const isBreaker = a.request.kind === 'open-breaker' || a.request.kind === 'close-breaker';
+  const levels = !isBreaker && o.status !== 'duplicate' && o.before !== undefined && o.after !== undefined ? ` (${o.before} → ${o.after})` : '';
   switch (o.status) {
     case 'done':
-      return `${what}: done${levels}`;
+      return isBreaker ? `${what}: ${o.detail ?? 'done'}` : `${what}: done${levels}`;
     case 'dry-run':
       return `${what}: ${o.plan}`;
     case 'refused':
       return `${what}: refused by ${o.guard}: ${o.reason}`;
     case 'in-progress':
       return `${what}: another change is in progress: ${o.reason}`;
+    case 'unchanged':
+      return `${what}: ${o.reason}`;
     case 'duplicate':
       return `${what}: already handled for this message`;
   }
+}
+
+/** A Slack message of one line of our own text (the sweep's notes). */
+export function plainMessage(text: string): SlackMessage {
+  const safe = safeSlackText(text, SLACK_LIMITS.sectionText);
+  return { text: safe, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: safe } }] };
 }
 
 const ACTION_TITLES: Record<Decision['action'], string> = {

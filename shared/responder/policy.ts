@@ -2,7 +2,8 @@
 import * as z from '../zod';
 import { ConfigError } from '../errors';
 import { describeIssues } from '../validation';
-import { remediationActionSchema, type RemediationAction, type RemediationPolicy } from '../remediation/policy';
+import type { BreakerTarget } from '../remediation/types';
+import { remediationActionSchema, type RemediationPolicy, type RuleAction } from '../remediation/policy';
 
 /** What a diagnostic query measures; the decision table reads values by role, never by metric name. */
 export const METRIC_ROLES = ['errorRate', 'latency', 'requests', 'cpu', 'memory'] as const;
@@ -87,7 +88,7 @@ function buildResponderSchemas() {
    */
   const scaleActionSchema = z.pipe(
     remediationActionSchema.check(z.refine((a) => a.kind !== 'restart-deployment', 'the responder scales; restart-deployment is not a scaling action')),
-    z.transform((a: RemediationAction) => a as ScaleAction),
+    z.transform((a: RuleAction) => a as ScaleAction),
   );
 
   const serviceSchema = z.strictObject({
@@ -182,7 +183,7 @@ export type ExplicitMetricQuery = ExplicitQueryShape;
 /** True for a query that reads the metric an alarm watches. */
 export const isAlarmQuery = (q: MetricQuery): q is AlarmMetricQuery => 'alarm' in q;
 export type Thresholds = z.infer<Schemas['thresholdsSchema']>;
-export type ScaleAction = Exclude<RemediationAction, { kind: 'restart-deployment' }>;
+export type ScaleAction = Exclude<RuleAction, { kind: 'restart-deployment' }>;
 
 /** The service whose responder handles `alarmName`, or undefined when the policy does not hand it over. */
 export function serviceForAlarm(policy: ResponderPolicy, alarmName: string): { name: string; service: ServicePolicy } | undefined {
@@ -190,6 +191,11 @@ export function serviceForAlarm(policy: ResponderPolicy, alarmName: string): { n
     if (service.alarms.includes(alarmName)) return { name, service };
   }
   return undefined;
+}
+
+/** The breakers the responder's services own: the engine's allow-list of flags it may open and close. */
+export function breakerTargets(policy: ResponderPolicy): BreakerTarget[] {
+  return Object.values(policy.services).map((s) => ({ flag: s.breaker.name, ttlMinutes: s.breaker.ttlMinutes }));
 }
 
 /**

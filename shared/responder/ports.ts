@@ -1,19 +1,19 @@
-// Responder ports: what the respond use case drives — remediation, paging, telling the team, alarm state.
+// Responder ports: what the respond use cases drive — the remediation engine, paging, telling the team, alarm state — and the deps that carry them.
 import type { SlackMessage } from '../channels/slack';
 import type { AlarmState } from '../alarm/model';
+import type { FlagStore } from '../breaker/store';
+import type { DeliveryLedger } from '../notify/ledger';
 import type { RemediationOutcome, RemediationRequest } from '../remediation/types';
+import type { MetricsSource } from './diagnose';
+import type { ResponderPolicy } from './policy';
+import type { IncidentStore } from './timeline';
 
-/** The bounded remediation, as the responder uses it: every scaling passes all its guards. */
+/**
+ * The remediation engine, as the responder uses it: every action of its plan (scaling, opening or
+ * closing a breaker) passes the same guards, budgets, dry run and audit trail as any other.
+ */
 export interface Remediator {
   remediate(request: RemediationRequest): Promise<RemediationOutcome>;
-  /** The global kill switch; when engaged the responder takes no action of its own either (no breaker opening). */
-  killSwitch(): Promise<{ readonly engaged: boolean; readonly reason?: string }>;
-  /**
-   * Takes one unit of the remediation action budgets (per target and global, per window) for opening a
-   * breaker, so flag openings count against the same limits as scaling. Only looks under DRY_RUN.
-   * `release` gives the unit back when the flag could not be written, as remediation does for a failed action.
-   */
-  claimBreakerBudget(flag: string): Promise<{ readonly ok: true; release(): Promise<void> } | { readonly ok: false; readonly reason: string }>;
 }
 
 /** A page for on-call, shaped after PagerDuty Events API v2. */
@@ -43,4 +43,29 @@ export interface TeamNotifier {
 /** Where an alarm stands now (CloudWatch DescribeAlarms); undefined when it no longer exists. */
 export interface AlarmStateSource {
   stateOf(alarmName: string): Promise<AlarmState | undefined>;
+}
+
+/** Everything the responder's use cases drive; the composition root supplies the real ones. */
+export interface ResponderDeps {
+  readonly policy: ResponderPolicy;
+  readonly stage: string;
+  readonly dryRun: boolean;
+  /** Who asks remediation, for its audit trail. */
+  readonly requestedBy: string;
+  readonly metrics: MetricsSource;
+  readonly incidents: IncidentStore;
+  /** Read only: whether a breaker is open and when it is due. Every change goes through `remediator`. */
+  readonly flags: FlagStore;
+  readonly remediator: Remediator;
+  readonly pager: Pager;
+  readonly team: TeamNotifier;
+  readonly alarms: AlarmStateSource;
+  /** Per-message, per-channel delivery records (shared with notify's, under a `respond:` message id). */
+  readonly deliveries: DeliveryLedger;
+  readonly reviewTemplate: () => Promise<string>;
+  /** Where people open a stored review draft; undefined when there is no such place. */
+  readonly reviewUrl: (incidentId: string) => string | undefined;
+  readonly runbookUrl: (alarmName: string) => string | undefined;
+  readonly severityOf: (alarmName: string) => string;
+  readonly now: () => Date;
 }

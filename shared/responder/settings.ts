@@ -4,7 +4,7 @@ import { ConfigError } from '../errors';
 import { loadOnce } from '../load-once';
 import type { Policy } from '../policy/schema';
 import { unknownScaleTargets, type ResponderPolicy } from './policy';
-import type { ResponderDeps } from './respond';
+import type { ResponderDeps } from './ports';
 
 /** What decides whether the responder handles an alarm: known before any adapter is. */
 export type ResponderSettings = Pick<ResponderDeps, 'policy' | 'dryRun'>;

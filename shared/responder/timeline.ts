@@ -52,6 +52,8 @@ export interface IncidentStore {
   steps(incidentId: string): Promise<TimelineStep[]>;
   /** Counts one more action if fewer than `max` were taken; false when the responder's own breaker is open. */
   claimAction(incidentId: string, max: number): Promise<boolean>;
+  /** Gives back a claimed action that changed nothing (refused by the kill switch, or already as asked). */
+  releaseAction(incidentId: string): Promise<void>;
   /** Marks the incident resolved, stores its review draft, and frees the alarm for a new incident. */
   resolve(incident: Incident, at: string, reviewMarkdown: string): Promise<void>;
   /** Claims an SNS message for processing; false when it was already handled or is being handled. */
@@ -159,6 +161,22 @@ export function dynamoIncidentStore(table: string, client: DynamoDBDocumentClien
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      }
+    },
+    async releaseAction(id) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: incidentPk(id), sk: 'meta' },
+            UpdateExpression: 'ADD actionCount :minusOne',
+            // Never below zero: a give-back without its claim (a retry after the count was already returned) changes nothing.
+            ConditionExpression: 'attribute_exists(pk) AND actionCount > :zero',
+            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
     async resolve(incident, at, reviewMarkdown) {

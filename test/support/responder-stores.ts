@@ -21,6 +21,7 @@ export function memoryResponderStores() {
     record: (...args) => incidents.record(...args),
     steps: (...args) => incidents.steps(...args),
     claimAction: (...args) => incidents.claimAction(...args),
+    releaseAction: (...args) => incidents.releaseAction(...args),
     resolve: (...args) => incidents.resolve(...args),
     claimMessage: (...args) => incidents.claimMessage(...args),
     releaseMessage: (...args) => incidents.releaseMessage(...args),

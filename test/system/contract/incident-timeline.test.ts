@@ -132,6 +132,23 @@ describe('the responder’s own breaker and message claims', () => {
     expect((await store.current(alarm))?.actionCount).toBe(3);
   });
 
+  it('an action given back frees its place under the limit, and the count never goes below zero', async () => {
+    const incident = await store.openOrGet(alarm, 'retail-prediction', opened(5));
+    expect(await store.claimAction(incident.id, 1)).toBe(true);
+    expect(await store.claimAction(incident.id, 1)).toBe(false);
+
+    await store.releaseAction(incident.id);
+    expect(await table.item(incidentPk(incident.id), 'meta')).toMatchObject({ actionCount: 0 });
+    await store.releaseAction(incident.id);
+    expect(await table.item(incidentPk(incident.id), 'meta')).toMatchObject({ actionCount: 0 });
+    expect(await store.claimAction(incident.id, 1)).toBe(true);
+  });
+
+  it('giving back an action of an incident that does not exist creates nothing', async () => {
+    await store.releaseAction(incidentId(alarm, opened(5)));
+    expect(await table.item(incidentPk(incidentId(alarm, opened(5))), 'meta')).toBeUndefined();
+  });
+
   it('an action claim on an incident that does not exist loses and creates nothing', async () => {
     expect(await store.claimAction(incidentId(alarm, opened(5)), 3)).toBe(false);
     expect(await table.item(incidentPk(incidentId(alarm, opened(5))), 'meta')).toBeUndefined();

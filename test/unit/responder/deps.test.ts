@@ -5,9 +5,7 @@ import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
-import { boundedRemediator, cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, pagerDutyPager, reviewConsoleUrl } from '../../../shared/responder/deps';
-import { DISABLED_REMEDIATION } from '../../../shared/remediation/wiring';
-import type { RemediationDeps } from '../../../shared/remediation/types';
+import { cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, pagerDutyPager, reviewConsoleUrl } from '../../../shared/responder/deps';
 import { TestReceiver } from '../../support/receiver';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -23,46 +21,18 @@ describe('responder wiring', () => {
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['RetailPrediction-HighErrorRate'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
   });
 
-  it("treats remediation disabled in the policy as the kill switch, and otherwise asks the operator's switch", async () => {
-    const read = jest.fn(async () => ({ engaged: false }));
-    const deps = { policy: DISABLED_REMEDIATION, killSwitch: { read } } as unknown as RemediationDeps;
-    expect(await boundedRemediator(deps).killSwitch()).toMatchObject({ engaged: true, reason: expect.stringContaining('remediation.enabled is false') });
-    expect(read).not.toHaveBeenCalled();
-    const enabled = { ...deps, policy: { ...DISABLED_REMEDIATION, enabled: true } } as RemediationDeps;
-    expect(await boundedRemediator(enabled).killSwitch()).toEqual({ engaged: false });
-  });
-
-  it('counts a breaker opening against the remediation budgets: claims when live, only peeks in a dry run', async () => {
-    const verdict = { ok: false as const, guard: 'budget' as const, reason: 'global budget spent' };
-    const ledger = { claim: jest.fn(async () => ({ ok: true as const, claimId: 'c1' })), peek: jest.fn(async () => verdict) };
-    const policy = { ...DISABLED_REMEDIATION, enabled: true, budget: { windowSeconds: 3600, perTarget: 3, global: 10 } };
-    const now = new Date('2026-11-21T03:14:00.000Z');
-    const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
-
-    expect(await boundedRemediator(live).claimBreakerBudget('retail-prediction-api')).toEqual({ ok: true, release: expect.any(Function) });
-    expect(ledger.claim).toHaveBeenCalledWith({ targetId: 'breaker-retail-prediction-api', cooldownSeconds: 0, targetBudget: 3, globalBudget: 10, windowSeconds: 3600, now });
-    expect(await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api')).toEqual({
-      ok: false,
-      reason: 'the budget guard refused: global budget spent',
+  it("hands breaker actions to the remediation engine, with the policy's breakers as its allow-list", async () => {
+    const deps = defaultResponderDeps(loadConfig({ STAGE: 'local' }), policyForStage('local'), {
+      flags: { read: async () => undefined, write: async () => Promise.reject(new Error('a dry run writes no flag')), list: async () => [] },
     });
-    expect(ledger.claim).toHaveBeenCalledTimes(1);
-  });
-
-  it('gives a breaker budget unit back through the ledger in a live run, and takes nothing back in a dry run', async () => {
-    const ledger = { claim: jest.fn(async () => ({ ok: true as const, claimId: 'c1' })), peek: jest.fn(async () => ({ ok: true as const, claimId: 'peek' })), release: jest.fn(async () => undefined) };
-    const policy = { ...DISABLED_REMEDIATION, enabled: true, budget: { windowSeconds: 3600, perTarget: 3, global: 10 } };
-    const now = new Date('2026-11-21T03:14:00.000Z');
-    const live = { policy, ledger, dryRun: false, now: () => now } as unknown as RemediationDeps;
-
-    const taken = await boundedRemediator(live).claimBreakerBudget('retail-prediction-api');
-    if (!taken.ok) throw new Error('expected the budget to be taken');
-    await taken.release();
-    expect(ledger.release).toHaveBeenCalledWith(expect.objectContaining({ targetId: 'breaker-retail-prediction-api', now }), 'c1');
-
-    const planned = await boundedRemediator({ ...live, dryRun: true }).claimBreakerBudget('retail-prediction-api');
-    if (!planned.ok) throw new Error('expected the budget to be free');
-    await planned.release();
-    expect(ledger.release).toHaveBeenCalledTimes(1);
+    const request = (target: string) => ({
+      messageId: 'respond:m-1',
+      alarm: { name: 'RetailPrediction-HighErrorRate', state: 'ALARM' as const },
+      action: { kind: 'open-breaker' as const, target, reason: 'error rate 62%' },
+      requestedBy: 'respond',
+    });
+    expect(await deps.remediator.remediate(request('retail-prediction-api'))).toMatchObject({ status: 'dry-run', action: 'open-breaker', after: 'open', plan: expect.stringContaining('opened') });
+    expect(await deps.remediator.remediate(request('checkout'))).toMatchObject({ status: 'refused', guard: 'allow-list' });
   });
 
   it('links the review draft to its STATE_TABLE item in the console', () => {

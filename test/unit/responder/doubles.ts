@@ -3,17 +3,21 @@ import type { GetMetricDataCommandInput, MetricAlarm, MetricDataResult } from '@
 import type { AlarmState } from '../../../shared/alarm/model';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
-import type { BreakerFlag } from '../../../shared/breaker/flag';
-import type { FlagStore, ListedFlag } from '../../../shared/breaker/store';
 import type { SlackMessage } from '../../../shared/channels/slack';
 import type { MetricRole } from '../../../shared/responder/policy';
 import type { MetricsSource } from '../../../shared/responder/diagnose';
 import { memoryIncidentStore } from '../../../shared/responder/memory-store';
 import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import type { PageRequest, Remediator } from '../../../shared/responder/ports';
-import type { ResponderDeps } from '../../../shared/responder/respond';
+import type { ResponderDeps } from '../../../shared/responder/ports';
+import { breakerTargets, type ResponderPolicy } from '../../../shared/responder/policy';
+import { executeRemediation } from '../../../shared/remediation/execute';
+import { fakeDeps, samplePolicy as remediationPolicy } from '../remediation/support/fixtures';
 import type { RemediationOutcome, RemediationRequest } from '../../../shared/remediation/types';
 import { loadAlarmMessage, loadSnsRecord } from '../../support/events';
+import { MemoryFlags } from '../../support/memory-flags';
+
+export { MemoryFlags };
 import { samplePolicy } from './fixtures';
 
 const QUERY_OF_ROLE: Record<MetricRole, string> = { errorRate: 'errorRate', latency: 'latencyP95', requests: 'requests', cpu: 'nodeCpu', memory: 'nodeMemory' };
@@ -179,47 +183,37 @@ export class ScriptedMetrics implements MetricsSource {
   }
 }
 
-export class MemoryFlags implements FlagStore {
-  readonly flags = new Map<string, BreakerFlag>();
-  writes = 0;
-  async read(name: string) {
-    return this.flags.get(name);
-  }
-  async write(name: string, flag: BreakerFlag) {
-    this.writes++;
-    this.flags.set(name, flag);
-  }
-  /** Parameters under the prefix that are not valid flags, as the SSM store lists them. */
-  readonly unreadable = new Map<string, Error>();
-  async list(): Promise<ListedFlag[]> {
-    return [...[...this.flags].map(([name, flag]) => ({ name, flag })), ...[...this.unreadable].map(([name, error]) => ({ name, error }))];
-  }
-}
-
+/**
+ * The remediation engine as the responder drives it: the real `executeRemediation` over in-memory ports
+ * (its ledger, audit trail, kill switch, node group and deployment), with the harness's flags as its
+ * breakers. Records every request; `outcome`, when set, answers scale requests instead of the engine.
+ */
 export class RecordingRemediator implements Remediator {
   readonly requests: RemediationRequest[] = [];
-  killSwitchState: { engaged: boolean; reason?: string } = { engaged: false };
-  outcome: (r: RemediationRequest) => RemediationOutcome | Promise<RemediationOutcome> = (r) => ({
-    status: 'done',
-    action: r.action.kind,
-    target: r.action.target,
-    before: 2,
-    after: 3,
-  });
+  outcome?: (r: RemediationRequest) => RemediationOutcome | Promise<RemediationOutcome>;
+  readonly engine: ReturnType<typeof fakeDeps>;
+  constructor(flags: MemoryFlags, responder: ResponderPolicy, options: { readonly dryRun: boolean; readonly now: () => Date }) {
+    // No cooldown and ample budgets: the responder's tests repeat actions minutes apart; the engine's own tests cover those guards.
+    const policy = remediationPolicy((section) => {
+      section.budget = { windowSeconds: 3600, perTarget: 100, global: 100 };
+      for (const t of [...section.nodegroups, ...section.deployments]) t.cooldownSeconds = 0;
+    });
+    this.engine = fakeDeps({ policy, breakers: { targets: breakerTargets(responder), flags }, dryRun: options.dryRun, now: options.now });
+    this.engine.nodegroups.capacity = { desired: 2, min: 1, max: 10, asgName: 'eks-retail-prediction-nodegroup-asg' };
+  }
   async remediate(request: RemediationRequest) {
     this.requests.push(request);
-    return this.outcome(request);
+    const isBreaker = request.action.kind === 'open-breaker' || request.action.kind === 'close-breaker';
+    if (this.outcome && !isBreaker) return this.outcome(request);
+    return executeRemediation(request, this.engine.deps);
   }
-  async killSwitch() {
-    return this.killSwitchState;
+  /** The scale requests (not the breaker's). */
+  get scalings() {
+    return this.requests.filter((r) => r.action.kind !== 'open-breaker' && r.action.kind !== 'close-breaker');
   }
-  budget: { ok: true } | { ok: false; reason: string } = { ok: true };
-  readonly budgetClaims: string[] = [];
-  readonly budgetReleases: string[] = [];
-  async claimBreakerBudget(flag: string) {
-    this.budgetClaims.push(flag);
-    if (!this.budget.ok) return this.budget;
-    return { ok: true as const, release: async () => void this.budgetReleases.push(flag) };
+  /** The operator's kill switch of the engine. */
+  get killSwitch() {
+    return this.engine.killSwitch;
   }
 }
 
@@ -272,13 +266,14 @@ export function harness(states: Partial<Record<MetricRole, number>>[], overrides
   const metrics = new ScriptedMetrics(states);
   const incidents = memoryIncidentStore();
   const flags = new MemoryFlags();
-  const remediator = new RecordingRemediator();
+  const policy = overrides.policy ?? samplePolicy();
   const pager = new RecordingPager();
   const team = new RecordingTeam();
   const alarmStates = new Map<string, AlarmState>();
   const clock = { now: new Date('2026-11-21T03:13:30.000Z') };
+  const remediator = new RecordingRemediator(flags, policy, { dryRun: overrides.dryRun ?? false, now: () => clock.now });
   const deps: ResponderDeps = {
-    policy: samplePolicy(),
+    policy,
     stage: 'dev',
     dryRun: false,
     requestedBy: 'respond',

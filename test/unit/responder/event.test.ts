@@ -4,7 +4,7 @@ import { ConfigError, InvocationFailedError } from '../../../shared/errors';
 import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
 import { respondToEvent } from '../../../shared/responder/event';
-import type { ResponderDeps } from '../../../shared/responder/respond';
+import type { ResponderDeps } from '../../../shared/responder/ports';
 import { lazyResponderDeps, responderSettings } from '../../../shared/responder/settings';
 import { loadEvent } from '../../support/events';
 import { harness } from './doubles';

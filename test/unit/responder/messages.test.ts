@@ -14,7 +14,6 @@ const report = (patch: Partial<ResponseReport> = {}): ResponseReport => {
     decision: decide(diagnostics, sampleService()),
     actions: [
       {
-        kind: 'scale',
         request: { kind: 'scale-nodegroup', target: 'retail-prediction-nodegroup', step: 1 },
         outcome: { status: 'refused', action: 'scale-nodegroup', target: 'retail-prediction-nodegroup', guard: 'budget', reason: 'budget <b>spent</b> & exhausted' },
       },

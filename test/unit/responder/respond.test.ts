@@ -1,7 +1,8 @@
 // Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
 import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
 import { UnreadableInputError } from '../../../shared/read-failure';
-import { respondToAlarm, sweepBreakers } from '../../../shared/responder/respond';
+import { respondToAlarm } from '../../../shared/responder/respond';
+import { sweepBreakers } from '../../../shared/responder/sweep';
 import { advance, alarmWithTrigger, ERROR_RATE_TRIGGER, EvaluatingMetrics, harness, REFERENCE_ALARMS, sampleAlarm } from './doubles';
 
 const EXTREME = { errorRate: 62.5, latency: 450, requests: 1200, cpu: 71 };
@@ -27,7 +28,11 @@ describe('respond to ALARM', () => {
       expiresAt: '2026-11-21T03:43:30.000Z',
     });
     expect(h.metrics.calls).toBe(1);
-    expect(h.remediator.requests).toHaveLength(0);
+    expect(h.remediator.scalings).toHaveLength(0);
+    // The opening goes through the remediation engine, and is audited like any other action.
+    expect(h.remediator.engine.audit).toEqual([
+      expect.objectContaining({ action: 'open-breaker', target: 'retail-prediction-api', status: 'done', before: 'none', after: 'open', requestedBy: 'respond', messageId: `respond:${messageId}` }),
+    ]);
     expect(h.pager.pages).toHaveLength(0);
     expect(h.team.texts[0]).toContain('opening the circuit breaker');
     expect(h.team.texts[0]).toContain('Error rate 62.50% is over the extreme line of 50%');
@@ -50,6 +55,7 @@ describe('respond to ALARM', () => {
     expect(await respondToAlarm(messageId, alarm, h.deps)).toEqual({ status: 'already-recovered', alarm: ALARM_NAME });
     expect(h.flags.writes).toBe(0);
     expect(h.remediator.requests).toHaveLength(0);
+    expect(h.remediator.engine.audit).toHaveLength(0);
     expect(h.pager.pages).toHaveLength(0);
     expect(await h.incidents.current(ALARM_NAME)).toBeUndefined();
   });
@@ -71,18 +77,20 @@ describe('respond to ALARM', () => {
     const { messageId, alarm } = firing();
 
     await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Rate exceeded');
-    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
-    expect(h.remediator.budgetReleases).toEqual(['retail-prediction-api']);
+    expect(h.remediator.engine.ledger.released).toEqual(['claim-breaker-retail-prediction-api']);
+    expect(h.remediator.engine.ledger.used.get('breaker-retail-prediction-api')).toBe(0);
     expect(h.pager.pages).toHaveLength(1);
   });
 
-  it('a breaker parameter that is not a valid flag: the team is told and on-call paged that the breaker was not opened', async () => {
+  it('a breaker parameter that is not a valid flag: refused, not overwritten; the team is told and on-call paged that the breaker was not opened', async () => {
     const h = harness([EXTREME]);
     h.flags.read = async () => Promise.reject(new InvalidInputError('Breaker flag retail-prediction-api is not JSON'));
     const { messageId, alarm } = firing();
 
-    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Breaker flag retail-prediction-api is not JSON');
-    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: failed: Breaker flag retail-prediction-api is not JSON');
+    // Retrying cannot mend a hand-edited parameter: the engine refuses (audited, told) instead of failing into the DLQ.
+    expect(await respondToAlarm(messageId, alarm, h.deps)).toMatchObject({ status: 'responded' });
+    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: refused by target-state: Breaker flag retail-prediction-api is not JSON');
+    expect(h.remediator.engine.audit).toEqual([expect.objectContaining({ action: 'open-breaker', status: 'refused', guard: 'target-state' })]);
     expect(h.pager.pages).toHaveLength(1);
     expect(h.flags.writes).toBe(0);
   });
@@ -92,7 +100,7 @@ describe('respond to ALARM', () => {
     const { messageId, alarm } = firing();
     await respondToAlarm(messageId, alarm, h.deps);
 
-    expect(h.remediator.requests.map((r) => r.action)).toEqual([
+    expect(h.remediator.scalings.map((r) => r.action)).toEqual([
       { kind: 'scale-nodegroup', target: 'retail-prediction-nodegroup', step: 1 },
       { kind: 'scale-deployment', target: 'retail-forecast-api', replicas: { to: 6 } },
     ]);
@@ -139,26 +147,28 @@ describe('respond to ALARM', () => {
 
   it('kill switch on: takes no action of its own, pages and says why', async () => {
     const h = harness([EXTREME]);
-    h.remediator.killSwitchState = { engaged: true, reason: 'change freeze' };
+    Object.assign(h.remediator.killSwitch, { engaged: true, reason: 'change freeze' });
     const { messageId, alarm } = firing();
     const outcome = await respondToAlarm(messageId, alarm, h.deps);
 
     expect(outcome).toMatchObject({ heldBack: expect.stringContaining('kill switch is on: change freeze') });
     expect(h.flags.writes).toBe(0);
+    // Refused by the engine's first guard, audited; it changed nothing, so it does not count towards the incident's limit.
+    expect(h.remediator.engine.audit).toEqual([expect.objectContaining({ action: 'open-breaker', status: 'refused', guard: 'kill-switch' })]);
+    expect((await h.incidents.current(ALARM_NAME))?.actionCount).toBe(0);
     expect(h.pager.pages[0]?.summary).toContain('responder held back: the kill switch is on: change freeze');
     expect(h.team.texts[0]).toContain('Held back from opening the circuit breaker');
   });
 
   it('opening the breaker takes from the remediation budgets; a spent budget holds it back and pages', async () => {
     const h = harness([EXTREME]);
-    h.remediator.budget = { ok: false, reason: 'the budget guard refused: global budget of 10 actions per 3600 s is spent' };
+    h.remediator.engine.ledger.used.set('global', 100);
     const { messageId, alarm } = firing();
     const outcome = await respondToAlarm(messageId, alarm, h.deps);
 
-    expect(h.remediator.budgetClaims).toEqual(['retail-prediction-api']);
     expect(h.flags.writes).toBe(0);
-    expect(outcome).toMatchObject({ heldBack: expect.stringContaining('global budget of 10 actions') });
-    expect(h.pager.pages[0]?.summary).toContain('opening breaker retail-prediction-api not allowed');
+    expect(outcome).toMatchObject({ actions: ['open breaker retail-prediction-api: refused by budget: global budget used'] });
+    expect(h.pager.pages[0]?.summary).toContain('Not done: open breaker retail-prediction-api: refused by budget: global budget used');
   });
 
   it('an ALARM from OK while an older incident is open (its OK was never handled) closes that incident and acts in a new one', async () => {
@@ -285,7 +295,7 @@ describe('respond to ALARM', () => {
     await respondToAlarm(messageId, alarm, h.deps);
     expect(h.flags.writes).toBe(0);
     expect(h.team.texts[0]).toContain('(dry run)');
-    expect(h.team.texts[0]).toContain('opened (dry run, not written)');
+    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: DRY_RUN plan: opened');
   });
 });
 
@@ -353,8 +363,9 @@ describe("the responder's own guards cannot be read (flag, kill switch, budgets)
   const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
   const unreadable = (h: ReturnType<typeof harness>) => {
     jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
-    jest.spyOn(h.remediator, 'killSwitch').mockRejectedValue(new UnreadableInputError('/firebreak/dev/kill-switch', noCredentials()));
-    jest.spyOn(h.remediator, 'claimBreakerBudget').mockRejectedValue(noCredentials());
+    jest.spyOn(h.remediator.engine.deps.killSwitch, 'read').mockRejectedValue(new UnreadableInputError('/firebreak/dev/kill-switch', noCredentials()));
+    jest.spyOn(h.remediator.engine.ledger, 'peek').mockRejectedValue(noCredentials());
+    jest.spyOn(h.remediator.engine.ledger, 'claim').mockRejectedValue(noCredentials());
   };
 
   it('DRY_RUN: plans opening the breaker and lists each guard input it could not read; writes nothing', async () => {
@@ -367,38 +378,40 @@ describe("the responder's own guards cannot be read (flag, kill switch, budgets)
     expect(outcome).toMatchObject({
       status: 'responded',
       decision: 'extreme-error-rate',
-      actions: [expect.stringContaining('open breaker retail-prediction-api: opened (dry run, not written)')],
+      actions: [expect.stringContaining('open breaker retail-prediction-api: DRY_RUN plan: opened, re-evaluated at 2026-11-21T03:43:30.000Z (as if there were no flag')],
       unknown: [
-        'breaker retail-prediction-api: unknown (could not read breaker flag retail-prediction-api: no AWS credentials)',
         'kill switch: unknown (could not read /firebreak/dev/kill-switch: no AWS credentials)',
-        'cooldown and budgets: unknown (could not read the budgets of breaker retail-prediction-api: no AWS credentials)',
+        'breaker retail-prediction-api: unknown (could not read breaker flag retail-prediction-api: no AWS credentials)',
+        'cooldown and budgets: unknown (could not read the cooldown and budgets of retail-prediction-api: no AWS credentials)',
       ],
     });
     expect(h.flags.writes).toBe(0);
   });
 
-  it('live: an unreadable flag fails the invocation before the kill switch or budgets are looked at; nothing opened', async () => {
+  it('live: an unreadable flag fails the invocation after saying so; nothing opened, nothing of the budget spent', async () => {
     const h = harness([EXTREME]);
-    unreadable(h);
+    jest.spyOn(h.flags, 'read').mockRejectedValue(noCredentials());
     const { messageId, alarm } = firing();
 
     await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('Could not load credentials');
 
     expect(h.flags.writes).toBe(0);
-    expect(h.remediator.killSwitch).not.toHaveBeenCalled();
-    expect(h.remediator.budgetClaims).toEqual([]);
-    expect(h.team.messages).toHaveLength(0);
+    expect(h.remediator.engine.ledger.used.size).toBe(0);
+    expect(h.team.texts[0]).toContain('open breaker retail-prediction-api: failed: Could not load credentials');
+    expect(h.pager.pages).toHaveLength(1);
+    expect(await h.incidents.claimMessage(messageId)).toBe(true);
   });
 
   it('live: an unreadable kill switch fails the invocation and nothing is scaled', async () => {
     const h = harness([CPU_HIGH]);
-    unreadable(h);
+    jest.spyOn(h.remediator.engine.deps.killSwitch, 'read').mockRejectedValue(new UnreadableInputError('/firebreak/dev/kill-switch', noCredentials()));
     const { messageId, alarm } = firing();
 
     await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow('could not read /firebreak/dev/kill-switch: no AWS credentials');
 
-    expect(h.remediator.requests).toHaveLength(0);
-    expect(h.pager.pages).toHaveLength(0);
+    expect(h.remediator.engine.nodegroups.calls).toHaveLength(0);
+    expect(h.remediator.engine.deployments.calls).toHaveLength(0);
+    expect(h.pager.pages[0]?.summary).toContain('failed: could not read /firebreak/dev/kill-switch');
   });
 });
 
@@ -511,7 +524,7 @@ describe('breaker sweep (schedule)', () => {
     const h = harness([EXTREME]);
     openSince(h, '2026-11-21T03:13:00.000Z');
     h.alarmStates.set(ALARM_NAME, 'ALARM');
-    h.remediator.killSwitchState = { engaged: true };
+    Object.assign(h.remediator.killSwitch, { engaged: true });
     expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: re-evaluation held back' }]);
     expect(h.pager.pages).toHaveLength(1);
     expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('held back') });
@@ -537,7 +550,7 @@ describe('breaker sweep (schedule)', () => {
     h.alarmStates.set(ALARM_NAME, 'ALARM');
     await sweepBreakers(h.deps);
     expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'closed', reason: expect.stringContaining('re-evaluated while') });
-    expect(h.remediator.requests).toHaveLength(2);
+    expect(h.remediator.scalings).toHaveLength(2);
     expect(h.metrics.calls).toBe(1);
   });
 
@@ -545,10 +558,13 @@ describe('breaker sweep (schedule)', () => {
     const h = harness([CPU_HIGH, CPU_HIGH]);
     openSince(h, '2026-11-21T03:13:00.000Z');
     h.alarmStates.set(ALARM_NAME, 'ALARM');
-    h.remediator.killSwitchState = { engaged: true, reason: 'game day' };
+    Object.assign(h.remediator.killSwitch, { engaged: true, reason: 'game day' });
     expect(await sweepBreakers(h.deps)).toEqual([{ flag: 'retail-prediction-api', result: 'held open: kill switch on' }]);
     expect(h.flags.flags.get('retail-prediction-api')).toMatchObject({ state: 'open', expiresAt: '2026-11-21T03:43:30.000Z', reason: expect.stringContaining('kill switch on') });
-    expect(h.remediator.requests).toHaveLength(0);
+    // Every action of the plan reached the engine and was refused by the kill switch: nothing scaled, nothing closed.
+    expect(h.remediator.engine.audit.map((e) => `${e.action} ${e.status} ${e.guard}`)).toEqual(['close-breaker refused kill-switch', 'scale-nodegroup refused kill-switch', 'scale-deployment refused kill-switch']);
+    expect(h.remediator.engine.nodegroups.calls).toHaveLength(0);
+    expect(h.remediator.engine.deployments.calls).toHaveLength(0);
     expect(h.pager.pages).toHaveLength(1);
 
     // Not looked at again (nor paged) until the new expiry.

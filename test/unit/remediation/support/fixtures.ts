@@ -14,6 +14,7 @@ import type {
   RemediationRequest,
   RemediationStatus,
 } from '../../../../shared/remediation/types';
+import { MemoryFlags } from '../../../support/memory-flags';
 
 /** The `remediation` section the local and dev stages ship, as JSON. */
 export const SAMPLE_REMEDIATION_SECTION = {
@@ -50,6 +51,9 @@ export function samplePolicy(edit?: (section: typeof SAMPLE_REMEDIATION_SECTION)
 }
 
 export const NOW = new Date('2026-11-21T05:00:00.000Z');
+
+/** The breaker the sample responder service owns: the one flag on the engine's allow-list. */
+export const SAMPLE_BREAKER = 'retail-prediction-api';
 
 let messageCounter = 0;
 /** A request for the sample node-group rule with a new MessageId unless given. */
@@ -166,6 +170,7 @@ export function fakeDeps(overrides: Partial<RemediationDeps> = {}) {
   const audit: AuditEntry[] = [];
   const notices: RefusalNotice[] = [];
   const killSwitch = { engaged: false, reason: undefined as string | undefined };
+  const flags = new MemoryFlags();
   const deps: RemediationDeps = {
     policy: samplePolicy(),
     dryRun: false,
@@ -175,8 +180,9 @@ export function fakeDeps(overrides: Partial<RemediationDeps> = {}) {
     notifier: { tell: async (n) => void notices.push(n) },
     nodegroups,
     deployments,
+    breakers: { targets: [{ flag: SAMPLE_BREAKER, ttlMinutes: 30 }], flags },
     now: () => NOW,
     ...overrides,
   };
-  return { deps, ledger, nodegroups, deployments, audit, notices, killSwitch };
+  return { deps, ledger, nodegroups, deployments, flags, audit, notices, killSwitch };
 }
