@@ -55,8 +55,11 @@ export async function deliverOnce(delivery: ChannelDelivery, record?: DeliveryRe
   return 'delivered';
 }
 
-/** Every delivery at once, each through {@link deliverOnce}; reports each outcome in the given order and never throws. */
-export async function deliverEachOnce(deliveries: readonly ChannelDelivery[], record?: DeliveryRecord): Promise<DeliveryResult[]> {
+/**
+ * Every delivery at once, each through {@link deliverOnce} (so with a `record`, each channel at most once
+ * for the message); reports each outcome in the given order and never throws.
+ */
+export async function deliverEach(deliveries: readonly ChannelDelivery[], record?: DeliveryRecord): Promise<DeliveryResult[]> {
   const settled = await Promise.allSettled(deliveries.map((d) => deliverOnce(d, record)));
   return settled.map((s, i): DeliveryResult => {
     const channel = deliveries[i]!.channel;
@@ -65,12 +68,12 @@ export async function deliverEachOnce(deliveries: readonly ChannelDelivery[], re
 }
 
 /**
- * Every delivery at once, each through {@link deliverOnce}; once all were tried, throws
+ * Every delivery at once, as {@link deliverEach} does; once all were tried, throws
  * InvocationFailedError naming each channel that failed (one in flight elsewhere included), so Lambda
  * retries and the retry sends only what is missing.
  */
-export async function deliverAllOnce(deliveries: readonly ChannelDelivery[], record?: DeliveryRecord): Promise<void> {
-  const results = await deliverEachOnce(deliveries, record);
+export async function deliverAll(deliveries: readonly ChannelDelivery[], record?: DeliveryRecord): Promise<void> {
+  const results = await deliverEach(deliveries, record);
   const failures = results.flatMap((r) => (r.status === 'failed' ? [{ what: r.channel, error: r.error }] : []));
   if (failures.length > 0) throw new InvocationFailedError(failures, { succeeded: results.filter((r) => r.status !== 'failed') });
 }

@@ -1,6 +1,6 @@
 // Use case: deliver one message to every routed channel in parallel; each channel at most once.
 import type { ParsedMessage } from '../alarm/model';
-import { deliverEachOnce } from '../delivery/deliver-once';
+import { deliverEach } from '../delivery/deliver-once';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { ChannelName } from '../policy/schema';
 import type { Notifiers } from './notifiers';
@@ -61,7 +61,7 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
 
 /** Each planned channel once for the message; a failure is an outcome with its reason, the error object stays out of the summary. */
 async function deliver(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps): Promise<ChannelOutcome[]> {
-  const results = await deliverEachOnce(deliveries.map((d) => ({ channel: d.channel, send: () => send(d, deps.notifiers) })), { ledger: deps.ledger, messageId });
+  const results = await deliverEach(deliveries.map((d) => ({ channel: d.channel, send: () => send(d, deps.notifiers) })), { ledger: deps.ledger, messageId });
   return results.map((r) => (r.status === 'failed' ? { channel: r.channel, status: r.status, detail: r.detail } : { channel: r.channel, status: r.status }));
 }
 

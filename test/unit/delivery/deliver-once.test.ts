@@ -1,5 +1,5 @@
 // Unit tests: a channel of a message is sent at most once through the delivery ledger; failures are released, reported, or thrown together.
-import { deliverAllOnce, deliverEachOnce, deliverOnce, IN_FLIGHT, type ChannelDelivery } from '../../../shared/delivery/deliver-once';
+import { deliverAll, deliverEach, deliverOnce, IN_FLIGHT, type ChannelDelivery } from '../../../shared/delivery/deliver-once';
 import { InMemoryDeliveryLedger, type DeliveryLedger } from '../../../shared/delivery/ledger';
 import { InvocationFailedError } from '../../../shared/errors';
 
@@ -71,14 +71,14 @@ describe('deliverOnce', () => {
   });
 });
 
-describe('deliverEachOnce', () => {
+describe('deliverEach', () => {
   it('reports every channel in order, a failure with its reason, without throwing', async () => {
     const refused = new Error('HTTP 400: invalid_payload');
     const deliveries = [counted('pagerduty').delivery, counted('slack', refused).delivery, counted('email').delivery];
     await ledger.claim('m1', 'email');
     await ledger.markDelivered('m1', 'email');
 
-    await expect(deliverEachOnce(deliveries, { ledger, messageId: 'm1' })).resolves.toEqual([
+    await expect(deliverEach(deliveries, { ledger, messageId: 'm1' })).resolves.toEqual([
       { channel: 'pagerduty', status: 'delivered' },
       { channel: 'slack', status: 'failed', detail: 'HTTP 400: invalid_payload', error: refused },
       { channel: 'email', status: 'already-delivered' },
@@ -89,24 +89,24 @@ describe('deliverEachOnce', () => {
     const { delivery, state } = counted('slack');
     const down: DeliveryLedger = { claim: async () => Promise.reject(new Error('no credentials')), markDelivered: async () => undefined, release: async () => undefined };
 
-    await expect(deliverEachOnce([delivery], { ledger: down, messageId: 'm1' })).resolves.toEqual([expect.objectContaining({ channel: 'slack', status: 'failed', detail: 'no credentials' })]);
+    await expect(deliverEach([delivery], { ledger: down, messageId: 'm1' })).resolves.toEqual([expect.objectContaining({ channel: 'slack', status: 'failed', detail: 'no credentials' })]);
     expect(state.sends).toBe(0);
   });
 });
 
-describe('deliverAllOnce', () => {
+describe('deliverAll', () => {
   it('resolves when every channel went out or had gone out', async () => {
     await ledger.claim('m1', 'slack');
     await ledger.markDelivered('m1', 'slack');
 
-    await expect(deliverAllOnce([counted('slack').delivery, counted('pagerduty').delivery], { ledger, messageId: 'm1' })).resolves.toBeUndefined();
+    await expect(deliverAll([counted('slack').delivery, counted('pagerduty').delivery], { ledger, messageId: 'm1' })).resolves.toBeUndefined();
   });
 
   it('tries every channel, then throws one error naming each that failed, a claim in flight included', async () => {
     const pagerduty = counted('pagerduty');
     await ledger.claim('m1', 'slack');
 
-    const error = await deliverAllOnce([counted('slack').delivery, pagerduty.delivery, counted('email', new Error('SNS: throttled')).delivery], { ledger, messageId: 'm1' }).catch((e: unknown) => e);
+    const error = await deliverAll([counted('slack').delivery, pagerduty.delivery, counted('email', new Error('SNS: throttled')).delivery], { ledger, messageId: 'm1' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(InvocationFailedError);
     expect((error as InvocationFailedError).message).toBe(`Delivery failed for slack (${IN_FLIGHT}), email (SNS: throttled)`);
