@@ -4,8 +4,9 @@ import { lazyClient } from '../aws/lazy-client';
 import { DeliveryError, errorMessage } from '../errors';
 import type { EmailMessage } from '../notify/format/email';
 
-// Created on the first email: a stage or alarm that routes none never builds it.
-const sns = lazyClient(() => new SNSClient({ maxAttempts: 3 }));
+// Created on the first email: a stage or alarm that routes none never builds it. Pure, so a bundle that
+// imports the channel clients but never emails (the remediations, the digest) drops it and the SNS SDK.
+const sns = /* @__PURE__ */ lazyClient(() => new SNSClient({ maxAttempts: 3 }));
 
 /** Publishes the email; throws a DeliveryError (retryable unless SNS refused the request as invalid). */
 export async function publishEmail(topicArn: string, message: EmailMessage, client: SNSClient = sns()): Promise<{ messageId?: string }> {

@@ -1,8 +1,7 @@
 // Wiring, loaded with `import()` by the first batch with a digest to send: the AWS-backed adapters of the Slack error digest.
-import { postSlackMessage } from '../channels/slack';
-import { required, type SecretSource } from '../config';
+import { slackClient } from '../channels/clients';
+import type { SecretSource } from '../config';
 import type { RetryPolicy } from '../delivery/retry';
-import { resolveSecret } from '../secrets';
 import { dynamoDigestGate } from './digest-gate';
 import type { DigestDelivery } from './forward';
 
@@ -21,11 +20,9 @@ export interface DigestDeliverySettings {
  * webhook. This module (and through it the DynamoDB and SSM clients) is evaluated only when loaded.
  */
 export function digestDelivery(settings: DigestDeliverySettings): DigestDelivery {
+  const slack = slackClient({ slackWebhook: settings.webhook, httpTimeoutMs: settings.timeoutMs }, { retry: settings.retry });
   return {
     gate: dynamoDigestGate(settings.tableName),
-    post: async (message) => {
-      const url = required(await resolveSecret(settings.webhook), 'SLACK_WEBHOOK_URL');
-      await postSlackMessage(url, message, { retry: settings.retry, timeoutMs: settings.timeoutMs });
-    },
+    post: (message) => slack.post(message),
   };
 }

@@ -1,12 +1,10 @@
 // Adapter: tells people why a remediation did not happen — Slack always, PagerDuty too when the rule is critical.
 import type { Config } from '../config';
-import { ConfigError, InvocationFailedError } from '../errors';
-import { sendPagerDutyEvent } from '../channels/pagerduty';
-import { postSlackMessage, safeSlackText } from '../channels/slack';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../delivery/retry';
+import { pagerDutyClient, slackClient, type ChannelClientOptions } from '../channels/clients';
+import { safeSlackText } from '../channels/slack-text';
+import { deliverAll, type ChannelDelivery } from '../delivery/deliver-once';
 import { logger } from '../logger';
 import type { PagerDutyEvent } from '../notify/format/pagerduty';
-import { resolveSecret, ssmSecretReader, type SecretReader } from '../secrets';
 import { sliceWhole } from '../text';
 import type { RefusalNotice, RefusalNotifier } from './types';
 
@@ -46,37 +44,16 @@ export const loggingRefusalNotifier: RefusalNotifier = {
  * The real RefusalNotifier over the notify channels: Slack for every notice, PagerDuty as well when
  * the notice is critical. Both are attempted; if either fails after its retries, the call throws.
  */
-export function channelRefusalNotifier(config: Config, options: { secrets?: SecretReader; retry?: RetryPolicy } = {}): RefusalNotifier {
-  const secrets = options.secrets ?? ssmSecretReader;
-  const retry = options.retry ?? { ...DEFAULT_RETRY_POLICY, maxAttempts: config.deliveryMaxAttempts };
+export function channelRefusalNotifier(config: Config, options: Pick<ChannelClientOptions, 'secrets' | 'retry'> = {}): RefusalNotifier {
+  const slack = slackClient(config, options);
+  const pagerduty = pagerDutyClient(config, options);
   return {
     async tell(notice) {
       await loggingRefusalNotifier.tell(notice);
-      const deliveries: { channel: string; run: () => Promise<unknown> }[] = [
-        {
-          channel: 'slack',
-          run: async () => {
-            const url = await resolveSecret(config.slackWebhook, secrets);
-            if (!url) throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set to tell people about refused remediations');
-            await postSlackMessage(url, { text: safeSlackText(refusalText(notice), SLACK_TEXT_MAX) }, { retry, timeoutMs: config.httpTimeoutMs });
-          },
-        },
-      ];
-      if (notice.critical) {
-        deliveries.push({
-          channel: 'pagerduty',
-          run: async () => {
-            const key = await resolveSecret(config.pagerDutyRoutingKey, secrets);
-            if (!key) throw new ConfigError('PAGERDUTY_ROUTING_KEY or PAGERDUTY_ROUTING_KEY_PARAM must be set to page about refused remediations');
-            await sendPagerDutyEvent(refusalPage(notice, config.stage), key, { eventsUrl: config.pagerDutyEventsUrl, timeoutMs: config.httpTimeoutMs, retry });
-          },
-        });
-      }
-      const settled = await Promise.allSettled(deliveries.map((d) => d.run()));
-      const failures = settled.flatMap((s, i) =>
-        s.status === 'rejected' ? [{ what: deliveries[i]?.channel ?? 'unknown', error: s.reason }] : [],
-      );
-      if (failures.length > 0) throw new InvocationFailedError(failures);
+      const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => slack.post({ text: safeSlackText(refusalText(notice), SLACK_TEXT_MAX) }) }];
+      if (notice.critical) deliveries.push({ channel: 'pagerduty', send: () => pagerduty.send(refusalPage(notice, config.stage)) });
+      // Without a delivery record (as before): each refusal is told, one refused again on Lambda's retry included.
+      await deliverAll(deliveries);
     },
   };
 }
