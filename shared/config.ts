@@ -1,4 +1,4 @@
-// Configuration: the only module that reads process.env. Parsed once at cold start into a frozen, typed object.
+// Configuration: the environment parsed into a frozen, typed object. Each function's composition root calls loadConfig(process.env) once, at cold start.
 import * as z from './zod';
 
 import { ConfigError } from './errors';
@@ -114,6 +114,3 @@ export function required<T>(value: T | undefined, variable: string): T {
 }
 
 const withTrailingSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
-
-/** The configuration of this process, read once when the module loads (cold start). */
-export const config: Config = loadConfig(process.env);

@@ -9,7 +9,7 @@ const NO_CREDENTIALS_ERROR = 'CredentialsProviderError';
  * none (a laptop with no AWS account), otherwise the error's own message.
  */
 export function whyUnreadable(error: unknown): string {
-  if (isUnreadableInputError(error)) return whyUnreadable(error.cause);
+  if (error instanceof UnreadableInputError) return whyUnreadable(error.cause);
   if (error instanceof Error && error.name === NO_CREDENTIALS_ERROR) return 'no AWS credentials';
   return errorMessage(error);
 }
@@ -32,13 +32,6 @@ export class UnreadableInputError extends Error {
 
 /** `could not read <source>: <why>` for an UnreadableInputError, else `could not read <fallback>: <why>`. */
 export function describeUnreadable(error: unknown, fallbackSource: string): string {
-  return isUnreadableInputError(error) ? error.message : `could not read ${fallbackSource}: ${whyUnreadable(error)}`;
+  return error instanceof UnreadableInputError ? error.message : `could not read ${fallbackSource}: ${whyUnreadable(error)}`;
 }
 
-/**
- * Whether `error` is an UnreadableInputError. By name, not `instanceof`: an actuator loaded from a lazy
- * file of the bundle (the Kubernetes client) throws its own copy of the class.
- */
-export function isUnreadableInputError(error: unknown): error is UnreadableInputError {
-  return error instanceof Error && error.name === 'UnreadableInputError' && typeof (error as { source?: unknown }).source === 'string';
-}

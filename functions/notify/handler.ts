@@ -3,32 +3,17 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { config, required } from '../../shared/config';
-import { dynamoDb } from '../../shared/aws/dynamodb';
-import { ConfigError } from '../../shared/errors';
+import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { metrics } from '../../shared/metrics';
-import { policy } from '../../shared/policy/load';
-import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../../shared/notify/ledger';
-import { createNotifiers, unconfiguredChannels } from '../../shared/notify/notifiers';
+import { notifyDeps } from '../../shared/notify/deps';
+import type { NotifySummary } from '../../shared/notify/fan-out';
 import { notifyEvent } from '../../shared/notify/process-event';
-import type { FanOutDeps, NotifySummary } from '../../shared/notify/fan-out';
+import { stagePolicy } from '../../shared/policy/load';
 
-const routed = [...policy.notify.routes.flatMap((r) => r.channels), ...policy.notify.defaultRoute.channels];
-const missing = unconfiguredChannels(config, routed);
-if (missing.length > 0 && !config.dryRun) {
-  throw new ConfigError(`The ${config.stage} policy routes to channels that are not configured: ${missing.join(', ')}`);
-}
-
-const deps: FanOutDeps = {
-  policy: policy.notify,
-  stage: config.stage,
-  runbookBaseUrl: config.runbookBaseUrl,
-  dryRun: config.dryRun,
-  notifiers: createNotifiers(config),
-  // A dry run writes nothing anywhere, the delivery ledger included.
-  ledger: config.dryRun ? new InMemoryDeliveryLedger() : new DynamoDbDeliveryLedger(dynamoDb, required(config.stateTable, 'STATE_TABLE')),
-};
+// The composition root: configuration and policy read once, at cold start; a bad setting fails here, before any alarm.
+const config = loadConfig(process.env);
+const deps = notifyDeps(config, stagePolicy(config.stage));
 
 const METRIC_OF_STATUS = { delivered: 'Delivered', 'already-delivered': 'AlreadyDelivered', withheld: 'Withheld', failed: 'DeliveryFailed' } as const;
 

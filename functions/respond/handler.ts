@@ -1,16 +1,15 @@
-// Entry point: the alarms SNS topic (and a schedule) → the incident responder: diagnose, then scale, open a breaker, or page.
+// Entry point: the alarms SNS topic (and a schedule) → the incident responder: diagnose, then plan scaling, a breaker, or a page; the remediation engine acts.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { config } from '../../shared/config';
+import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
-import { policy } from '../../shared/policy/load';
+import { stagePolicy } from '../../shared/policy/load';
+import { defaultResponderDeps } from '../../shared/responder/deps';
 import { respondToEvent } from '../../shared/responder/event';
-import { lazyResponderDeps, responderSettings } from '../../shared/responder/settings';
 
-// The policy is checked now (cold start). Most alarms of the topic are handed to no service: the adapters
-// (AWS SDK clients, Slack, PagerDuty) are loaded the first time an alarm or the schedule needs them, and kept.
-const responder = lazyResponderDeps(responderSettings(config, policy), async ({ dryRun }) =>
-  (await import('../../shared/responder/deps')).defaultResponderDeps(config, policy, { dryRun }),
-);
+// The composition root: configuration and policy read (and checked) once, at cold start. The subscription's
+// filter policy (serverless.yml, from the stage policy) invokes this function only for its services' alarms.
+const config = loadConfig(process.env);
+const responder = defaultResponderDeps(config, stagePolicy(config.stage));
 
 export const handler = middy((event: unknown) => respondToEvent(event, responder)).use(injectLambdaContext(logger));

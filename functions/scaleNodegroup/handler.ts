@@ -1,20 +1,20 @@
 // Entry point: the alarms SNS topic → resize the EKS node group the policy names for the alarm, inside the safety guards.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { config } from '../../shared/config';
+import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
-import { policy } from '../../shared/policy/load';
+import { stagePolicy } from '../../shared/policy/load';
+import { nodegroupRemediation } from '../../shared/remediation/deps';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
-import { DISABLED_REMEDIATION, lazyRemediationDeps } from '../../shared/remediation/wiring';
 
-// Every alarm of the topic arrives here and most match no node-group rule: the adapters (AWS SDK clients)
-// are loaded the first time a rule matches, and kept for the container.
-const remediation = lazyRemediationDeps({ policy: policy.remediation ?? DISABLED_REMEDIATION, dryRun: config.dryRun }, async (settings) =>
-  (await import('../../shared/remediation/scale-nodegroup-deps')).scaleNodegroupDeps(settings),
-);
+// The composition root: configuration and policy read once, at cold start. The subscription's filter policy
+// (serverless.yml, from the stage policy) invokes this function only for the alarms its rules name.
+const config = loadConfig(process.env);
+const policy = stagePolicy(config.stage);
+const remediation = nodegroupRemediation(config, policy.remediation);
 
-// Node groups only: the scope never reaches a deployment, so the Kubernetes client is not in this bundle.
+// Node groups only: the scope never reaches a deployment or a breaker.
 const scope: RemediationScope = {
   kinds: ['scale-nodegroup'],
   requestedBy: 'scaleNodegroup',

@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { runBreakerCli } from '../breaker/cli';
 import { ssmFlagStore } from '../breaker/store';
-import { config } from '../config';
+import { loadConfig } from '../config';
 import { errorMessage } from '../errors';
 
 const operator = (() => {
@@ -13,6 +13,8 @@ const operator = (() => {
     return 'unknown';
   }
 })();
+
+const config = loadConfig(process.env);
 
 runBreakerCli(process.argv.slice(2), {
   store: ssmFlagStore(config.breakerPrefix),

@@ -1,19 +1,19 @@
 // Log forwarding entry: one subscription delivery decoded and forwarded, and the real dependencies wired from settings.
+import { slackClient } from '../channels/clients';
 import { type Config, required } from '../config';
 import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
 import { ConfigError, InvalidInputError } from '../errors';
 import { logger } from '../logger';
 import { decodeLogsEventInSlices } from './decode';
 import { type ForwardDependencies, type ForwardSummary, forwardLogBatch } from './forward';
-import { lazyDigestDelivery } from './lazy-digest';
+import { dynamoDigestGate } from './digest-gate';
 import { groupsCoveringOwnLogGroup, type LogsPolicy, ownLogGroup } from './policy';
 import { httpLogSink } from './sink';
 
 /**
  * The real dependencies for `settings` and `logsPolicy`, checked now so a missing setting fails the
  * cold start rather than a batch: LOG_SINK_URL always, STATE_TABLE and a Slack webhook when digests
- * are enabled; none of them in dry run, where nothing is sent. The digest's adapters (DynamoDB, SSM,
- * Slack's client) are loaded by the first batch that has a digest to send, once per container.
+ * are enabled; none of them in dry run, where nothing is sent.
  */
 export function createForwardDependencies(settings: Config, logsPolicy: LogsPolicy): ForwardDependencies {
   for (const group of groupsCoveringOwnLogGroup(logsPolicy, settings.functionName)) {
@@ -43,11 +43,9 @@ export function createForwardDependencies(settings: Config, logsPolicy: LogsPoli
   if (settings.slackWebhook.kind === 'none') {
     throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set while logs.digest.enabled is true');
   }
-  const digestSettings = { tableName: required(settings.stateTable, 'STATE_TABLE'), webhook: settings.slackWebhook, retry, timeoutMs: settings.httpTimeoutMs };
-  // Only a batch with errors to report needs the AWS SDK (the gate's DynamoDB, the webhook's SSM): it is
-  // loaded by the first such batch, so batches without errors never evaluate it.
-  const digest = lazyDigestDelivery(async () => (await import('./digest-delivery')).digestDelivery(digestSettings));
-  return { ...common, sink, digest };
+  // The rate limit per log group lives in STATE_TABLE; the digest posts through the one Slack client.
+  const slack = slackClient(settings, { retry });
+  return { ...common, sink, digest: { gate: dynamoDigestGate(required(settings.stateTable, 'STATE_TABLE')), post: (message) => slack.post(message) } };
 }
 
 /** What an invocation returns: the batch's summary, or the acknowledgement of a CONTROL_MESSAGE. */

@@ -1,5 +1,4 @@
-// Configuration: the policy of the running stage, validated when the module loads (cold start).
-import { config } from '../config';
+// Configuration: every stage's policy, bundled; a function's composition root loads its stage's at cold start.
 import { ConfigError } from '../errors';
 import { parsePolicy, parsePolicyBySection } from './parse-policy';
 import type { Policy } from './schema';
@@ -24,7 +23,9 @@ export function policyForStage(stage: string): Policy {
 }
 
 /**
- * The policy of this process's stage. Its top level is validated when the module loads, each section
- * when the function first reads it (at module scope, so still at cold start): see `parsePolicyBySection`.
+ * The policy of `stage` as a function loads it at cold start: its top level validated now, each section
+ * when the function first reads it (while wiring, so still at cold start): see `parsePolicyBySection`.
  */
-export const policy: Policy = parsePolicyBySection(stageDocument(config.stage), `policy for stage ${config.stage}`);
+export function stagePolicy(stage: string): Policy {
+  return parsePolicyBySection(stageDocument(stage), `policy for stage ${stage}`);
+}

@@ -13,14 +13,6 @@ export class ScalingInProgressError extends Error {
 }
 
 /**
- * Whether `error` is a ScalingInProgressError. By name, not `instanceof`: the node-group actuator may be
- * loaded from a lazy file of the bundle, which throws its own copy of the class.
- */
-export function isScalingInProgressError(error: unknown): error is ScalingInProgressError {
-  return error instanceof Error && error.name === 'ScalingInProgressError' && typeof (error as { code?: unknown }).code === 'string';
-}
-
-/**
  * An action was sent but no answer came back (a timeout): it may have been applied. The use case keeps
  * the cooldown and budget it took, so Lambda's retry is refused by the cooldown instead of acting again.
  */
@@ -31,7 +23,3 @@ export class OutcomeUnknownError extends Error {
   }
 }
 
-/** Whether `error` is an OutcomeUnknownError; by name, for the same reason as isScalingInProgressError. */
-export function isOutcomeUnknownError(error: unknown): error is OutcomeUnknownError {
-  return error instanceof Error && error.name === 'OutcomeUnknownError';
-}

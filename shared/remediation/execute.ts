@@ -3,7 +3,7 @@ import { planClose, planOpen, type BreakerFlag } from '../breaker/flag';
 import { errorMessage, InvalidInputError, PartialDeliveryError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
-import { isOutcomeUnknownError, isScalingInProgressError } from './errors';
+import { OutcomeUnknownError, ScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
 import type { BreakerAction, DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
 import type { BreakerTarget, GuardName, LedgerClaim, Level, RemediationDeps, RemediationOutcome, RemediationRequest } from './types';
@@ -212,7 +212,7 @@ async function scaleNodegroup(run: Run, step: number, target: NodegroupTarget): 
       const { updateId } = await deps.nodegroups.setDesired(target, capacity, after);
       return { status: 'done', action: 'scale-nodegroup', target: target.id, before, after, detail: updateId ? `${description}; update ${updateId}` : description };
     } catch (error) {
-      if (isScalingInProgressError(error)) {
+      if (error instanceof ScalingInProgressError) {
         return { status: 'in-progress', action: 'scale-nodegroup', target: target.id, before, after, reason: `${error.code}: ${error.message}` };
       }
       throw error;
@@ -357,7 +357,7 @@ async function claimThenAct(run: Run, claim: LedgerClaim | undefined, change: Pl
   try {
     return await act(false);
   } catch (error) {
-    if (isOutcomeUnknownError(error)) {
+    if (error instanceof OutcomeUnknownError) {
       // It may have been applied: giving the claim back would let the retry apply a step or a restart twice.
       logger.error('An action got no answer and may have been applied; its cooldown and budget are kept', { target, error: errorMessage(error) });
       throw error;

@@ -5,9 +5,9 @@ import { kubeDeploymentActuator } from './deployment-actuator';
 import type { DeploymentActuator } from './types';
 
 /**
- * The real DeploymentActuator for this configuration. scaleDeployment and the incident responder load it
- * with `import()` the first time they act on a deployment; the bundle keeps it in a file of its own, so the
- * configuration comes from the caller rather than being parsed again there.
+ * The real DeploymentActuator for this configuration. Reached only through `kubernetesDeployments`'s
+ * `import()` (shared/remediation/deps.ts), so the Kubernetes client is evaluated the first time a
+ * deployment is acted on, not at cold start.
  */
 export function configuredDeploymentActuator(config: Pick<Config, 'kubeconfig' | 'region' | 'httpTimeoutMs'>): DeploymentActuator {
   const clients = config.kubeconfig ? kubeconfigClientFactory(config.kubeconfig) : eksClientFactory({ region: config.region });

@@ -148,6 +148,12 @@ export function parseRemediationPolicy(json: unknown): RemediationPolicy {
   return parsed.data;
 }
 
+/** What a stage without a `remediation` section gets: nothing is ever done. */
+export const DISABLED_REMEDIATION: RemediationPolicy = parseRemediationPolicy({
+  enabled: false,
+  budget: { windowSeconds: 3600, perTarget: 0, global: 0 },
+});
+
 /** The rules that fire for this alarm name and state, optionally only of some action kinds. */
 export function rulesFor(
   policy: RemediationPolicy,

@@ -6,7 +6,7 @@ import { InvocationFailedError, type FailedPart } from '../errors';
 import { logger } from '../logger';
 import { executeRemediation } from './execute';
 import { rulesFor, type RemediationActionKind } from './policy';
-import type { LazyRemediationDeps, RemediationDeps, RemediationOutcome } from './types';
+import type { RemediationDeps, RemediationOutcome } from './types';
 
 /** How a failed remediation names itself in InvocationFailedError's message: `Remediation failed for <target> (…)`. */
 export const REMEDIATION = 'Remediation';
@@ -29,28 +29,22 @@ export const criticalByRouting =
 
 /**
  * Runs the policy's rules for this alarm and state whose action is one of the scope's kinds (a function
- * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list without
- * loading the adapters. If any rule failed, throws InvocationFailedError naming each failed target, with the
- * outcomes that succeeded in `succeeded` for the log; when the adapters cannot be loaded, it names every rule's target.
+ * handles its own kinds). Returns each outcome; an alarm no rule names returns an empty list. If any rule
+ * failed, throws InvocationFailedError naming each failed target, with the outcomes that succeeded in
+ * `succeeded` for the log.
  */
 export async function remediateAlarm(
   message: { readonly messageId: string; readonly alarm: Alarm },
   scope: RemediationScope,
-  remediation: LazyRemediationDeps,
+  deps: RemediationDeps,
 ): Promise<RemediationOutcome[]> {
   const { alarm, messageId } = message;
   const { kinds, requestedBy } = scope;
   const alarmIsCritical = scope.isCritical?.(alarm) ?? false;
-  const rules = rulesFor(remediation.policy, alarm.name, alarm.state, kinds);
+  const rules = rulesFor(deps.policy, alarm.name, alarm.state, kinds);
   if (rules.length === 0) {
     logger.info('No remediation rule for this alarm and state', { alarm: alarm.name, state: alarm.state });
     return [];
-  }
-  let deps: RemediationDeps;
-  try {
-    deps = await remediation.load();
-  } catch (error) {
-    throw new InvocationFailedError<RemediationOutcome>(rules.map((rule) => ({ what: rule.action.target, error })), { doing: REMEDIATION });
   }
   const settled = await Promise.allSettled(
     rules.map((rule) =>

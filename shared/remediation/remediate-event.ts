@@ -3,7 +3,7 @@ import { forEachSnsMessage } from '../alarm/sns-event';
 import { InvocationFailedError } from '../errors';
 import { logger } from '../logger';
 import { REMEDIATION, remediateAlarm, type RemediationScope } from './remediate-alarm';
-import type { LazyRemediationDeps, RemediationOutcome } from './types';
+import type { RemediationDeps, RemediationOutcome } from './types';
 
 /** What one invocation did, per SNS message. */
 export interface RemediationEventResult {
@@ -20,13 +20,13 @@ export interface RemediationEventResult {
 
 /**
  * Handles every record: a message that is not an alarm is logged and skipped (nothing to act on);
- * an alarm runs its rules of the scope's kinds (the adapters are loaded only when one matches). Throws InvocationFailedError after all records were tried
+ * an alarm runs its rules of the scope's kinds. Throws InvocationFailedError after all records were tried
  * if any remediation failed, so Lambda retries (redelivered messages are no-ops for what succeeded).
  */
 export async function remediateEvent(
   event: unknown,
   scope: RemediationScope,
-  remediation: LazyRemediationDeps,
+  remediation: RemediationDeps,
 ): Promise<RemediationEventResult> {
   const { results: messages, failures: failedMessages } = await forEachSnsMessage(event, async (message): Promise<RemediationEventResult['messages'][number]> => {
     if (message.type === 'generic') {

@@ -198,12 +198,3 @@ export interface RemediationDeps {
   readonly breakers: Breakers;
   readonly now: () => Date;
 }
-
-/** What decides whether an alarm triggers anything: known before any adapter is. */
-export type RemediationSettings = Pick<RemediationDeps, 'policy' | 'dryRun'>;
-
-/** The settings now, the adapters only when a rule matched; `lazyRemediationDeps()` and `loadedRemediationDeps()` build one. */
-export interface LazyRemediationDeps extends RemediationSettings {
-  /** Every dependency, with the same policy and DRY_RUN; loaded once per container, a failed load is tried again. */
-  readonly load: () => Promise<RemediationDeps>;
-}

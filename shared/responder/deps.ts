@@ -1,29 +1,25 @@
 // Responder wiring: the real adapters behind the respond use case, built from the configuration and the stage policy.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ALARM_STATES, type AlarmState } from '../alarm/model';
-import { ssmFlagStore, type FlagStore } from '../breaker/store';
-import { sendPagerDutyEvent } from '../channels/pagerduty';
-import { postSlackMessage } from '../channels/slack';
-import type { Config } from '../config';
-import { DEFAULT_RETRY_POLICY } from '../delivery/retry';
+import { ssmFlagStore } from '../breaker/store';
+import { pagerDutyClient, slackClient } from '../channels/clients';
+import { required, type Config } from '../config';
 import { dynamoDb } from '../aws/dynamodb';
 import { ConfigError } from '../errors';
 import { logger } from '../logger';
 import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
-import { remediationDeps } from '../remediation/deps';
-import { DISABLED_REMEDIATION, lazyDeploymentActuator, lazyNodegroupScaler, type RemediationActuators } from '../remediation/wiring';
+import { kubernetesDeployments, remediationDeps } from '../remediation/deps';
 import { executeRemediation } from '../remediation/execute';
+import { awsNodegroupScaler } from '../remediation/nodegroup-scaler';
 import type { RemediationDeps } from '../remediation/types';
-import { resolveSecret } from '../secrets';
 import { cloudWatch, cloudWatchMetricsSource } from './cloudwatch';
-import { breakerTargets, type ResponderPolicy } from './policy';
+import { breakerTargets, unknownScaleTargets, type ResponderPolicy } from './policy';
 import { memoryIncidentStore } from './memory-store';
 import type { AlarmStateSource, Pager, Remediator, ResponderDeps, TeamNotifier } from './ports';
 
 import { loadReviewTemplate } from './review';
-import { responderSettings } from './settings';
 import { dynamoIncidentStore, incidentPk } from './timeline';
 
 /** The remediation engine behind the Remediator port: every guard, the budgets, the audit trail, refusal notices. */
@@ -42,43 +38,27 @@ export function cloudWatchAlarmStates(client: CloudWatchClient = cloudWatch): Al
   };
 }
 
-/** Slack through the shared adapter; the webhook is resolved at send time (SSM, cached). */
+/** Slack through the one Slack client (the webhook resolved at send time, SSM, cached). */
 export function slackTeamNotifier(config: Config): TeamNotifier {
-  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: config.deliveryMaxAttempts };
-  return {
-    async tell(message) {
-      const url = await resolveSecret(config.slackWebhook);
-      if (!url) throw new ConfigError('SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM must be set for the responder to tell the team');
-      await postSlackMessage(url, message, { retry, timeoutMs: config.httpTimeoutMs });
-    },
-  };
+  const slack = slackClient(config);
+  return { tell: (message) => slack.post(message) };
 }
 
-/** PagerDuty Events API v2 through the shared adapter. */
+/** PagerDuty Events API v2 through the one PagerDuty client. */
 export function pagerDutyPager(config: Config): Pager {
-  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: config.deliveryMaxAttempts };
-  const key = async () => {
-    const value = await resolveSecret(config.pagerDutyRoutingKey);
-    if (!value) throw new ConfigError('PAGERDUTY_ROUTING_KEY or PAGERDUTY_ROUTING_KEY_PARAM must be set for the responder to page');
-    return value;
-  };
-  const options = { eventsUrl: config.pagerDutyEventsUrl, timeoutMs: config.httpTimeoutMs, retry };
+  const pagerduty = pagerDutyClient(config);
   return {
     async trigger(page) {
-      await sendPagerDutyEvent(
-        {
-          event_action: 'trigger',
-          dedup_key: page.dedupKey,
-          payload: { summary: page.summary, source: page.source, severity: page.severity, component: page.component, class: 'firebreak-responder', custom_details: { ...page.details } },
-          links: page.links,
-          client: 'Firebreak responder',
-        },
-        await key(),
-        options,
-      );
+      await pagerduty.send({
+        event_action: 'trigger',
+        dedup_key: page.dedupKey,
+        payload: { summary: page.summary, source: page.source, severity: page.severity, component: page.component, class: 'firebreak-responder', custom_details: { ...page.details } },
+        links: [...page.links],
+        client: 'Firebreak responder',
+      });
     },
     async resolve(dedupKey) {
-      await sendPagerDutyEvent({ event_action: 'resolve', dedup_key: dedupKey }, await key(), options);
+      await pagerduty.send({ event_action: 'resolve', dedup_key: dedupKey });
     },
   };
 }
@@ -104,26 +84,32 @@ export const reviewConsoleUrl = (region: string, table: string, incidentId: stri
   `&pk=${encodeURIComponent(incidentPk(incidentId))}&sk=review`;
 
 /**
- * The production dependencies: CloudWatch, STATE_TABLE, SSM flags under BREAKER_PREFIX, the bounded
- * remediation, Slack and PagerDuty. Under DRY_RUN nothing is written or sent: incidents are kept in
- * memory, flag changes and messages are logged, remediation only plans. Throws a ConfigError at cold
- * start for a policy whose scale targets remediation does not know, or a missing STATE_TABLE.
+ * The production dependencies: CloudWatch, STATE_TABLE, SSM flags under BREAKER_PREFIX, the remediation
+ * engine (node groups, deployments, this policy's breakers), Slack and PagerDuty. Under DRY_RUN nothing is
+ * written or sent: incidents are kept in memory, flag changes and messages are logged, remediation only
+ * plans. Checked now (cold start), every policy section it reads included: throws a ConfigError for a
+ * scale target the `remediation` section does not know, or a live run without STATE_TABLE.
  */
 export function defaultResponderDeps(config: Config, policy: Policy, overrides: Partial<ResponderDeps> = {}): ResponderDeps {
-  const { policy: responder, dryRun } = responderSettings(config, policy, overrides.dryRun);
+  const dryRun = overrides.dryRun ?? config.dryRun;
+  // Every section the responder reads, read now: a stage policy validates each section when first read.
   const { notify: routing, remediation } = policy;
+  const responder: ResponderPolicy = policy.responder ?? { services: {} };
+  const unknown = unknownScaleTargets(responder, remediation);
+  if (unknown.length > 0) throw new ConfigError(`Invalid policy for stage ${config.stage}: ${unknown.join('; ')}`);
+  if (!dryRun) required(config.stateTable, 'STATE_TABLE');
   const table = config.stateTable;
-  const requestedBy = config.functionName ?? 'respond';
   const flags = overrides.flags ?? ssmFlagStore(config.breakerPrefix);
+  const actuators = { nodegroups: awsNodegroupScaler(), deployments: kubernetesDeployments(config), breakers: { targets: breakerTargets(responder), flags } };
   return {
     policy: responder,
     stage: config.stage,
     dryRun,
-    requestedBy,
+    requestedBy: config.functionName ?? 'respond',
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
     flags,
-    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(remediation ?? DISABLED_REMEDIATION, responderActuators(config, responder, flags), { dryRun })),
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(config, remediation, actuators, { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
@@ -133,19 +119,6 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     runbookUrl: overrides.runbookUrl ?? ((alarm) => new URL(runbookPath(routing, alarm), config.runbookBaseUrl).toString()),
     severityOf: overrides.severityOf ?? ((alarm) => decideSeverity(routing, alarm).severity),
     now: overrides.now ?? (() => new Date()),
-  };
-}
-
-/**
- * Node groups through AWS, deployments through the Kubernetes client: each loaded on the first scaling
- * of its kind, so cold start does not evaluate either (the node-group code stays in the bundle,
- * unevaluated until then; the Kubernetes client is a file of its own, see esbuild.config.js).
- */
-function responderActuators(config: Config, responder: ResponderPolicy, flags: FlagStore): RemediationActuators {
-  return {
-    breakers: { targets: breakerTargets(responder), flags },
-    nodegroups: lazyNodegroupScaler(async () => (await import('../remediation/nodegroup-scaler')).awsNodegroupScaler()),
-    deployments: lazyDeploymentActuator(async () => (await import('../remediation/kube-deployments')).configuredDeploymentActuator(config)),
   };
 }
 

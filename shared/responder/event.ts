@@ -2,10 +2,9 @@
 import { forEachSnsMessage } from '../alarm/sns-event';
 import { errorMessage, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
-import { serviceForAlarm } from './policy';
+import type { ResponderDeps } from './ports';
 import { respondToAlarm, type RespondOutcome } from './respond';
 import { sweepBreakers, type SweepResult } from './sweep';
-import type { LazyResponderDeps } from './settings';
 
 /** What one invocation did. */
 export interface RespondEventResult {
@@ -23,12 +22,12 @@ export function isScheduledEvent(event: unknown): boolean {
 
 /**
  * Handles the event: a schedule re-evaluates breakers that came due; an SNS event runs the responder
- * for each alarm the policy hands it (others are skipped, without loading the adapters). Records are
+ * for each alarm the policy hands it (others are `not-handled`). Records are
  * independent; if any failed, throws InvocationFailedError (`Responder failed for <message id> (…)`) after all were tried.
  */
-export async function respondToEvent(event: unknown, responder: LazyResponderDeps): Promise<RespondEventResult> {
+export async function respondToEvent(event: unknown, responder: ResponderDeps): Promise<RespondEventResult> {
   if (isScheduledEvent(event)) {
-    const sweep = await sweepBreakers(await responder.load());
+    const sweep = await sweepBreakers(responder);
     logger.info('Breaker sweep done', { sweep });
     return { dryRun: responder.dryRun, messages: [], sweep };
   }
@@ -37,10 +36,7 @@ export async function respondToEvent(event: unknown, responder: LazyResponderDep
       logger.info('Not a CloudWatch alarm: nothing for the responder', { messageId: message.messageId, reason: message.generic.reason });
       return { messageId: message.messageId, skipped: message.generic.reason };
     }
-    const { alarm } = message;
-    const outcome: RespondOutcome = serviceForAlarm(responder.policy, alarm.name)
-      ? await respondToAlarm(message.messageId, alarm, await responder.load())
-      : { status: 'not-handled', alarm: alarm.name };
+    const outcome: RespondOutcome = await respondToAlarm(message.messageId, message.alarm, responder);
     logger.info('Responder outcome', { alarm: message.alarm.name, messageId: message.messageId, outcome });
     return { messageId: message.messageId, alarm: message.alarm.name, outcome };
   });

@@ -1,6 +1,7 @@
 // Responder use case: an alarm returns to OK → diagnose → close its breaker if healthy (through the engine) → resolve the incident with its review, tell, resolve the page.
 import type { Alarm } from '../alarm/model';
 import type { FlagStore } from '../breaker/store';
+import { InvalidInputError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import { isHealthy, summarise } from './decide';
@@ -83,8 +84,7 @@ async function settleBreakerOnRecovery(
     flag = await deps.flags.read(name);
   } catch (error) {
     // A parameter that is not a valid flag stays so whatever the retries: the incident still resolves, and says so.
-    // By name: the flag store is in a lazy file of the bundle, with its own copy of the error classes.
-    if (error instanceof Error && error.name === 'InvalidInputError') {
+    if (error instanceof InvalidInputError) {
       logger.error('Breaker flag cannot be read; resolving without closing it', { breaker: name, error: error.message });
       return { text: `breaker ${name}: cannot be read (${error.message}); nothing closed: fix or delete the parameter by hand`, changed: false };
     }

@@ -1,29 +1,14 @@
-// Unreadable inputs are recognised across copies of the module: an actuator in a lazy bundle file throws its own class.
-import { describeUnreadable, isUnreadableInputError, UnreadableInputError, whyUnreadable } from '../../shared/read-failure';
+// Unreadable inputs: how a read that failed is described, in a live run's error and a dry run's plan.
+import { describeUnreadable, UnreadableInputError, whyUnreadable } from '../../shared/read-failure';
 
-/** A second, separate copy of shared/read-failure, as a lazy file of a bundle carries. */
-function otherCopy(): typeof import('../../shared/read-failure') {
-  let copy: typeof import('../../shared/read-failure') | undefined;
-  jest.isolateModules(() => {
-    copy = jest.requireActual<typeof import('../../shared/read-failure')>('../../shared/read-failure');
-  });
-  if (!copy) throw new Error('no second copy of shared/read-failure');
-  return copy;
-}
-
-it('describes an UnreadableInputError thrown by another copy of the class by its own message, not the fallback', () => {
-  const copy = otherCopy();
-  const foreign = new copy.UnreadableInputError('the endpoint and credentials of cluster retail-ml', new Error('connect ECONNREFUSED 127.0.0.1:1'));
-  expect(foreign).not.toBeInstanceOf(UnreadableInputError);
-
-  expect(isUnreadableInputError(foreign)).toBe(true);
-  expect(describeUnreadable(foreign, 'deployment mlops/api')).toBe('could not read the endpoint and credentials of cluster retail-ml: connect ECONNREFUSED 127.0.0.1:1');
-  expect(whyUnreadable(foreign)).toBe('connect ECONNREFUSED 127.0.0.1:1');
+it('describes an UnreadableInputError by its own message, not the fallback, and its cause in a few words', () => {
+  const error = new UnreadableInputError('the endpoint and credentials of cluster retail-ml', new Error('connect ECONNREFUSED 127.0.0.1:1'));
+  expect(describeUnreadable(error, 'deployment mlops/api')).toBe('could not read the endpoint and credentials of cluster retail-ml: connect ECONNREFUSED 127.0.0.1:1');
+  expect(whyUnreadable(error)).toBe('connect ECONNREFUSED 127.0.0.1:1');
+  const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+  expect(describeUnreadable(new UnreadableInputError('/firebreak/dev/kill-switch', noCredentials), 'x')).toBe('could not read /firebreak/dev/kill-switch: no AWS credentials');
 });
 
-it('does not take any error for an unreadable input: the name and the source must both be there', () => {
-  const renamed = Object.assign(new Error('boom'), { name: 'UnreadableInputError' });
-  expect(isUnreadableInputError(renamed)).toBe(false);
-  expect(isUnreadableInputError({ name: 'UnreadableInputError', source: 'x', message: 'm' })).toBe(false);
+it('uses the fallback source for any other error', () => {
   expect(describeUnreadable(new Error('access denied'), 'parameter /firebreak/prod/kill-switch')).toBe('could not read parameter /firebreak/prod/kill-switch: access denied');
 });

@@ -1,10 +1,8 @@
 // Unit tests: an alarm runs the rules of its name, state and the function's kinds; failures are collected, not lost.
 import type { Alarm } from '../../../shared/alarm/model';
-import type { RemediationDeps } from '../../../shared/remediation/types';
 import { policyForStage } from '../../../shared/policy/load';
 import { InvocationFailedError } from '../../../shared/errors';
 import { criticalByRouting, remediateAlarm } from '../../../shared/remediation/remediate-alarm';
-import { lazyRemediationDeps, loadedRemediationDeps } from '../../../shared/remediation/wiring';
 import { fakeDeps, samplePolicy } from './support/fixtures';
 
 const alarm = (name: string, state: Alarm['state'] = 'ALARM'): Alarm => ({
@@ -22,7 +20,7 @@ const alarm = (name: string, state: Alarm['state'] = 'ALARM'): Alarm => ({
 it('runs only the rules of the given kinds for this alarm and state', async () => {
   const { deps, nodegroups, deployments } = fakeDeps();
 
-  const outcomes = await remediateAlarm({ messageId: 'm', alarm: alarm('RetailPrediction-HighCPU') }, { kinds: ['scale-deployment'], requestedBy: 'scaleDeployment' }, loadedRemediationDeps(deps));
+  const outcomes = await remediateAlarm({ messageId: 'm', alarm: alarm('RetailPrediction-HighCPU') }, { kinds: ['scale-deployment'], requestedBy: 'scaleDeployment' }, deps);
 
   expect(outcomes).toEqual([expect.objectContaining({ status: 'done', action: 'scale-deployment', after: 6 })]);
   expect(nodegroups.calls).toEqual([]);
@@ -37,7 +35,7 @@ it('a refusal for an alarm the routing policy calls critical pages, even if the 
   const { deps, notices } = fakeDeps({ policy });
   const scope = { kinds: ['restart-deployment'] as const, requestedBy: 'scaleDeployment', isCritical: criticalByRouting(policyForStage('dev').notify) };
 
-  await remediateAlarm({ messageId: 'm1', alarm: alarm('RetailPrediction-HighErrorRate') }, scope, loadedRemediationDeps(deps));
+  await remediateAlarm({ messageId: 'm1', alarm: alarm('RetailPrediction-HighErrorRate') }, scope, deps);
 
   expect(notices).toEqual([expect.objectContaining({ guard: 'kill-switch', critical: true })]);
   expect(criticalByRouting(policyForStage('dev').notify)(alarm('RetailPrediction-HighCPU'))).toBe(false);
@@ -49,7 +47,7 @@ it('tries every rule and throws with each failure and the outcomes that succeede
     throw new Error('connection refused');
   };
 
-  const error = await remediateAlarm({ messageId: 'm2', alarm: alarm('RetailPrediction-HighCPU') }, { kinds: ['scale-nodegroup', 'scale-deployment'], requestedBy: 'test' }, loadedRemediationDeps(deps)).catch((e: unknown) => e);
+  const error = await remediateAlarm({ messageId: 'm2', alarm: alarm('RetailPrediction-HighCPU') }, { kinds: ['scale-nodegroup', 'scale-deployment'], requestedBy: 'test' }, deps).catch((e: unknown) => e);
 
   expect(error).toBeInstanceOf(InvocationFailedError);
   expect((error as InvocationFailedError).succeeded).toEqual([expect.objectContaining({ status: 'done', action: 'scale-nodegroup' })]);
@@ -58,42 +56,5 @@ it('tries every rule and throws with each failure and the outcomes that succeede
 
 it('an alarm no rule names does nothing', async () => {
   const { deps } = fakeDeps();
-  await expect(remediateAlarm({ messageId: 'm3', alarm: alarm('Payments-HighLatency') }, { kinds: ['scale-nodegroup'], requestedBy: 'test' }, loadedRemediationDeps(deps))).resolves.toEqual([]);
-});
-
-describe('adapters loaded only for an alarm that matches a rule', () => {
-  const scope = { kinds: ['scale-nodegroup'] as const, requestedBy: 'scaleNodegroup' };
-
-  it('an alarm no rule names never loads them; the first match loads them once, the next ones reuse them', async () => {
-    const { deps, nodegroups } = fakeDeps();
-    const load = jest.fn(async () => deps);
-    const remediation = lazyRemediationDeps({ policy: deps.policy, dryRun: deps.dryRun }, load);
-
-    await remediateAlarm({ messageId: 'n1', alarm: alarm('Payments-HighLatency') }, scope, remediation);
-    await remediateAlarm({ messageId: 'n2', alarm: alarm('RetailPrediction-HighCPU', 'OK') }, scope, remediation);
-    expect(load).not.toHaveBeenCalled();
-
-    await remediateAlarm({ messageId: 'n3', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation);
-    await remediateAlarm({ messageId: 'n4', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation);
-
-    expect(load).toHaveBeenCalledTimes(1);
-    expect(load).toHaveBeenCalledWith({ policy: deps.policy, dryRun: deps.dryRun });
-    expect(nodegroups.calls).toEqual([{ target: 'retail-prediction-nodegroup', desired: 4 }]);
-  });
-
-  it('a failed load fails the alarm with every matched target, acts on nothing, and is tried again next time', async () => {
-    const { deps, nodegroups } = fakeDeps();
-    const load = jest.fn<Promise<RemediationDeps>, []>().mockRejectedValueOnce(new Error('Cannot find module')).mockResolvedValue(deps);
-    const remediation = lazyRemediationDeps({ policy: deps.policy, dryRun: deps.dryRun }, load);
-
-    const error = await remediateAlarm({ messageId: 'f1', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation).catch((e: unknown) => e);
-
-    expect(error).toBeInstanceOf(InvocationFailedError);
-    expect((error as InvocationFailedError).message).toBe('Remediation failed for retail-prediction-nodegroup (Cannot find module)');
-    expect(nodegroups.calls).toEqual([]);
-    await expect(remediateAlarm({ messageId: 'f2', alarm: alarm('RetailPrediction-HighCPU') }, scope, remediation)).resolves.toEqual([
-      expect.objectContaining({ status: 'done', action: 'scale-nodegroup' }),
-    ]);
-    expect(load).toHaveBeenCalledTimes(2);
-  });
+  await expect(remediateAlarm({ messageId: 'm3', alarm: alarm('Payments-HighLatency') }, { kinds: ['scale-nodegroup'], requestedBy: 'test' }, deps)).resolves.toEqual([]);
 });
