@@ -1,6 +1,6 @@
 // Used by serverless-esbuild for every function: one minified, tree-shaken bundle per handler, one copy of each module.
-// Code a handler needs on some paths only (the Kubernetes client, the SDK's full credential chain) is reached through
-// `import()`, which esbuild keeps in the same file but evaluates only when that path first runs.
+// Code a handler needs on some paths only is reached through `import()`, evaluated only when that path first runs:
+// inside the bundle (the SDK's full credential chain), or, for the Kubernetes client library, a file beside it.
 const path = require('node:path');
 
 /**
@@ -34,6 +34,50 @@ const environmentCredentialsFirst = {
   },
 };
 
+/** Firebreak's one module of the Kubernetes client library: what it uses of it, re-exported. */
+const KUBERNETES_LIBRARY = path.join(__dirname, 'shared', 'k8s', 'library.ts');
+
+/** The base name of the handler's output file: `handler` for `…/handler.js`. */
+function outputBase(options) {
+  if (options.outfile) return path.basename(options.outfile).replace(/\.[cm]?js$/, '');
+  const entries = Array.isArray(options.entryPoints) ? options.entryPoints : [];
+  if (entries.length !== 1 || typeof entries[0] !== 'string') throw new Error('the Kubernetes client file needs exactly one entry point given as a path');
+  return path.basename(entries[0]).replace(/\.[cm]?[jt]sx?$/, '');
+}
+
+/**
+ * The Kubernetes client library (about 1.9 MB with undici) in a file of its own beside the handler,
+ * `handler.kubernetes.js`, built from shared/k8s/library.ts (what Firebreak uses of it, tree-shaken),
+ * which every import of that module requires. Inside the bundle, even unevaluated, it
+ * would add about 75 ms to the cold start of respond and scaleDeployment (Node still parses it); beside
+ * it, Node reads it the first time a deployment is acted on, through the one `import()` that reaches
+ * shared/remediation/kube-deployments.ts. The file holds the library alone, none of Firebreak's modules,
+ * so there is one copy of each: its classes are the ones `instanceof` sees, and no state exists twice.
+ */
+const kubernetesClientFile = {
+  name: 'kubernetes-client-file',
+  setup(build) {
+    const options = build.initialOptions;
+    const file = `./${outputBase(options)}.kubernetes.js`;
+    build.onResolve({ filter: /[\\/]library(\.ts)?$/ }, async (args) => {
+      if (args.pluginData?.kubernetesLibrary) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { kubernetesLibrary: true } });
+      return resolved.path === KUBERNETES_LIBRARY ? { path: file, external: true } : undefined;
+    });
+    build.onEnd(async (result) => {
+      // Built only when the bundle still requires it once tree-shaking is done (scaleNodegroup's code never reaches it).
+      const required = Object.values(result.metafile?.outputs ?? {}).some((output) => output.imports.some((i) => i.path === file && i.external));
+      if (!required || result.errors.length > 0) return;
+      const { outdir: _outdir, outExtension: _outExtension, entryPoints: _entryPoints, plugins: _plugins, ...rest } = options;
+      const dir = options.outfile ? path.dirname(options.outfile) : options.outdir;
+      const library = await build.esbuild.build({ ...rest, entryPoints: [KUBERNETES_LIBRARY], outfile: path.join(dir, file), plugins: [] });
+      result.errors.push(...library.errors);
+      result.warnings.push(...library.warnings);
+      if (result.metafile && library.metafile) Object.assign(result.metafile.outputs, library.metafile.outputs);
+    });
+  },
+};
+
 module.exports = () => ({
   bundle: true,
   minify: true,
@@ -47,5 +91,7 @@ module.exports = () => ({
   // The bundle carries the exact AWS SDK clients it was tested with, not the runtime's copy.
   external: [],
   mainFields: ['module', 'main'],
-  plugins: [dropZodLocales, environmentCredentialsFirst],
+  // The Kubernetes client file is written only where the bundle's metafile says it is required.
+  metafile: true,
+  plugins: [dropZodLocales, environmentCredentialsFirst, kubernetesClientFile],
 });

@@ -1,6 +1,6 @@
 // Adapter: Kubernetes API clients for a cluster — from KUBECONFIG, or from eks:DescribeCluster plus an EKS token.
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { AppsV1Api, AutoscalingV2Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, KubeConfig } from './library';
 import { lazyClient } from '../aws/lazy-client';
 import { createEksToken, EksTokenCache } from './token';
 

@@ -1,6 +1,6 @@
 // Adapter: per-request options for @kubernetes/client-node (patch Content-Type, timeout) and readable API errors.
-import type { ConfigurationOptions, ObservableMiddleware } from '@kubernetes/client-node';
-import { ApiException, Observable, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { ConfigurationOptions, ObservableMiddleware } from './library';
+import { ApiException, Observable, PatchStrategy, setHeaderOptions } from './library';
 
 /** Milliseconds before a Kubernetes API call is abandoned. */
 export const DEFAULT_KUBE_TIMEOUT_MS = 5_000;

@@ -1,4 +1,4 @@
-// Packaging: what zod each function's deployed bundle carries — zod/mini's tree-shaken core, never classic zod or its locales.
+// Packaging: what each function's deployed bundle carries — zod/mini's tree-shaken core, never classic zod or its locales; one copy of each module.
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { FUNCTION_NAMES, REPO_ROOT, type FunctionName } from './serverless';
@@ -46,6 +46,30 @@ describe.each(FUNCTION_NAMES)('the %s bundle', (name: FunctionName) => {
   it('keeps only the parts of zod it uses (classic zod alone was about 200 KiB)', () => {
     const zodBytes = [...zodParts.values()].reduce((sum, bytes) => sum + bytes, 0);
     expect(zodBytes).toBeLessThan(64 * KiB);
+  });
+});
+
+describe.each(['respond', 'scaleDeployment'] as const)('the %s bundle and the Kubernetes client file beside it', (name) => {
+  let outputs: Metafile['outputs'];
+  beforeAll(async () => {
+    const result = await build({ ...deployOptions(), entryPoints: [join(REPO_ROOT, 'functions', name, 'handler.ts')], outfile: join(REPO_ROOT, '.bundle-check', name, 'handler.js'), write: false, metafile: true, logLevel: 'silent' });
+    outputs = result.metafile.outputs;
+  });
+  const inputsOf = (file: string) => {
+    const output = Object.entries(outputs).find(([path]) => path.endsWith(`/${file}`))?.[1];
+    if (!output) throw new Error(`no ${file} in the build`);
+    return Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path);
+  };
+
+  it('keeps the library out of the handler, which requires the file for it', () => {
+    expect(inputsOf('handler.js').filter((path) => path.includes('node_modules/@kubernetes/client-node/'))).toEqual([]);
+    expect(outputs[Object.keys(outputs).find((path) => path.endsWith('/handler.js'))!]?.imports).toContainEqual(expect.objectContaining({ path: './handler.kubernetes.js', external: true }));
+  });
+
+  it("puts the library in the file and none of Firebreak's modules but the one that re-exports it, so nothing exists twice", () => {
+    const inputs = inputsOf('handler.kubernetes.js');
+    expect(inputs.some((path) => path.includes('node_modules/@kubernetes/client-node/'))).toBe(true);
+    expect(inputs.filter((path) => !path.includes('node_modules/'))).toEqual(['shared/k8s/library.ts']);
   });
 });
 

@@ -99,9 +99,10 @@ describe('functions', () => {
 describe('artifacts', () => {
   const filesOf = (name: (typeof FUNCTION_NAMES)[number]) => zipEntries(join(packaged.directory, `${name}.zip`)).filter((f) => !f.endsWith('.map'));
 
-  it('gives each function one bundle, holding one copy of each module (no files loaded beside it), and respond its review template', () => {
+  it('gives each function its bundle, the Kubernetes client library beside it where deployments are acted on, and respond its review template', () => {
     for (const name of FUNCTION_NAMES) {
       const expected = [`functions/${name}/handler.js`];
+      if (name === 'respond' || name === 'scaleDeployment') expected.push(`functions/${name}/handler.kubernetes.js`);
       if (name === 'respond') expected.push(REVIEW_TEMPLATE_PATH);
       expect({ name, files: filesOf(name).sort() }).toEqual({ name, files: expected.sort() });
     }
