@@ -9,7 +9,7 @@ import { parseSnsRecord } from '../shared/alarm/parse';
 import { policyForStage } from '../shared/policy/load';
 import { planNotification } from '../shared/notify/plan';
 import { fanOut } from '../shared/notify/fan-out';
-import { InMemoryDeliveryLedger } from '../shared/notify/ledger';
+import { InMemoryDeliveryLedger } from '../shared/delivery/ledger';
 import { createNotifiers } from '../shared/notify/notifiers';
 import { TestReceiver } from '../test/support/receiver';
 

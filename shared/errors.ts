@@ -40,15 +40,7 @@ export interface FailedPart {
   /** What failed, as people read it: a channel (`slack for RetailPrediction-HighErrorRate`), a target, a message id. */
   readonly what: string;
   readonly error: unknown;
-  /**
-   * @deprecated The old name of `what`, set only when a caller still constructs with it. Read `what`.
-   * Goes once nothing constructs a failure as `{ channel, error }`.
-   */
-  readonly channel?: string;
 }
-
-/** A failure as PartialDeliveryError's callers still give it; see {@link FailedPart.channel}. */
-type LegacyFailedPart = { readonly channel: string; readonly error: unknown };
 
 /**
  * Some parts of one invocation failed after every part was tried (deliveries, remediations, records of
@@ -62,24 +54,15 @@ export class InvocationFailedError<Succeeded = unknown> extends Error {
 
   /** `doing` names the work in the message, `<doing> failed for <what> (<why>), …`; `Delivery` unless given. */
   constructor(
-    failures: readonly (FailedPart | LegacyFailedPart)[],
+    failures: readonly FailedPart[],
     options: { readonly doing?: string; readonly succeeded?: readonly Succeeded[] } = {},
   ) {
-    const parts = failures.map((f): FailedPart => ('what' in f ? f : { what: f.channel, channel: f.channel, error: f.error }));
-    super(`${options.doing ?? 'Delivery'} failed for ${parts.map((f) => `${f.what} (${errorMessage(f.error)})`).join(', ')}`, { cause: parts[0]?.error });
+    super(`${options.doing ?? 'Delivery'} failed for ${failures.map((f) => `${f.what} (${errorMessage(f.error)})`).join(', ')}`, { cause: failures[0]?.error });
     this.name = 'InvocationFailedError';
-    this.failures = parts;
+    this.failures = failures;
     this.succeeded = options.succeeded ?? [];
   }
 }
-
-/**
- * @deprecated The old name of {@link InvocationFailedError} (the same class), kept while
- * shared/responder/respond.ts, shared/remediation/execute.ts and shared/logs/ still use it.
- */
-export const PartialDeliveryError = InvocationFailedError;
-/** @deprecated See the value of the same name. */
-export type PartialDeliveryError<Succeeded = unknown> = InvocationFailedError<Succeeded>;
 
 /** Message of any thrown value, for logs. */
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 // Log forwarding use case: decoded batch → filter → redact → parse → enrich → split → sink, digest and metrics.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SlackMessage } from '../channels/slack';
-import { errorMessage, PartialDeliveryError } from '../errors';
+import { errorMessage, InvocationFailedError, type FailedPart } from '../errors';
 import { recordLines, RequestSplitter, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
@@ -72,7 +72,7 @@ const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
  * their log group, redacted, parsed and enriched, then sent in requests within the sink's limits
  * while the batch's error digest is posted. Every outcome is counted and logged, and EMF metrics
  * are written; then, if any sink request or the digest failed after its retries, a
- * PartialDeliveryError is thrown so Lambda retries the batch and its on-failure destination keeps it.
+ * InvocationFailedError is thrown so Lambda retries the batch and its on-failure destination keeps it.
  *
  * A batch in slices is a pipeline: each slice of events is parsed, processed and written into the
  * current request before the next is parsed. When a slice turns out malformed, the requests already
@@ -174,7 +174,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   const built = digest.build({ ...base, service: filter.service, region: deps.region, topMessages: policy.digest.topMessages });
   const [sent, digestResult] = await Promise.all([Promise.allSettled(deliveries), settle(deliverDigest(built, deps, now))]);
 
-  const failures: { channel: string; error: Error }[] = [];
+  const failures: FailedPart[] = [];
   let forwarded = 0;
   let failed = 0;
   let compressedBytes = 0;
@@ -185,14 +185,14 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
       compressedBytes += outcome.value.compressedBytes;
     } else {
       failed += events;
-      failures.push({ channel: SINK, error: asError(outcome.reason) });
+      failures.push({ what: SINK, error: asError(outcome.reason) });
     }
   });
   let digestOutcome: DigestOutcome;
   if (digestResult.ok) digestOutcome = digestResult.value;
   else {
     digestOutcome = 'failed';
-    failures.push({ channel: DIGEST, error: asError(digestResult.error) });
+    failures.push({ what: DIGEST, error: asError(digestResult.error) });
   }
 
   const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
@@ -202,7 +202,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
     ...base,
     ...counts,
     requests: requests.length,
-    failedRequests: failures.filter((f) => f.channel === SINK).length,
+    failedRequests: failures.filter((f) => f.what === SINK).length,
     bytes,
     compressedBytes,
     digest: digestOutcome,
@@ -223,8 +223,8 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   if (deps.dryRun) {
     log.info('DRY_RUN: log batch planned, nothing sent', { ...summary, errors: metrics.errorCount, mode: sinkPolicy.mode });
   } else if (failures.length > 0) {
-    log.error('Log batch not fully delivered; failing so the batch is retried', { ...summary, failures: failures.map((f) => `${f.channel}: ${f.error.message}`) });
-    throw new PartialDeliveryError(failures);
+    log.error('Log batch not fully delivered; failing so the batch is retried', { ...summary, failures: failures.map((f) => `${f.what}: ${errorMessage(f.error)}`) });
+    throw new InvocationFailedError(failures);
   } else {
     log.info('Log batch forwarded', { ...summary, errors: metrics.errorCount });
   }

@@ -1,6 +1,6 @@
 // Use case: one remediation through every safety guard in order, then the action; audited, refusals told.
 import { planClose, planOpen, type BreakerFlag } from '../breaker/flag';
-import { errorMessage, InvalidInputError, PartialDeliveryError } from '../errors';
+import { errorMessage, InvalidInputError, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import { OutcomeUnknownError, ScalingInProgressError } from './errors';
@@ -123,9 +123,9 @@ async function report(request: RemediationRequest, outcome: Outcome, deps: Remed
   }
   const settled = await Promise.allSettled(tasks.map((t) => t.run));
   const failures = settled.flatMap((s, i) =>
-    s.status === 'rejected' ? [{ channel: tasks[i]?.channel ?? 'unknown', error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : [],
+    s.status === 'rejected' ? [{ what: tasks[i]?.channel ?? 'unknown', error: s.reason }] : [],
   );
-  if (failures.length > 0) throw new PartialDeliveryError(failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Reporting' });
 }
 
 /** One request being carried out: what every guard and actuator step reads, passed as one object. */

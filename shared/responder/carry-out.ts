@@ -1,5 +1,5 @@
 // Responder, step 5: the plan carried out by the remediation engine, within the incident's own action limit.
-import { errorMessage } from '../errors';
+import { errorMessage, type FailedPart } from '../errors';
 import type { RemediationAction } from '../remediation/policy';
 import type { RemediationOutcome } from '../remediation/types';
 import { describeRequest, type ActionRecord } from './messages';
@@ -18,7 +18,7 @@ export interface CarriedOut {
   readonly actions: readonly ActionRecord[];
   readonly heldBack?: HeldBack;
   /** Actions that threw: Lambda retries the invocation once the team and on-call were told. */
-  readonly failures: readonly { readonly channel: string; readonly error: Error }[];
+  readonly failures: readonly FailedPart[];
   /** Dry run: inputs of the engine's guards that could not be read and were planned around. */
   readonly unknown: readonly string[];
 }
@@ -30,8 +30,6 @@ export interface PlanContext {
   readonly alarm: { readonly name: string; readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; readonly reason?: string };
   readonly actionId: string;
 }
-
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /** An outcome that left the world as it was: the kill switch stopped it, or the target was already as asked. */
 const changedNothing = (o: RemediationOutcome | undefined): boolean =>
@@ -64,14 +62,14 @@ export async function carryOut(plan: readonly RemediationAction[], context: Plan
     ),
   );
   const actions: ActionRecord[] = [];
-  const failures: { channel: string; error: Error }[] = [];
+  const failures: FailedPart[] = [];
   settled.forEach((s, i) => {
     const request = plan[i];
     if (!request) return;
     if (s.status === 'fulfilled') actions.push({ request, outcome: s.value });
     else {
       actions.push({ request, error: errorMessage(s.reason) });
-      failures.push({ channel: describeRequest(request), error: asError(s.reason) });
+      failures.push({ what: describeRequest(request), error: s.reason });
     }
   });
   if (actions.every((a) => changedNothing(a.outcome))) await deps.incidents.releaseAction(incident.id);

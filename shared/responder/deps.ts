@@ -7,7 +7,7 @@ import { required, type Config } from '../config';
 import { dynamoDb } from '../aws/dynamodb';
 import { ConfigError } from '../errors';
 import { logger } from '../logger';
-import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../notify/ledger';
+import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../delivery/ledger';
 import { decideSeverity, runbookPath } from '../policy/routing';
 import type { Policy } from '../policy/schema';
 import { kubernetesDeployments, remediationDeps } from '../remediation/deps';

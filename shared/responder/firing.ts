@@ -1,10 +1,10 @@
 // Responder use case: an alarm fires (or its breaker comes due while it fires) → diagnose → decide → plan → the engine acts → tell, page.
-import { PartialDeliveryError } from '../errors';
+import { deliverAll, type ChannelDelivery } from '../delivery/deliver-once';
+import { InvocationFailedError } from '../errors';
 import { logger } from '../logger';
 import type { RemediationAction } from '../remediation/policy';
 import { carryOut } from './carry-out';
 import { decide, planOf, summarise } from './decide';
-import { deliverAll, type Delivery } from './deliveries';
 import { diagnose, type Diagnostics } from './diagnose';
 import { incidentFor, type FiringAlarm } from './incident-lifecycle';
 import { decisionMessage, describeAction, describeReading, pageFor, type ResponseReport } from './messages';
@@ -77,13 +77,14 @@ export async function respondToFiring(serviceName: string, service: ServicePolic
     actions,
     heldBack: heldBack?.reason,
   };
-  const deliveries: Delivery[] = [{ channel: 'slack', run: () => deps.team.tell(decisionMessage(report)) }];
+  const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => deps.team.tell(decisionMessage(report)) }];
   const pageSummary = pageSummaryFor(report, failures.length > 0);
-  if (pageSummary) deliveries.push({ channel: 'pagerduty', run: () => deps.pager.trigger(pageFor(report, pageSummary)) });
-  await deliverAll(deliveries, deps, trigger.deliveryId);
+  if (pageSummary) deliveries.push({ channel: 'pagerduty', send: () => deps.pager.trigger(pageFor(report, pageSummary)) });
+  await deliverAll(deliveries, trigger.deliveryId === undefined ? undefined : { ledger: deps.deliveries, messageId: trigger.deliveryId });
   await record('outcome', `${pageSummary ? 'on-call paged; ' : ''}team told`, { paged: pageSummary !== undefined });
 
-  if (failures.length > 0) throw new PartialDeliveryError(failures);
+  // An action that threw: Lambda retries once the team and on-call know (the engine does each action at most once).
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Remediation' });
   const unknown = [...(diagnostics.unavailable !== undefined ? [`diagnostics: unavailable (${diagnostics.unavailable})`] : []), ...unread];
   if (unknown.length > 0) log.warn('DRY_RUN: planned without inputs that could not be read', { unknown });
   return {

@@ -1,7 +1,7 @@
 // Responder use case: the incident's life — which incident an ALARM belongs to, closing one whose OK was never handled, INSUFFICIENT_DATA noted.
 import type { Alarm } from '../alarm/model';
+import { deliverAll } from '../delivery/deliver-once';
 import { logger } from '../logger';
-import { deliverAll } from './deliveries';
 import type { ResponderDeps } from './ports';
 import type { RespondOutcome } from './respond';
 import { renderReview } from './review';
@@ -51,7 +51,7 @@ export async function incidentFor(serviceName: string, alarm: FiringAlarm, actio
   logger.warn('Closing an incident whose OK was never handled', { alarm: alarm.name, incidentId: incident.id });
   await deps.incidents.record(incident.id, { at, kind: 'resolved', summary });
   const review = await reviewOf(incident, alarm, at, deps);
-  await deliverAll([{ channel: 'pagerduty', run: () => deps.pager.resolve(incident.id, summary) }], deps, `${actionId}#superseded`);
+  await deliverAll([{ channel: 'pagerduty', send: () => deps.pager.resolve(incident.id, summary) }], { ledger: deps.deliveries, messageId: `${actionId}#superseded` });
   await deps.incidents.resolve(incident, at, review);
   return deps.incidents.openOrGet(alarm.name, serviceName, at, alarm.changedAt);
 }

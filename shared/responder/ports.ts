@@ -2,7 +2,7 @@
 import type { SlackMessage } from '../channels/slack';
 import type { AlarmState } from '../alarm/model';
 import type { FlagStore } from '../breaker/store';
-import type { DeliveryLedger } from '../notify/ledger';
+import type { DeliveryLedger } from '../delivery/ledger';
 import type { RemediationOutcome, RemediationRequest } from '../remediation/types';
 import type { MetricsSource } from './diagnose';
 import type { ResponderPolicy } from './policy';

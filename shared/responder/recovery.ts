@@ -1,11 +1,11 @@
 // Responder use case: an alarm returns to OK → diagnose → close its breaker if healthy (through the engine) → resolve the incident with its review, tell, resolve the page.
 import type { Alarm } from '../alarm/model';
 import type { FlagStore } from '../breaker/store';
+import { deliverAll } from '../delivery/deliver-once';
 import { InvalidInputError } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import { isHealthy, summarise } from './decide';
-import { deliverAll } from './deliveries';
 import { diagnose, type Diagnostics } from './diagnose';
 import { diagnosticsData } from './firing';
 import { reviewOf } from './incident-lifecycle';
@@ -43,7 +43,7 @@ export async function respondToRecovery(serviceName: string, service: ServicePol
     logger.info('OK without an open incident', { alarm: alarm.name, responderService: serviceName });
     if (breaker) {
       const message = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 });
-      await deliverAll([{ channel: 'slack', run: () => deps.team.tell(message) }], deps, deliveryId);
+      await deliverAll([{ channel: 'slack', send: () => deps.team.tell(message) }], { ledger: deps.deliveries, messageId: deliveryId });
     }
     return { status: 'resolved', breaker: breaker?.text };
   }
@@ -56,11 +56,10 @@ export async function respondToRecovery(serviceName: string, service: ServicePol
   const told = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: incident.id, diagnostics, breaker: breaker?.text, reviewUrl, duration, actionCount: incident.actionCount, runbookUrl });
   await deliverAll(
     [
-      { channel: 'slack', run: () => deps.team.tell(told) },
-      { channel: 'pagerduty', run: () => deps.pager.resolve(incident.id, `${alarm.name} returned to OK after ${duration}`) },
+      { channel: 'slack', send: () => deps.team.tell(told) },
+      { channel: 'pagerduty', send: () => deps.pager.resolve(incident.id, `${alarm.name} returned to OK after ${duration}`) },
     ],
-    deps,
-    deliveryId,
+    { ledger: deps.deliveries, messageId: deliveryId },
   );
   // Resolved only once told: if a delivery failed, the incident stays open so Lambda's retry finds it and sends what is missing.
   await deps.incidents.resolve(incident, at, review);

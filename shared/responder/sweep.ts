@@ -2,7 +2,7 @@
 import { postponeReevaluation } from '../breaker/breaker';
 import { DEFAULT_OPERATOR_TTL_MINUTES, isExpired, type BreakerFlag } from '../breaker/flag';
 import type { FlagStore } from '../breaker/store';
-import { errorMessage, PartialDeliveryError } from '../errors';
+import { errorMessage, InvocationFailedError, type FailedPart } from '../errors';
 import { logger } from '../logger';
 import { describeUnreadable } from '../read-failure';
 import { isHealthy, summarise } from './decide';
@@ -16,8 +16,6 @@ export interface SweepResult {
   readonly flag: string;
   readonly result: string;
 }
-
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /**
  * Re-evaluates every open flag past its expiry (run on a schedule). Still firing: the responder
@@ -35,12 +33,12 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
     return [{ flag: 'breaker flags', result: `unknown (${describeUnreadable(error, 'the breaker flags')}); nothing re-evaluated` }];
   }
   const results: SweepResult[] = [];
-  const failures: { channel: string; error: Error }[] = [];
+  const failures: FailedPart[] = [];
   // A parameter that is not a flag fails the sweep after the others were re-evaluated: it must not keep them open.
   for (const f of flags) {
     if (!('error' in f)) continue;
     logger.error('Breaker flag cannot be read; re-evaluating the others', { breaker: f.name, error: errorMessage(f.error) });
-    failures.push({ channel: `breaker ${f.name}`, error: f.error });
+    failures.push({ what: `breaker ${f.name}`, error: f.error });
   }
   const due = flags.flatMap((f) => ('flag' in f && isExpired(f.flag, now) ? [f] : []));
   for (const { name, flag } of due) {
@@ -48,10 +46,10 @@ export async function sweepBreakers(deps: ResponderDeps): Promise<SweepResult[]>
       results.push({ flag: name, result: await reevaluate(name, flag, deps) });
     } catch (error) {
       logger.error('Breaker re-evaluation failed', { breaker: name, error: errorMessage(error) });
-      failures.push({ channel: `breaker ${name}`, error: asError(error) });
+      failures.push({ what: `breaker ${name}`, error });
     }
   }
-  if (failures.length > 0) throw new PartialDeliveryError(failures);
+  if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Breaker re-evaluation' });
   return results;
 }
 

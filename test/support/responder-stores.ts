@@ -1,6 +1,6 @@
 // Test support: every STATE_TABLE port the respond handler uses (incidents, deliveries, the remediation ledger and
 // audit trail) in memory. The DynamoDB adapters behind them are proved against the emulator in test/system/contract/.
-import { InMemoryDeliveryLedger, type DeliveryLedger } from '../../shared/notify/ledger';
+import { InMemoryDeliveryLedger, type DeliveryLedger } from '../../shared/delivery/ledger';
 import { memoryIncidentStore } from '../../shared/responder/memory-store';
 import type { IncidentStore } from '../../shared/responder/timeline';
 import { memoryRemediationStores } from './remediation-stores';

@@ -1,5 +1,5 @@
-// Unit tests: the one aggregate error names every failed part, keeps what succeeded, and still takes the old `channel` form.
-import { InvocationFailedError, PartialDeliveryError } from '../../shared/errors';
+// Unit tests: the one aggregate error names every failed part and keeps what succeeded.
+import { InvocationFailedError } from '../../shared/errors';
 
 describe('InvocationFailedError', () => {
   it('names each failed part with its reason, says what was being done, and keeps the first as cause', () => {
@@ -19,14 +19,5 @@ describe('InvocationFailedError', () => {
     expect(error.message).toBe('Delivery failed for slack (HTTP 500)');
     expect(error.succeeded).toEqual([{ channel: 'pagerduty', status: 'delivered' }]);
     expect(new InvocationFailedError([{ what: 'x', error: 'y' }]).succeeded).toEqual([]);
-  });
-
-  it('is what PartialDeliveryError now names, which still accepts failures given as { channel, error }', () => {
-    const error = new PartialDeliveryError([{ channel: 'log sink', error: new Error('HTTP 503') }]);
-
-    expect(PartialDeliveryError).toBe(InvocationFailedError);
-    expect(error).toBeInstanceOf(InvocationFailedError);
-    expect(error.message).toBe('Delivery failed for log sink (HTTP 503)');
-    expect(error.failures).toEqual([{ what: 'log sink', channel: 'log sink', error: new Error('HTTP 503') }]);
   });
 });

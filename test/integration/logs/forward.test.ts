@@ -1,7 +1,7 @@
 // Integration: forwardLogs against a real HTTP sink and Slack webhook on 127.0.0.1 that fail on demand.
 import { postSlackMessage } from '../../../shared/channels/slack';
 import type { RetryPolicy } from '../../../shared/delivery/retry';
-import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
+import { InvalidInputError, InvocationFailedError } from '../../../shared/errors';
 import type { DigestGate } from '../../../shared/logs/digest-gate';
 import { handleLogsDelivery } from '../../../shared/logs/entry';
 import type { ForwardDependencies, ForwardSummary } from '../../../shared/logs/forward';
@@ -116,7 +116,7 @@ describe('forwardLogs over HTTP', () => {
     const messages = ['ERROR: feature store unreachable', 'ok'];
     const first = deliver(messages, deps());
     const error = await first.result.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
+    expect(error).toBeInstanceOf(InvocationFailedError);
     expect((error as Error).message).toMatch(/log sink.*gave up after 3 attempts.*503/);
     expect(sink.requests).toHaveLength(3);
     expect(slack.requests).toHaveLength(1);
@@ -146,7 +146,7 @@ describe('forwardLogs over HTTP', () => {
   it('fails the invocation when Slack refuses the digest, so the retry can post it', async () => {
     slack.setFallback({ status: 500, body: 'oops' });
     const first = await deliver(['ERROR: boom'], deps()).result.catch((e: unknown) => e);
-    expect(first).toBeInstanceOf(PartialDeliveryError);
+    expect(first).toBeInstanceOf(InvocationFailedError);
     expect((first as Error).message).toMatch(/Slack error digest/);
     slack.reset();
     clock += 1_000;
@@ -176,7 +176,7 @@ describe('forwardLogs over HTTP', () => {
 
       sink.reset({ status: 200, body: JSON.stringify({ errors: true, items: [{ index: { status: 400, error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [fields.status]' } } }] }) });
       const error = await deliver(['one'], deps({ sink: { mode: 'bulk' } })).result.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect(error).toBeInstanceOf(InvocationFailedError);
       expect((error as Error).message).toContain('mapper_parsing_exception');
       expect(sink.requests).toHaveLength(1);
     });

@@ -34,8 +34,8 @@ jest.mock('../../../shared/responder/timeline', () => ({
   ...jest.requireActual('../../../shared/responder/timeline'),
   dynamoIncidentStore: () => mockStores.incidentPort,
 }));
-jest.mock('../../../shared/notify/ledger', () => ({
-  ...jest.requireActual('../../../shared/notify/ledger'),
+jest.mock('../../../shared/delivery/ledger', () => ({
+  ...jest.requireActual('../../../shared/delivery/ledger'),
   // A constructor that returns an object makes `new` yield that object.
   DynamoDbDeliveryLedger: function DynamoDbDeliveryLedger() {
     return mockStores.deliveryPort;

@@ -1,5 +1,5 @@
 // Contract: the delivery ledger's conditional claim, against the emulator's DynamoDB and the table the template declares.
-import { CLAIM_LEASE_MS, DELIVERY_RECORD_DAYS, DynamoDbDeliveryLedger, deliveryKey } from '../../../shared/notify/ledger';
+import { CLAIM_LEASE_MS, DELIVERY_RECORD_DAYS, DynamoDbDeliveryLedger, deliveryKey } from '../../../shared/delivery/ledger';
 import { epochSeconds, expectTtlSeconds, stateTablePerFile, type StateTable } from './state-table';
 
 let table: StateTable;

@@ -1,6 +1,6 @@
 // Unit: the forwarding use case with in-memory sink, gate and Slack: counts, dedup, failures, dry run, recursion guard.
 import type { SlackMessage } from '../../../shared/channels/slack';
-import { DeliveryError, PartialDeliveryError } from '../../../shared/errors';
+import { DeliveryError, InvocationFailedError } from '../../../shared/errors';
 import type { SinkRequest } from '../../../shared/logs/batch';
 import type { DigestGate } from '../../../shared/logs/digest-gate';
 import { concurrencyLimit, type ForwardDependencies, forwardLogBatch, SeenIds } from '../../../shared/logs/forward';
@@ -136,8 +136,8 @@ describe('forwardLogBatch', () => {
     sink.failOn.add(1);
     const batch = batchOf(apiLogMessages(35, { errorRate: 0, seed: 1 }));
     const error = await forwardLogBatch(batch, deps).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
-    expect((error as PartialDeliveryError).failures.map((f) => f.channel)).toEqual(['log sink']);
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect((error as InvocationFailedError).failures.map((f) => f.what)).toEqual(['log sink']);
     expect(sink.requests.map((r) => r.events)).toEqual([10, 10, 10, 5]);
     const emf = JSON.parse(metrics[0] ?? '') as Record<string, number>;
     expect(emf).toMatchObject({ ForwardedEvents: 25, FailedEvents: 10 });
@@ -150,8 +150,8 @@ describe('forwardLogBatch', () => {
     const { deps, gate, sink } = setup();
     const failing: ForwardDependencies = { ...deps, digest: { gate, post: async () => Promise.reject(new DeliveryError('Slack: HTTP 500', { retryable: true, status: 500 })) } };
     const error = await forwardLogBatch(batchOf(['ERROR: boom']), failing).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PartialDeliveryError);
-    expect((error as PartialDeliveryError).failures.map((f) => f.channel)).toEqual(['Slack error digest']);
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect((error as InvocationFailedError).failures.map((f) => f.what)).toEqual(['Slack error digest']);
     expect(gate.released).toBe(1);
     expect(sink.requests).toHaveLength(1); // the events themselves were still forwarded
   });

@@ -7,7 +7,7 @@ import type { SlackMessage } from '../../../shared/channels/slack';
 import type { MetricRole } from '../../../shared/responder/policy';
 import type { MetricsSource } from '../../../shared/responder/diagnose';
 import { memoryIncidentStore } from '../../../shared/responder/memory-store';
-import { InMemoryDeliveryLedger } from '../../../shared/notify/ledger';
+import { InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
 import type { PageRequest, Remediator } from '../../../shared/responder/ports';
 import type { ResponderDeps } from '../../../shared/responder/ports';
 import { breakerTargets, type ResponderPolicy } from '../../../shared/responder/policy';

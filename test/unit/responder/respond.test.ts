@@ -1,5 +1,5 @@
 // Unit tests: the respond use case with doubles — every decision path, guards, its own breaker, recovery, the sweep.
-import { InvalidInputError, PartialDeliveryError } from '../../../shared/errors';
+import { InvalidInputError, InvocationFailedError } from '../../../shared/errors';
 import { UnreadableInputError } from '../../../shared/read-failure';
 import { respondToAlarm } from '../../../shared/responder/respond';
 import { sweepBreakers } from '../../../shared/responder/sweep';
@@ -247,7 +247,7 @@ describe('respond to ALARM', () => {
     const h = harness([{}]);
     h.team.fail = new Error('Slack: HTTP 500');
     const { messageId, alarm } = firing();
-    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(PartialDeliveryError);
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(InvocationFailedError);
     expect(h.pager.pages).toHaveLength(1);
 
     h.team.fail = undefined;
@@ -263,7 +263,7 @@ describe('respond to ALARM', () => {
     const incident = await h.incidents.current(ALARM_NAME);
     h.pager.fail = new Error('PagerDuty: HTTP 503');
     const { messageId, alarm } = recovered();
-    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(PartialDeliveryError);
+    await expect(respondToAlarm(messageId, alarm, h.deps)).rejects.toThrow(InvocationFailedError);
     expect(await h.incidents.current(ALARM_NAME)).toEqual(incident);
 
     h.pager.fail = undefined;
