@@ -87,6 +87,24 @@ export function dynamoIncidentStore(table: string, client: DynamoDBDocumentClien
     const id = out.Item?.incidentId;
     return typeof id === 'string' ? readIncident(id) : undefined;
   };
+  /** Adds `delta` to an open incident's action count when `condition` (over `:limit`) holds; false when it does not. */
+  const countAction = async (id: string, delta: number, condition: string, limit: number): Promise<boolean> => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: incidentPk(id), sk: 'meta' },
+          UpdateExpression: 'ADD actionCount :delta',
+          ConditionExpression: `attribute_exists(pk) AND (${condition})`,
+          ExpressionAttributeValues: { ':delta': delta, ':limit': limit },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
   return {
     current,
     async openOrGet(alarm, service, at, alarmChangedAt) {
@@ -145,40 +163,10 @@ export function dynamoIncidentStore(table: string, client: DynamoDBDocumentClien
       } while (ExclusiveStartKey);
       return steps;
     },
-    async claimAction(id, max) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: incidentPk(id), sk: 'meta' },
-            // ADD counts from zero when the attribute is missing; the condition makes the check and the count one atomic step.
-            UpdateExpression: 'ADD actionCount :one',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(actionCount) OR actionCount < :max)',
-            ExpressionAttributeValues: { ':one': 1, ':max': max },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
-    async releaseAction(id) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: incidentPk(id), sk: 'meta' },
-            UpdateExpression: 'ADD actionCount :minusOne',
-            // Never below zero: a give-back without its claim (a retry after the count was already returned) changes nothing.
-            ConditionExpression: 'attribute_exists(pk) AND actionCount > :zero',
-            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
+    // ADD counts from zero when the attribute is missing; the condition makes the check and the count one atomic step.
+    claimAction: (id, max) => countAction(id, 1, 'attribute_not_exists(actionCount) OR actionCount < :limit', max),
+    // Never below zero: a give-back without its claim (a retry after the count was already returned) changes nothing.
+    releaseAction: async (id) => void (await countAction(id, -1, 'actionCount > :limit', 0)),
     async resolve(incident, at, reviewMarkdown) {
       const expiresAt = expiresAfterDays(INCIDENT_RETENTION_DAYS, clock());
       await client.send(new PutCommand({ TableName: table, Item: { pk: incidentPk(incident.id), sk: 'review', markdown: reviewMarkdown, createdAt: at, expiresAt } }));

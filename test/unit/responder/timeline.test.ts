@@ -87,8 +87,8 @@ describe('incident store in STATE_TABLE', () => {
     expect(await s.claimAction(ID, 3)).toBe(true);
     expect(await s.claimAction(ID, 3)).toBe(false);
     const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toContain('actionCount < :max');
-    expect(input?.ExpressionAttributeValues).toMatchObject({ ':max': 3 });
+    expect(input?.ConditionExpression).toContain('actionCount < :limit');
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':limit': 3 });
   });
 
   it('throws a DynamoDB failure that is not a condition', async () => {
