@@ -58,6 +58,9 @@ const kubernetesClientFile = {
   name: 'kubernetes-client-file',
   setup(build) {
     const options = build.initialOptions;
+    // The file is written only where the build's metafile says the bundle requires it. Asked for here, not in
+    // the exported options: serverless-esbuild would package a handler-meta.json for those into every zip.
+    options.metafile = true;
     const file = `./${outputBase(options)}.kubernetes.js`;
     build.onResolve({ filter: /[\\/]library(\.ts)?$/ }, async (args) => {
       if (args.pluginData?.kubernetesLibrary) return undefined;
@@ -91,7 +94,5 @@ module.exports = () => ({
   // The bundle carries the exact AWS SDK clients it was tested with, not the runtime's copy.
   external: [],
   mainFields: ['module', 'main'],
-  // The Kubernetes client file is written only where the bundle's metafile says it is required.
-  metafile: true,
   plugins: [dropZodLocales, environmentCredentialsFirst, kubernetesClientFile],
 });
