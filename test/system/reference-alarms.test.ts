@@ -1,6 +1,6 @@
 // System: each reference alarm going to ALARM and back to OK, through every function subscribed to the alarms topic.
 import { deploymentReplicas, desiredCapacity, WORKLOAD, worldPerFile, type World } from './account/world';
-import { apiTraffic, breakerFlag, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, runSweep, since } from './account/drive';
+import { apiTraffic, auditTrail, breakerFlag, evaluateAlarms, expectNoFailures, loggedOutcome, mark, nextPhase, nodeLoad, runsOf, runSweep, since } from './account/drive';
 
 const account = worldPerFile();
 let world: World;
@@ -96,6 +96,10 @@ describe('RetailPrediction-HighErrorRate and RetailPrediction-CriticalIssue', ()
     const responded = runsOf(seen.invocations, 'respond').map((i) => loggedOutcome(i, 'Responder outcome')?.outcome as Record<string, unknown> | undefined);
     expect(responded.filter((o) => o?.status === 'responded')).toEqual([expect.objectContaining({ status: 'responded', decision: 'extreme-error-rate' })]);
     expect(await breakerFlag(world, 'retail-prediction-api')).toMatchObject({ state: 'open', alarm: 'RetailPrediction-HighErrorRate' });
+    // The opening went through the remediation engine: audited like any other action, by respond under its own role.
+    expect(await auditTrail(world, 'retail-prediction-api')).toEqual([
+      expect.objectContaining({ action: 'open-breaker', status: 'done', before: 'none', after: 'open', alarm: 'RetailPrediction-HighErrorRate', requestedBy: 'firebreak-prod-respond', dryRun: false }),
+    ]);
   });
 
   it('OK: every page the ALARM opened is resolved, and the sweep closes the breaker once the service is healthy', async () => {
@@ -119,5 +123,9 @@ describe('RetailPrediction-HighErrorRate and RetailPrediction-CriticalIssue', ()
 
     expectNoFailures('breaker sweep', since(world, sweep).invocations);
     expect(await breakerFlag(world, 'retail-prediction-api')).toMatchObject({ state: 'closed' });
+    expect((await auditTrail(world, 'retail-prediction-api')).map((e) => `${String(e.action)} ${String(e.status)} by ${String(e.requestedBy)}`)).toEqual([
+      'open-breaker done by firebreak-prod-respond',
+      'close-breaker done by firebreak-prod-respond',
+    ]);
   });
 });

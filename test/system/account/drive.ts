@@ -125,6 +125,17 @@ export async function breakerFlag(world: World, name: string): Promise<Record<st
   }
 }
 
+/** The audit trail of one target as the remediation engine stored it in STATE_TABLE (`pk = audit#<target>`), oldest first. */
+export async function auditTrail(world: World, target: string): Promise<Record<string, unknown>[]> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const table = world.stack.functions.get('respond')!.environment.STATE_TABLE;
+  if (!table) throw new Error('respond has no STATE_TABLE in the deployed stack');
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: world.emulator.endpoint, region: world.region, credentials: world.emulator.admin, maxAttempts: 1 }));
+  const out = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `audit#${target}` } }));
+  return out.Items ?? [];
+}
+
 /** Lets the service run healthy long enough for every alarm to be back in OK, and delivers those OKs. */
 export async function quiet(world: World): Promise<void> {
   nextPhase(world);
