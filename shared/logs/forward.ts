@@ -5,7 +5,7 @@ import { errorMessage, InvocationFailedError, type FailedPart } from '../errors'
 import { recordLines, RequestSplitter, type SinkRequest } from './batch';
 import { DigestBuilder, formatDigest, type ErrorDigest } from './digest';
 import type { DigestGate } from './digest-gate';
-import { filterFor } from './filter';
+import { filterFor, type GroupFilter } from './filter';
 import { MetricsCollector, type BatchCounts } from './metrics';
 import type { LogRecord, LogsBatch, LogsBatchInSlices, RawLogEvent } from './model';
 import { parseLogMessage } from './parse';
@@ -67,6 +67,37 @@ const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
   return redactor;
 };
 
+/** One batch on its way through the phases: what they all read, and the requests streaming fills in. */
+interface BatchRun {
+  readonly batch: LogsBatch | LogsBatchInSlices;
+  readonly deps: ForwardDependencies;
+  readonly now: () => number;
+  readonly started: number;
+  /** The keys every summary of the batch starts with. */
+  readonly base: SummaryBase;
+  readonly filter: GroupFilter;
+  readonly metrics: MetricsCollector;
+  readonly digest: DigestBuilder;
+  /** Only sizes are kept here: a request's body is let go as soon as it has been sent. */
+  readonly requests: Pick<SinkRequest, 'events' | 'bytes'>[];
+  /** The sends under way, one per request in the same order (none in dry run). */
+  readonly deliveries: Promise<{ compressedBytes: number }>[];
+}
+
+type SummaryBase = Pick<ForwardSummary, 'logGroup' | 'logStream' | 'dryRun'>;
+
+/** What streaming counts: the events received, and those dropped or changed on the way. */
+type StreamTallies = Pick<BatchCounts, 'received' | 'filtered' | 'redacted' | 'duplicates'>;
+
+/** What became of the requests and the digest once every one has settled. */
+interface Settlement {
+  readonly forwarded: number;
+  readonly failed: number;
+  readonly compressedBytes: number;
+  readonly digest: DigestOutcome;
+  readonly failures: FailedPart[];
+}
+
 /**
  * Forwards every event of one batch. Events are deduplicated by id, filtered by the policy group of
  * their log group, redacted, parsed and enriched, then sent in requests within the sink's limits
@@ -82,48 +113,56 @@ const redactorOf = (policy: LogsPolicy['redaction']): Redactor => {
 export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps: ForwardDependencies): Promise<ForwardSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const { policy, log } = deps;
-  const base = { logGroup: batch.logGroup, logStream: batch.logStream, dryRun: deps.dryRun };
-
-  if (deps.functionName && batch.logGroup === ownLogGroup(deps.functionName)) {
-    // Forwarding our own output would feed it back to us without end.
-    const events = eventCount(batch);
-    log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', { logGroup: batch.logGroup, events });
-    return { ...base, ...zeroCounts(events), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
-  }
+  const base: SummaryBase = { logGroup: batch.logGroup, logStream: batch.logStream, dryRun: deps.dryRun };
+  // Forwarding our own output would feed it back to us without end.
+  if (deps.functionName && batch.logGroup === ownLogGroup(deps.functionName)) return refuseOwnLogGroup(batch, deps, base, now, started);
   if (!deps.dryRun && !deps.sink) throw new Error('forwardLogBatch needs a sink unless in dry run');
 
-  const filter = filterFor(policy, batch.logGroup);
-  const redactor = redactorOf(policy.redaction);
+  const run: BatchRun = {
+    batch,
+    deps,
+    now,
+    started,
+    base,
+    filter: filterFor(deps.policy, batch.logGroup),
+    metrics: new MetricsCollector(),
+    digest: new DigestBuilder(),
+    requests: [],
+    deliveries: [],
+  };
+  const tallies = await streamIntoRequests(run);
+  const settlement = await settleDeliveries(run);
+  return report(run, tallies, settlement);
+}
+
+/** Phase 1: the function's own log group is refused as a whole, its events counted as received only. */
+function refuseOwnLogGroup(batch: LogsBatch | LogsBatchInSlices, deps: ForwardDependencies, base: SummaryBase, now: () => number, started: number): ForwardSummary {
+  const events = eventCount(batch);
+  deps.log.error('Refusing to forward this function\'s own log group; remove it from the subscription filter', { logGroup: batch.logGroup, events });
+  return { ...base, ...zeroCounts(events), skipped: 'own-log-group', requests: 0, failedRequests: 0, bytes: 0, compressedBytes: 0, digest: 'disabled', durationMs: now() - started };
+}
+
+/**
+ * Phase 2: streams the batch's slices into sink requests. Each event is deduplicated, filtered,
+ * redacted, parsed and enriched, then counted, added to the digest and written into the current
+ * request; each request starts sending as soon as it is full. Returns the tallies once the last
+ * request has been handed over (not once it has been delivered).
+ */
+async function streamIntoRequests(run: BatchRun): Promise<StreamTallies> {
+  const { batch, deps, filter, metrics, digest } = run;
+  const { policy } = deps;
   const sinkPolicy = policy.sink;
-  const metrics = new MetricsCollector();
-  const digest = new DigestBuilder();
+  const redactor = redactorOf(policy.redaction);
   const seen = new SeenIds((count) => firstIds(batch, count));
+  const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
+  const lines = recordLines(sinkPolicy.mode, sinkPolicy.index, origin);
+  const backlog = new Backlog();
+  const splitter = sendingSplitter(run, backlog);
+  let received = 0;
   let filtered = 0;
   let redacted = 0;
   let duplicates = 0;
 
-  // Only sizes are kept here: a request's body is let go as soon as it has been sent.
-  const requests: Pick<SinkRequest, 'events' | 'bytes'>[] = [];
-  const deliveries: Promise<{ compressedBytes: number }>[] = [];
-  const limit = concurrencyLimit(sinkPolicy.concurrency);
-  const sink = deps.sink;
-  const origin = { service: filter.service, logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, region: deps.region };
-  const lines = recordLines(sinkPolicy.mode, sinkPolicy.index, origin);
-  const backlog = new Backlog();
-  const splitter = new RequestSplitter(
-    sinkPolicy,
-    (request) => {
-      requests.push({ events: request.events, bytes: request.bytes });
-      // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
-      if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
-      else request.release?.();
-    },
-    // A failed request is reported by its event count; its ids would only keep the batch's ids alive.
-    { keepIds: false },
-  );
-
-  let received = 0;
   try {
     for (const slice of slicesOf(batch)) {
       received += slice.length;
@@ -163,16 +202,44 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
       }
     }
   } catch (error) {
-    // A malformed slice: what was sent stays sent, the rest of the batch is not; the caller refuses it.
-    const settled = await Promise.allSettled(deliveries);
-    const sentEvents = settled.reduce((sum, outcome, i) => sum + (outcome.status === 'fulfilled' ? (requests[i]?.events ?? 0) : 0), 0);
-    log.error('Log batch stopped at a malformed event; failing so the batch is retried', { logGroup: batch.logGroup, logStream: batch.logStream, forwarded: sentEvents, error: errorMessage(error) });
+    await logStoppedAtMalformedEvent(run, error);
     throw error;
   }
   splitter.flush();
+  return { received, filtered, redacted, duplicates };
+}
 
-  const built = digest.build({ ...base, service: filter.service, region: deps.region, topMessages: policy.digest.topMessages });
-  const [sent, digestResult] = await Promise.all([Promise.allSettled(deliveries), settle(deliverDigest(built, deps, now))]);
+/** A splitter that records each full request's size and starts sending it at once (in dry run, only lets it go). */
+function sendingSplitter(run: BatchRun, backlog: Backlog): RequestSplitter {
+  const { deps, requests, deliveries } = run;
+  const limit = concurrencyLimit(deps.policy.sink.concurrency);
+  const sink = deps.sink;
+  return new RequestSplitter(
+    deps.policy.sink,
+    (request) => {
+      requests.push({ events: request.events, bytes: request.bytes });
+      // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
+      if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
+      else request.release?.();
+    },
+    // A failed request is reported by its event count; its ids would only keep the batch's ids alive.
+    { keepIds: false },
+  );
+}
+
+/** A malformed slice: what was sent stays sent, the rest of the batch is not; the caller refuses it. */
+async function logStoppedAtMalformedEvent(run: BatchRun, error: unknown): Promise<void> {
+  const { batch, requests } = run;
+  const settled = await Promise.allSettled(run.deliveries);
+  const sentEvents = settled.reduce((sum, outcome, i) => sum + (outcome.status === 'fulfilled' ? (requests[i]?.events ?? 0) : 0), 0);
+  run.deps.log.error('Log batch stopped at a malformed event; failing so the batch is retried', { logGroup: batch.logGroup, logStream: batch.logStream, forwarded: sentEvents, error: errorMessage(error) });
+}
+
+/** Phase 3: waits for every request and the digest, and counts what was delivered and what failed. */
+async function settleDeliveries(run: BatchRun): Promise<Settlement> {
+  const { deps, requests } = run;
+  const built = run.digest.build({ ...run.base, service: run.filter.service, region: deps.region, topMessages: deps.policy.digest.topMessages });
+  const [sent, digestResult] = await Promise.all([Promise.allSettled(run.deliveries), settle(deliverDigest(built, deps, run.now))]);
 
   const failures: FailedPart[] = [];
   let forwarded = 0;
@@ -188,24 +255,41 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
       failures.push({ what: SINK, error: asError(outcome.reason) });
     }
   });
-  let digestOutcome: DigestOutcome;
-  if (digestResult.ok) digestOutcome = digestResult.value;
+  let digest: DigestOutcome;
+  if (digestResult.ok) digest = digestResult.value;
   else {
-    digestOutcome = 'failed';
+    digest = 'failed';
     failures.push({ what: DIGEST, error: asError(digestResult.error) });
   }
+  return { forwarded, failed, compressedBytes, digest, failures };
+}
 
+/**
+ * Phase 4: summarises the batch, writes its EMF metrics and logs the outcome; throws
+ * InvocationFailedError when a request or the digest failed (never in dry run).
+ */
+function report(run: BatchRun, tallies: StreamTallies, settlement: Settlement): ForwardSummary {
+  const { batch, deps, now, filter, metrics, requests } = run;
+  const { policy, log } = deps;
+  const { failures } = settlement;
   const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
-  const counts: BatchCounts = { received, forwarded, filtered, redacted, duplicates, failed };
-  const durationMs = now() - started;
+  const counts: BatchCounts = {
+    received: tallies.received,
+    forwarded: settlement.forwarded,
+    filtered: tallies.filtered,
+    redacted: tallies.redacted,
+    duplicates: tallies.duplicates,
+    failed: settlement.failed,
+  };
+  const durationMs = now() - run.started;
   const summary: ForwardSummary = {
-    ...base,
+    ...run.base,
     ...counts,
     requests: requests.length,
     failedRequests: failures.filter((f) => f.what === SINK).length,
     bytes,
-    compressedBytes,
-    digest: digestOutcome,
+    compressedBytes: settlement.compressedBytes,
+    digest: settlement.digest,
     durationMs,
   };
 
@@ -221,7 +305,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
   }
 
   if (deps.dryRun) {
-    log.info('DRY_RUN: log batch planned, nothing sent', { ...summary, errors: metrics.errorCount, mode: sinkPolicy.mode });
+    log.info('DRY_RUN: log batch planned, nothing sent', { ...summary, errors: metrics.errorCount, mode: policy.sink.mode });
   } else if (failures.length > 0) {
     log.error('Log batch not fully delivered; failing so the batch is retried', { ...summary, failures: failures.map((f) => `${f.what}: ${errorMessage(f.error)}`) });
     throw new InvocationFailedError(failures);
