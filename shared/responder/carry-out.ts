@@ -1,4 +1,5 @@
 // Responder, step 5: the plan carried out by the remediation engine, within the incident's own action limit.
+import type { AlarmState } from '../alarm/model';
 import { errorMessage, type FailedPart } from '../errors';
 import type { RemediationAction } from '../remediation/policy';
 import type { RemediationOutcome } from '../remediation/types';
@@ -27,7 +28,7 @@ export interface CarriedOut {
 export interface PlanContext {
   readonly incident: Incident;
   readonly service: ServicePolicy;
-  readonly alarm: { readonly name: string; readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; readonly reason?: string };
+  readonly alarm: { readonly name: string; readonly state: AlarmState; readonly reason?: string };
   readonly actionId: string;
 }
 

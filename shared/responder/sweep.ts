@@ -72,7 +72,8 @@ async function reevaluate(name: string, flag: BreakerFlag, deps: ResponderDeps):
   const state = await deps.alarms.stateOf(alarmName);
   const diagnostics = await diagnose(service, deps.metrics, now, { dryRun: deps.dryRun });
   const actionId = `breaker-expired:${name}:${now.toISOString()}`;
-  const request = { messageId: actionId, alarm: { name: alarmName, state: state ?? 'OK' }, critical: false, requestedBy: deps.requestedBy } as const;
+  // An alarm that no longer exists has no state: the engine's audit trail records it as INSUFFICIENT_DATA.
+  const request = { messageId: actionId, alarm: { name: alarmName, state: state ?? 'INSUFFICIENT_DATA' }, critical: false, requestedBy: deps.requestedBy } as const;
 
   if (state === 'ALARM') {
     // The firing path records everything in the incident; it extends the flag (a breaker decision) or closes it and acts otherwise.
