@@ -290,16 +290,18 @@ function planBlindDeployment(run: Run, action: DeploymentAction, target: Deploym
 async function switchBreaker(run: Run, action: BreakerAction, target: BreakerTarget): Promise<Outcome> {
   const { deps, now, request } = run;
   const { flag: name } = target;
-  let current: BreakerFlag | undefined;
-  let known = true;
-  try {
-    const read = await readInput(run, `breaker ${name}`, `breaker flag ${name}`, async () => ({ flag: await deps.breakers.flags.read(name) }));
-    known = read !== undefined;
-    current = read?.flag;
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return refuse(run, 'target-state', `${error.message}; not overwritten: fix or delete the parameter by hand`);
-  }
+  // A parameter that is not a valid flag is known to be bad, not unreadable: refused in a dry run too.
+  const read = await readInput(run, `breaker ${name}`, `breaker flag ${name}`, async () => {
+    try {
+      return { flag: await deps.breakers.flags.read(name) };
+    } catch (error) {
+      if (error instanceof InvalidInputError) return { invalid: error };
+      throw error;
+    }
+  });
+  if (read?.invalid) return refuse(run, 'target-state', `${read.invalid.message}; not overwritten: fix or delete the parameter by hand`);
+  const known = read !== undefined;
+  const current: BreakerFlag | undefined = read?.flag;
   const before: Level = current?.state ?? 'none';
   const transition =
     action.kind === 'open-breaker'

@@ -85,8 +85,8 @@ describe('executeRemediation — breakers', () => {
     expect(flags.writes).toBe(0);
   });
 
-  it('a parameter that is not a valid flag is refused by target-state and never overwritten', async () => {
-    const { deps, flags, ledger } = fakeDeps();
+  it.each([false, true])('a parameter that is not a valid flag is refused by target-state and never overwritten (dry run: %s)', async (dryRun) => {
+    const { deps, flags, ledger } = fakeDeps({ dryRun });
     flags.read = async () => Promise.reject(new InvalidInputError(`Breaker flag ${SAMPLE_BREAKER} is not JSON`));
 
     expect(await executeRemediation(open(), deps)).toMatchObject({ status: 'refused', guard: 'target-state', reason: expect.stringContaining('is not JSON; not overwritten') });
