@@ -43,6 +43,14 @@ names the gap it closes and why closing it does not make the suite prove less th
     atomic nor isolated (it copies the table, applies items one by one, and restores the copy on a
     cancelled condition, undoing other requests' writes). Each DynamoDB request is applied under one
     lock, as DynamoDB serialises conflicting writes; requests still arrive concurrently and interleave.
+12. `$or` in message-body filter policies. moto evaluates the alternatives of an `$or` with its
+    attribute matcher, which fails on a body's values (TypeError, KeyError) and on nested keys, and
+    counts the policy's complexity as a product over the alternatives where SNS sums them (so it
+    refuses policies SNS accepts). A policy with an `$or` is multiplied out into the `$or`-free
+    policies it stands for (the SNS developer guide's "AND/OR logic" reads it so), each validated
+    and matched by moto's own code; a message matches when one of them does, and the sum of their
+    complexities (values times nesting level, per key) is held to SNS's 150. Nothing is matched that
+    one of moto's own checks would not match; a key an `$or` would constrain twice fails loudly.
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -489,6 +497,87 @@ def _dynamodb_call_action(self: Any) -> Any:
 
 
 DynamoHandler.call_action = _dynamodb_call_action
+
+# 12. `$or` in message-body filter policies -------------------------------------------------------------
+from moto.sns import exceptions as sns_exceptions  # noqa: E402
+from moto.sns import utils as sns_utils  # noqa: E402
+
+# Match keywords: an `$or` whose objects use one as a key is not the operator but a key named `$or` (SNS's rule).
+_FILTER_KEYWORDS = {"prefix", "suffix", "anything-but", "numeric", "exists", "equals-ignore-case", "cidr", "wildcard"}
+
+
+def _is_or(key: str, value: Any) -> bool:
+    return key == "$or" and isinstance(value, list) and len(value) >= 2 and all(
+        isinstance(v, dict) and not set(v) & _FILTER_KEYWORDS for v in value)
+
+
+def _has_or(policy: Any) -> bool:
+    return isinstance(policy, dict) and any(_is_or(k, v) or _has_or(v) for k, v in policy.items())
+
+
+def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(left)
+    for key, value in right.items():
+        if key not in merged:
+            merged[key] = value
+        elif isinstance(merged[key], dict) and isinstance(value, dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            raise ValueError(f"emulator gap 12: the filter policy constrains {key} both inside and outside an $or")
+    return merged
+
+
+def _or_alternatives(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `$or`-free policies a filter policy stands for: every `$or`, at any depth, multiplied out."""
+    results: list[dict[str, Any]] = [{}]
+    for key, value in policy.items():
+        if _is_or(key, value):
+            options = [alternative for member in value for alternative in _or_alternatives(member)]
+        elif isinstance(value, dict):
+            options = [{key: alternative} for alternative in _or_alternatives(value)]
+        else:
+            options = [{key: value}]
+        results = [_merge(result, option) for result in results for option in options]
+    return results
+
+
+def _combinations(alternative: dict[str, Any], depth: int = 1) -> int:
+    """SNS's complexity of an `$or`-free policy: per key, its number of values times its nesting level, multiplied."""
+    product = 1
+    for value in alternative.values():
+        product *= _combinations(value, depth + 1) if isinstance(value, dict) else len(value) * depth
+    return product
+
+
+_original_validate_filter_policy = sns_models.SNSBackend._validate_filter_policy
+
+
+def _validate_filter_policy(self: Any, value: Any, scope: str | None) -> None:
+    if scope != "MessageBody" or not _has_or(value):
+        return _original_validate_filter_policy(self, value, scope)
+    alternatives = _or_alternatives(value)
+    for alternative in alternatives:
+        _original_validate_filter_policy(self, alternative, scope)
+    if sum(_combinations(alternative) for alternative in alternatives) > 150:
+        raise sns_exceptions.SNSInvalidParameter("Invalid parameter: FilterPolicy: Filter policy is too complex")
+    return None
+
+
+sns_models.SNSBackend._validate_filter_policy = _validate_filter_policy
+
+_original_filter_matches = sns_utils.FilterPolicyMatcher.matches
+
+
+def _filter_matches(self: Any, message_attributes: dict[str, Any] | None, message: str) -> bool:
+    if self.filter_policy_scope != "MessageBody" or not _has_or(self.filter_policy):
+        return _original_filter_matches(self, message_attributes, message)
+    return any(
+        _original_filter_matches(sns_utils.FilterPolicyMatcher(alternative, "MessageBody"), message_attributes, message)
+        for alternative in _or_alternatives(self.filter_policy)
+    )
+
+
+sns_utils.FilterPolicyMatcher.matches = _filter_matches
 
 # IAM starts unenforced so the suite can create its administrator and the Lambda service user; it then
 # turns enforcement on for every later request (POST /moto-api/reset-auth with 0).
