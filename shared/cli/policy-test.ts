@@ -1,4 +1,4 @@
-// Operator CLI: `npm run policy -- [--stage S] <event.json>...` prints what an event would trigger under a stage's policy.
+// Operator CLI: `npm run policy -- [--stage S] [<event.json>...]` prints which alarms reach each function, and what an event would trigger, under a stage's policy.
 import { readFileSync } from 'node:fs';
 import type { SNSEventRecord } from 'aws-lambda';
 import { parseAlarmMessage, parseSnsRecord } from '../alarm/parse';
@@ -9,10 +9,41 @@ import { DEFAULT_RUNBOOK_BASE_URL } from '../config';
 import type { Policy } from '../policy/schema';
 import { rulesFor, type RuleAction } from '../remediation/policy';
 import { serviceForAlarm } from '../responder/policy';
+import { FILTERED_SUBSCRIBERS, subscriptionFilters, type SelectedAlarm, type SubscriptionFilter } from '../policy/subscription-filters';
 
-const USAGE = `usage: npm run policy -- [--stage ${Object.keys(STAGE_POLICIES).join('|')}] <event.json> [more.json ...]
-Prints, for each event (an SNS event or a bare CloudWatch alarm message), the severity, the routes
-that match, the channels it is delivered to, and the actions it triggers. Sends nothing.`;
+const USAGE = `usage: npm run policy -- [--stage ${Object.keys(STAGE_POLICIES).join('|')}] [<event.json> more.json ...]
+Prints which alarms each function subscribed to the alarms topic receives (its filter policy), then, for
+each event (an SNS event or a bare CloudWatch alarm message), the severity, the routes that match, the
+channels it is delivered to, and the actions it triggers. Sends nothing.`;
+
+/**
+ * What each function's subscription to the alarms topic receives under the policy, as lines: the
+ * alarms (and states) its filter selects, or every alarm and why, or why it is not subscribed. Pure.
+ */
+export function describeSubscriptions(policy: Policy, stage: string): string[] {
+  const filters = subscriptionFilters(policy);
+  const width = Math.max(...['notify', ...FILTERED_SUBSCRIBERS].map((fn) => fn.length)) + 2;
+  return [
+    `subscriptions to the alarms topic (stage ${stage}):`,
+    `  ${'notify'.padEnd(width)}every message`,
+    ...FILTERED_SUBSCRIBERS.map((fn) => `  ${fn.padEnd(width)}${describeFilter(filters[fn])}`),
+  ];
+}
+
+function describeFilter(filter: SubscriptionFilter): string {
+  switch (filter.kind) {
+    case 'filtered': {
+      const alarms = filter.alarms.map((a) => `${describeAlarm(a)} in ${filter.byState && a.states !== 'any' ? a.states.join(', ') : 'any state'}`).join('; ');
+      return filter.note ? `${alarms} (${filter.note}; the function checks the state itself)` : alarms;
+    }
+    case 'every-alarm':
+      return `every alarm: ${filter.reason}`;
+    case 'unsubscribed':
+      return `not subscribed: ${filter.reason}`;
+  }
+}
+
+const describeAlarm = (a: SelectedAlarm): string => (a.match === 'prefix' ? `${a.alarm} (every name starting ${a.value})` : a.alarm);
 
 /** The messages in a file: every record of an SNS event, or one bare message. */
 export function messagesInFile(path: string, text: string): ParsedMessage[] {
@@ -91,11 +122,13 @@ function main(argv: string[]): number {
       return 0;
     } else files.push(arg);
   }
-  if (files.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
   const policy = policyForStage(stage);
+  for (const line of describeSubscriptions(policy, stage)) console.log(line);
+  console.log('');
+  if (files.length === 0) {
+    console.log('(give event files to see what each would trigger; -h for help)');
+    return 0;
+  }
   for (const file of files) {
     let text: string;
     try {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeMessage, messagesInFile } from '../../../shared/cli/policy-test';
-import { policyForStage } from '../../../shared/policy/load';
+import { describeMessage, describeSubscriptions, messagesInFile } from '../../../shared/cli/policy-test';
+import { STAGE_POLICIES, policyForStage } from '../../../shared/policy/load';
+import { parsePolicy } from '../../../shared/policy/parse-policy';
 
 const file = (name: string) => join(__dirname, '../../../events', `${name}.json`);
 const report = (name: string, stage = 'dev') => {
@@ -40,5 +41,32 @@ describe('npm run policy', () => {
     const bare = JSON.parse(readFileSync(file('alarm-high-cpu-alarm'), 'utf8')).Records[0].Sns.Message as string;
     expect(describeMessage(messagesInFile('bare.json', bare)[0]!, policyForStage('dev'), 'dev')[0]).toContain('RetailPrediction-HighCPU');
     expect(report('sns-plain-text')).toContain('not an alarm: not JSON');
+  });
+});
+
+describe('npm run policy: subscriptions', () => {
+  /** The prod policy with the responder's alarms replaced and its remediation section kept or left out. */
+  const prodWith = (responderAlarms: string[], remediation = true) => {
+    const document = structuredClone(STAGE_POLICIES.prod) as { remediation?: unknown; responder: { services: Record<string, { alarms: string[] }> } };
+    document.responder.services['retail-prediction']!.alarms = responderAlarms;
+    if (!remediation) delete document.remediation;
+    return parsePolicy(document, 'test policy');
+  };
+
+  it('says which alarms, in which states, reach each function on the alarms topic', () => {
+    expect(describeSubscriptions(policyForStage('prod'), 'prod')).toEqual([
+      'subscriptions to the alarms topic (stage prod):',
+      '  notify           every message',
+      '  scaleNodegroup   RetailPrediction-HighCPU in ALARM',
+      '  scaleDeployment  RetailPrediction-HighCPU in ALARM, OK',
+      '  respond          RetailPrediction-HighErrorRate in any state',
+    ]);
+  });
+
+  it('says when a function receives every alarm or is not subscribed, and why', () => {
+    const lines = describeSubscriptions(prodWith(['Retail*Latency'], false), 'prod');
+    expect(lines).toContain('  scaleNodegroup   not subscribed: the policy has no remediation section');
+    expect(lines).toContain('  respond          every alarm: alarm pattern Retail*Latency has a * that is not at its end; SNS selects exact names and prefixes only');
+    expect(describeSubscriptions(prodWith(['RetailPrediction-*']), 'prod')).toContain('  respond          RetailPrediction-* (every name starting RetailPrediction-) in any state');
   });
 });
