@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { stagePolicy } from '../../shared/policy/load';
+import { SUBSCRIBER_RULE_KINDS } from '../../shared/policy/subscription-filters';
 import { deploymentRemediation } from '../../shared/remediation/deps';
 import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
@@ -16,7 +17,8 @@ const remediation = deploymentRemediation(config, policy.remediation);
 
 // Deployments only: the scope never reaches a node group or a breaker.
 const scope: RemediationScope = {
-  kinds: ['scale-deployment', 'restart-deployment'],
+  // The kinds its subscription's filter policy is generated for: the one list of them.
+  kinds: SUBSCRIBER_RULE_KINDS.scaleDeployment,
   requestedBy: 'scaleDeployment',
   // An alarm the routing policy calls critical pages when its remediation is refused.
   isCritical: criticalByRouting(policy.notify),

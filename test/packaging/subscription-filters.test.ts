@@ -210,11 +210,3 @@ describe.each(STAGES)('stage %s', (name) => {
     }
   });
 });
-
-it('filters by the action kinds each remediation handler carries out', () => {
-  for (const fn of ['scaleNodegroup', 'scaleDeployment'] as const) {
-    const source = readFileSync(join(REPO_ROOT, 'functions', fn, 'handler.ts'), 'utf8');
-    const kinds = /kinds:\s*\[([^\]]*)\]/.exec(source)?.[1]?.match(/'[^']+'/g)?.map((k) => k.slice(1, -1));
-    expect({ fn, kinds }).toEqual({ fn, kinds: [...SUBSCRIBER_RULE_KINDS[fn]] });
-  }
-});
