@@ -4,9 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { stagePolicy } from '../../shared/policy/load';
-import { SUBSCRIBER_RULE_KINDS } from '../../shared/policy/subscription-filters';
 import { nodegroupRemediation } from '../../shared/remediation/deps';
-import { criticalByRouting, type RemediationScope } from '../../shared/remediation/remediate-alarm';
+import { remediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
 
 // The composition root: configuration and policy read once, at cold start. The subscription's filter policy
@@ -14,14 +13,6 @@ import { remediateEvent } from '../../shared/remediation/remediate-event';
 const config = loadConfig(process.env);
 const policy = stagePolicy(config.stage);
 const remediation = nodegroupRemediation(config, policy.remediation);
-
-// Node groups only: the scope never reaches a deployment or a breaker.
-const scope: RemediationScope = {
-  // The kinds its subscription's filter policy is generated for: the one list of them.
-  kinds: SUBSCRIBER_RULE_KINDS.scaleNodegroup,
-  requestedBy: 'scaleNodegroup',
-  // An alarm the routing policy calls critical pages when its remediation is refused.
-  isCritical: criticalByRouting(policy.notify),
-};
+const scope = remediationScope('scaleNodegroup', policy.notify);
 
 export const handler = middy((event: unknown) => remediateEvent(event, scope, remediation)).use(injectLambdaContext(logger));

@@ -1,6 +1,7 @@
 // Use case: every remediation rule an alarm triggers, each through executeRemediation; fails if any failed.
 import type { Alarm } from '../alarm/model';
 import { decideSeverity } from '../policy/routing';
+import { SUBSCRIBER_RULE_KINDS } from '../policy/subscription-filters';
 import type { RoutingPolicy } from '../policy/schema';
 import { InvocationFailedError, type FailedPart } from '../errors';
 import { logger } from '../logger';
@@ -26,6 +27,15 @@ export const criticalByRouting =
   (routing: RoutingPolicy) =>
   (alarm: Alarm): boolean =>
     decideSeverity(routing, alarm.name, alarm.description).severity === 'critical';
+
+/**
+ * The scope of a remediation function: the kinds its subscription's filter policy is generated for (the
+ * one list of them), its name for the audit trail, and refusals paging for alarms the routing policy
+ * calls critical. The scope never reaches another function's actuators, nor a breaker.
+ */
+export function remediationScope(fn: keyof typeof SUBSCRIBER_RULE_KINDS, routing: RoutingPolicy): RemediationScope {
+  return { kinds: SUBSCRIBER_RULE_KINDS[fn], requestedBy: fn, isCritical: criticalByRouting(routing) };
+}
 
 /**
  * Runs the policy's rules for this alarm and state whose action is one of the scope's kinds (a function
