@@ -22,6 +22,8 @@ export interface FiringTrigger {
   readonly deliveryId?: string;
   /** Diagnostics the sweep already read. */
   readonly diagnostics?: Diagnostics;
+  /** Dry run: what was read before the firing path and could not be (the alarm's current state). */
+  readonly unknown?: readonly string[];
   /** A breaker that came due: closed first when the new decision is not to keep it open. */
   readonly dueBreaker?: { readonly flag: string; readonly reason: (decisionReasoning: string) => string };
 }
@@ -85,7 +87,7 @@ export async function respondToFiring(serviceName: string, service: ServicePolic
 
   // An action that threw: Lambda retries once the team and on-call know (the engine does each action at most once).
   if (failures.length > 0) throw new InvocationFailedError(failures, { doing: 'Remediation' });
-  const unknown = [...(diagnostics.unavailable !== undefined ? [`diagnostics: unavailable (${diagnostics.unavailable})`] : []), ...unread];
+  const unknown = [...(trigger.unknown ?? []), ...(diagnostics.unavailable !== undefined ? [`diagnostics: unavailable (${diagnostics.unavailable})`] : []), ...unread];
   if (unknown.length > 0) log.warn('DRY_RUN: planned without inputs that could not be read', { unknown });
   return {
     status: 'responded',

@@ -45,7 +45,7 @@ export async function respondToRecovery(serviceName: string, service: ServicePol
       const message = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 });
       await deliverAll([{ channel: 'slack', send: () => deps.team.tell(message) }], { ledger: deps.deliveries, messageId: deliveryId });
     }
-    return { status: 'resolved', breaker: breaker?.text };
+    return { status: 'no-incident', alarm: alarm.name, ...(breaker ? { breaker: breaker.text } : {}) };
   }
 
   await record('resolved', `${alarm.name} returned to OK`);

@@ -29,7 +29,9 @@ export type RespondOutcome =
       /** Dry run: the deliveries that were planned and logged, not sent. */
       readonly planned?: readonly ChannelName[];
     }
-  | { readonly status: 'resolved'; readonly incidentId?: string; readonly breaker?: string }
+  | { readonly status: 'resolved'; readonly incidentId: string; readonly breaker?: string }
+  /** An OK with no open incident (it was resolved already, or its ALARM was never handed over): only the breaker was looked at. */
+  | { readonly status: 'no-incident'; readonly alarm: string; readonly breaker?: string }
   | { readonly status: 'noted'; readonly incidentId?: string; readonly state: string }
   /** An ALARM notification whose alarm CloudWatch already reports OK (delivered late, or after its OK): nothing done. */
   | { readonly status: 'already-recovered'; readonly alarm: string };
@@ -48,10 +50,11 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
   try {
     switch (alarm.state) {
       case 'ALARM': {
-        if (await alreadyRecovered(alarm, deps)) return { status: 'already-recovered', alarm: alarm.name };
+        const current = await currentState(alarm, deps);
+        if (current.state === 'OK') return { status: 'already-recovered', alarm: alarm.name };
         const firing = { name: alarm.name, state: alarm.state, reason: alarm.reason, arn: alarm.arn, changedAt: alarm.changedAt, previousState: alarm.previousState, notification: alarm };
         const id = `respond:${messageId}`;
-        return await respondToFiring(owner.name, owner.service, firing, { kind: 'alarm', actionId: id, deliveryId: id }, deps);
+        return await respondToFiring(owner.name, owner.service, firing, { kind: 'alarm', actionId: id, deliveryId: id, unknown: current.unknown }, deps);
       }
       case 'OK':
         return await respondToRecovery(owner.name, owner.service, alarm, messageId, deps);
@@ -65,21 +68,21 @@ export async function respondToAlarm(messageId: string, alarm: Alarm, deps: Resp
 }
 
 /**
- * Whether CloudWatch says the alarm is OK now. SNS does not keep order: an ALARM handled after its OK
+ * What CloudWatch says the alarm is now. SNS does not keep order: an ALARM handled after its OK
  * would scale or page for a service that has recovered, and open an incident no OK will ever resolve
  * (its later alarms then meet the per-incident limit). A live run that cannot ask throws (Lambda retries);
- * a dry run goes on as if the alarm still fired.
+ * a dry run goes on as if the alarm still fired, and says so in `unknown`.
  */
-async function alreadyRecovered(alarm: Alarm, deps: ResponderDeps): Promise<boolean> {
+async function currentState(alarm: Alarm, deps: ResponderDeps): Promise<{ readonly state?: string; readonly unknown: readonly string[] }> {
   let state: Awaited<ReturnType<ResponderDeps['alarms']['stateOf']>>;
   try {
     state = await deps.alarms.stateOf(alarm.name);
   } catch (error) {
     if (!deps.dryRun) throw error;
-    logger.warn('DRY_RUN: the alarm state could not be read; planning as if it still fires', { alarm: alarm.name, error: describeUnreadable(error, 'CloudWatch DescribeAlarms') });
-    return false;
+    const note = `alarm state: unknown (${describeUnreadable(error, 'CloudWatch DescribeAlarms')}); planned as if it still fires`;
+    logger.warn('DRY_RUN: the alarm state could not be read; planning as if it still fires', { alarm: alarm.name, note });
+    return { unknown: [note] };
   }
-  if (state !== 'OK') return false;
-  logger.info('The alarm is already OK again: nothing to do for this ALARM', { alarm: alarm.name, changedAt: alarm.changedAt });
-  return true;
+  if (state === 'OK') logger.info('The alarm is already OK again: nothing to do for this ALARM', { alarm: alarm.name, changedAt: alarm.changedAt });
+  return { state, unknown: [] };
 }

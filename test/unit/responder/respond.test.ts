@@ -68,7 +68,12 @@ describe('respond to ALARM', () => {
     expect(await live.incidents.claimMessage(messageId)).toBe(true);
 
     const dry = harness([EXTREME], { alarms: unreadable, dryRun: true });
-    expect(await respondToAlarm(messageId, alarm, dry.deps)).toMatchObject({ status: 'responded', decision: 'extreme-error-rate' });
+    expect(await respondToAlarm(messageId, alarm, dry.deps)).toMatchObject({
+      status: 'responded',
+      decision: 'extreme-error-rate',
+      // What could not be read is said, as every other unreadable input of a dry run is.
+      unknown: expect.arrayContaining(['alarm state: unknown (could not read CloudWatch DescribeAlarms: Throttling); planned as if it still fires']),
+    });
   });
 
   it('a breaker opening that cannot be written gives its budget unit back, tells and pages, and fails for the retry', async () => {
@@ -345,7 +350,8 @@ describe('metrics that cannot be read', () => {
     const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
 
     expect(outcome).toEqual({
-      status: 'resolved',
+      status: 'no-incident',
+      alarm: ALARM_NAME,
       breaker: 'breaker retail-prediction-api: state unknown (could not read breaker flag retail-prediction-api: no AWS credentials); nothing would be closed',
     });
     expect(h.flags.writes).toBe(0);
@@ -500,7 +506,7 @@ describe('respond to OK', () => {
     const h = harness([HEALTHY]);
     h.flags.flags.set('retail-prediction-api', { state: 'open', reason: 'manual', alarm: ALARM_NAME, openedAt: '2026-11-21T02:00:00.000Z', expiresAt: '2026-11-21T04:00:00.000Z' });
     const outcome = await respondToAlarm('m-ok', recovered().alarm, h.deps);
-    expect(outcome).toEqual({ status: 'resolved', breaker: expect.stringContaining('closed') });
+    expect(outcome).toEqual({ status: 'no-incident', alarm: ALARM_NAME, breaker: expect.stringContaining('closed') });
     expect(h.flags.flags.get('retail-prediction-api')?.state).toBe('closed');
     expect(h.pager.resolved).toEqual([]);
   });
