@@ -82,6 +82,8 @@ interface BatchRun {
   readonly requests: Pick<SinkRequest, 'events' | 'bytes'>[];
   /** The sends under way, one per request in the same order (none in dry run). */
   readonly deliveries: Promise<{ compressedBytes: number }>[];
+  /** Dry run: how many documents the batch's planned requests have printed so far. */
+  readonly planned: { documents: number };
 }
 
 type SummaryBase = Pick<ForwardSummary, 'logGroup' | 'logStream' | 'dryRun'>;
@@ -129,6 +131,7 @@ export async function forwardLogBatch(batch: LogsBatch | LogsBatchInSlices, deps
     digest: new DigestBuilder(),
     requests: [],
     deliveries: [],
+    planned: { documents: 0 },
   };
   const tallies = await streamIntoRequests(run);
   const settlement = await settleDeliveries(run);
@@ -220,11 +223,35 @@ function sendingSplitter(run: BatchRun, backlog: Backlog): RequestSplitter {
       requests.push({ events: request.events, bytes: request.bytes });
       // Sending starts as each request fills, so compression and I/O overlap the rest of the batch.
       if (!deps.dryRun && sink) deliveries.push(backlog.track(limit(() => sink.send(request))));
-      else request.release?.();
+      else {
+        if (deps.dryRun) logPlannedRequest(run, request);
+        request.release?.();
+      }
     },
     // A failed request is reported by its event count; its ids would only keep the batch's ids alive.
     { keepIds: false },
   );
+}
+
+/** Documents of a dry run's requests printed per batch: enough to check redaction and enrichment offline. */
+export const DRY_RUN_DOCUMENTS = 20;
+
+/**
+ * Dry run: the documents a request would send, exactly as the sink would get them (redacted, enriched,
+ * in the sink's mode), the first DRY_RUN_DOCUMENTS lines of the batch; the rest are counted.
+ */
+function logPlannedRequest(run: BatchRun, request: SinkRequest): void {
+  const lines = new TextDecoder().decode(request.body.subarray(0, request.bytes)).split('\n').filter((line) => line.length > 0);
+  const shown = lines.slice(0, Math.max(0, DRY_RUN_DOCUMENTS - run.planned.documents));
+  run.planned.documents += shown.length;
+  run.deps.log.info('DRY_RUN: would send a sink request', {
+    logGroup: run.batch.logGroup,
+    request: run.requests.length,
+    events: request.events,
+    bytes: request.bytes,
+    lines: shown.map((line) => JSON.parse(line) as unknown),
+    ...(lines.length > shown.length ? { moreLines: lines.length - shown.length } : {}),
+  });
 }
 
 /** A malformed slice: what was sent stays sent, the rest of the batch is not; the caller refuses it. */
@@ -320,7 +347,9 @@ async function deliverDigest(built: ErrorDigest | undefined, deps: ForwardDepend
   const settings = deps.policy.digest;
   if (!settings.enabled) return 'disabled';
   if (deps.dryRun) {
-    deps.log.info('DRY_RUN: would post an error digest', { logGroup: built.logGroup, errors: built.errors, distinctMessages: built.distinctMessages });
+    // The message itself, as Slack would get it (the rate limit is not looked at in a dry run).
+    const message = formatDigest(built, { queryWindowMinutes: settings.queryWindowMinutes, suppressedErrors: 0 });
+    deps.log.info('DRY_RUN: would post an error digest', { logGroup: built.logGroup, errors: built.errors, distinctMessages: built.distinctMessages, message });
     return 'planned';
   }
   if (!deps.digest) return 'disabled';

@@ -186,6 +186,31 @@ describe('forwardLogBatch', () => {
     expect(metrics).not.toHaveLength(0);
   });
 
+  it('in dry run prints the documents it would send, redacted and enriched, and the digest message itself', async () => {
+    const { deps, logs } = setup({ dryRun: true });
+    await forwardLogBatch(batchOf(['2026-03-02 09:00:00,000 [ERROR] Model load failed: timeout', ...SECRET_MESSAGES]), deps);
+
+    const planned = logs.filter((l) => l.message === 'DRY_RUN: would send a sink request').map((l) => l.extra[0] as { lines: Record<string, unknown>[] });
+    const documents = planned.flatMap((p) => p.lines);
+    expect(documents).toHaveLength(1 + SECRET_MESSAGES.length);
+    expect(documents[0]).toMatchObject({ level: 'ERROR', service: 'retail-api', logGroup: API_LOG_GROUP });
+    const printed = JSON.stringify(planned);
+    for (const secret of Object.values(SECRETS)) expect(printed).not.toContain(secret);
+    expect(printed).toContain('[REDACTED');
+
+    const digest = logs.find((l) => l.message === 'DRY_RUN: would post an error digest')?.extra[0] as { message?: SlackMessage } | undefined;
+    expect(JSON.stringify(digest?.message)).toContain('Model load failed');
+  });
+
+  it('in dry run prints at most 20 documents of a batch and counts the rest', async () => {
+    const { deps, logs } = setup({ dryRun: true });
+    await forwardLogBatch(batchOf(Array.from({ length: 50 }, (_, i) => `INFO request ${i}`)), deps);
+
+    const planned = logs.filter((l) => l.message === 'DRY_RUN: would send a sink request').map((l) => l.extra[0] as { lines: unknown[]; moreLines?: number });
+    expect(planned.reduce((sum, p) => sum + p.lines.length, 0)).toBe(20);
+    expect(planned.reduce((sum, p) => sum + (p.moreLines ?? 0), 0)).toBe(30);
+  });
+
   it('refuses to forward its own log group and says so', async () => {
     const { deps, sink, posted, logs } = setup();
     const summary = await forwardLogBatch(batchOf(['ERROR: x'], '/aws/lambda/firebreak-dev-forwardLogs'), deps);
