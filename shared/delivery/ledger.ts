@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expiresAfterDays } from '../aws/dynamodb';
 import type { ChannelName } from '../policy/schema';
+import { UnreadableInputError, whyUnreadable } from '../read-failure';
 
 /** What a claim found: ours to send, already sent, or being sent by another invocation right now. */
 export type ClaimResult = 'claimed' | 'already-delivered' | 'in-flight';
@@ -46,7 +47,9 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       );
       return 'claimed';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Named as the ledger's, so a channel's failure does not read as the channel's own (no AWS credentials
+      // on a laptop is the ledger in STATE_TABLE, not Slack).
+      if (!(error instanceof ConditionalCheckFailedException)) throw new UnreadableInputError(this.source, error);
       return error.Item?.status?.S === 'delivered' ? 'already-delivered' : 'in-flight';
     }
   }
@@ -61,7 +64,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
 
   /** Ends the claim as `status`, with the attribute that says when or why; the lease goes either way. */
   private async settle(messageId: string, channel: ChannelName, status: 'delivered' | 'failed', attribute: { name: 'deliveredAt' | 'lastError'; value: string }): Promise<void> {
-    await this.client.send(
+    await this.send(
       new UpdateCommand({
         TableName: this.table,
         Key: deliveryKey(messageId, channel),
@@ -70,6 +73,18 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         ExpressionAttributeValues: { ':status': status, ':value': attribute.value },
       }),
     );
+  }
+
+  private get source(): string {
+    return `the delivery ledger in STATE_TABLE ${this.table}`;
+  }
+
+  private async send(command: UpdateCommand): Promise<void> {
+    try {
+      await this.client.send(command);
+    } catch (error) {
+      throw new Error(`could not record the delivery in ${this.source}: ${whyUnreadable(error)}`, { cause: error });
+    }
   }
 }
 

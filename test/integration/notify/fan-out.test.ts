@@ -6,7 +6,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../../../shared/config';
 import { InvocationFailedError } from '../../../shared/errors';
 import { policyForStage } from '../../../shared/policy/load';
-import { InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
 import type { FanOutDeps } from '../../../shared/notify/fan-out';
@@ -60,6 +62,22 @@ describe('notify fan-out against loopback receivers', () => {
       ledger,
     };
   };
+
+  it('a delivery ledger it cannot reach (no AWS credentials) is named as the ledger, not as the channels, and nothing is sent', async () => {
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(PutCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const unreachable = new DynamoDbDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'firebreak-local-state');
+
+    const error = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), { ...deps(), ledger: unreachable }, quietLogger).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    const failures = (error as InvocationFailedError).failures.map((f) => `${f.what}: ${String((f.error as Error).message)}`);
+    expect(failures).toHaveLength(3);
+    for (const failure of failures) expect(failure).toMatch(/: could not read the delivery ledger in STATE_TABLE firebreak-local-state: no AWS credentials$/);
+    expect(slack.requests).toHaveLength(0);
+    expect(pagerduty.requests).toHaveLength(0);
+    ddb.restore();
+  });
 
   it('delivers a critical alarm to PagerDuty, Slack and email', async () => {
     const result = await notifyEvent(loadEvent('alarm-high-error-rate-alarm'), deps(), quietLogger);
