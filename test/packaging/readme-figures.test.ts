@@ -34,6 +34,7 @@ describe.each(FUNCTION_NAMES)("README's figures for %s", (name) => {
     const sizes = await builtKiB(name);
 
     const [, after] = /\d+ KiB → (\d+) KiB/.exec(row) ?? [];
+    // On a difference: update the after sizes in README's bundles table (`npm run bench -- bundles` prints them, with the timings).
     expect({ name, handler: Number(after) }).toEqual({ name, handler: sizes.get('handler.js') });
     const kubernetes = sizes.get('handler.kubernetes.js');
     const beside = /\+(\d+) KiB Kubernetes client/.exec(row)?.[1];
