@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { SNSEventRecord } from 'aws-lambda';
 import { parseAlarmMessage, parseSnsRecord } from '../alarm/parse';
 import type { ParsedMessage } from '../alarm/model';
-import { policyForStage, STAGE_POLICIES } from '../policy/load';
+import { policyForStage, stageNames } from '../policy/load';
 import { planNotification } from '../notify/plan';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../config';
 import type { Policy } from '../policy/schema';
@@ -11,7 +11,7 @@ import { rulesFor, type RuleAction } from '../remediation/policy';
 import { serviceForAlarm } from '../responder/policy';
 import { FILTERED_SUBSCRIBERS, subscriptionFilters, type SelectedAlarm, type SubscriptionFilter } from '../policy/subscription-filters';
 
-const USAGE = `usage: npm run policy -- [--stage ${Object.keys(STAGE_POLICIES).join('|')}] [<event.json> more.json ...]
+const USAGE = `usage: npm run policy -- [--stage ${stageNames().join('|')}] [<event.json> more.json ...]
 Prints which alarms each function subscribed to the alarms topic receives (its filter policy), then, for
 each event (an SNS event or a bare CloudWatch alarm message), the severity, the routes that match, the
 channels it is delivered to, and the actions it triggers. Sends nothing.`;

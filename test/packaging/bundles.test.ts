@@ -1,6 +1,7 @@
 // Packaging: what each function's deployed bundle carries — zod/mini's tree-shaken core, never classic zod or its locales; one copy of each module.
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { STAGES_DIR, stageNames } from '../../shared/policy/load';
 import { FUNCTION_NAMES, REPO_ROOT, type FunctionName } from './serverless';
 
 jest.setTimeout(120_000);
@@ -27,10 +28,16 @@ const isOtherLocale = (part: string) => /^v4\/locales\//.test(part) && part !== 
 
 describe.each(FUNCTION_NAMES)('the %s bundle', (name: FunctionName) => {
   let zodParts: Map<string, number>;
+  let inputs: Map<string, number>;
 
   beforeAll(async () => {
-    const inputs = await bundledInputs({ entryPoints: [join(REPO_ROOT, 'functions', name, 'handler.ts')] });
+    inputs = await bundledInputs({ entryPoints: [join(REPO_ROOT, 'functions', name, 'handler.ts')] });
     zodParts = new Map([...inputs].flatMap(([path, bytes]) => (zodPart(path) ? [[zodPart(path)!, bytes] as const] : [])));
+  });
+
+  it(`carries the policy of every stage in ${STAGES_DIR}, found when it was packaged (a new stage is a new file, no code change)`, () => {
+    const bundled = [...inputs.keys()].filter((path) => path.startsWith(`${STAGES_DIR}/`)).sort();
+    expect(bundled).toEqual(stageNames().map((stage) => `${STAGES_DIR}/${stage}.json`));
   });
 
   it('builds its schemas with zod/mini and carries no classic zod', () => {

@@ -23,7 +23,7 @@ import { DEPLOYED_MEMORY_MB } from '../../bench/bundles';
 import { FORWARD_LOGS_PROCESS_ENV } from '../../bench/logs';
 import { apiLogMessages } from '../support/logs-samples';
 import { defaultLogsPolicy, groupsCoveringOwnLogGroup, matchesLogGroup } from '../../shared/logs/policy';
-import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
+import { policyForStage, stageNames } from '../../shared/policy/load';
 import { FALLBACK_REVIEW_TEMPLATE, REVIEW_TEMPLATE_PATH } from '../../shared/responder/review';
 
 jest.setTimeout(240_000);
@@ -454,7 +454,7 @@ describe('log forwarding', () => {
   it('names in every stage\'s logs policy only log groups a subscription delivers, and never forwardLogs\' own', () => {
     // apiLogGroup and trainingLogGroup are default params, the same in every stage: prod's subscriptions are every stage's.
     const subscribed = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => String(f.Properties.LogGroupName));
-    for (const stage of Object.keys(STAGE_POLICIES)) {
+    for (const stage of stageNames()) {
       const groups = policyForStage(stage).logs?.groups ?? [];
       expect({ stage, groups: groups.length }).toEqual({ stage, groups: subscribed.length });
       for (const { match } of groups) {

@@ -9,7 +9,7 @@ import type { ForwardDependencies } from '../../shared/logs/forward';
 import { defaultLogsPolicy } from '../../shared/logs/policy';
 import { decodeLogsEvent } from '../../shared/logs/decode';
 import { metrics as powertoolsMetrics } from '../../shared/metrics';
-import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
+import { policyForStage, stageNames } from '../../shared/policy/load';
 import { isAlarmQuery } from '../../shared/responder/policy';
 
 jest.setTimeout(240_000);
@@ -258,7 +258,7 @@ function responderReads(): { reads: MetricRead[]; problems: string[] } {
   const reads: MetricRead[] = [];
   const problems: string[] = [];
   const metricAlarms = new Set(templateAlarms().map(([, a]) => String(a.Properties.AlarmName)));
-  for (const stage of Object.keys(STAGE_POLICIES)) {
+  for (const stage of stageNames()) {
     for (const [service, { queries }] of Object.entries(policyForStage(stage).responder?.services ?? {})) {
       for (const query of queries) {
         const reader = `responder query ${query.id} of service ${service} (stage ${stage})`;

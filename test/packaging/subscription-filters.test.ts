@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SNSEvent } from 'aws-lambda';
 import { ALARM_STATES } from '../../shared/alarm/model';
 import { parseSnsRecord } from '../../shared/alarm/parse';
-import { STAGE_POLICIES, policyForStage } from '../../shared/policy/load';
+import { policyForStage, stageNames } from '../../shared/policy/load';
 import type { Policy } from '../../shared/policy/schema';
 import {
   EVERY_ALARM,
@@ -24,7 +24,7 @@ import { REPO_ROOT, functionLogicalId, packageStage, referencedId, resourcesOfTy
 
 jest.setTimeout(600_000);
 
-const STAGES = Object.keys(STAGE_POLICIES);
+const STAGES = stageNames();
 const NAMED_BY_NO_RULE = 'SomeOther-Alarm';
 
 interface Stage {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMessage, describeSubscriptions, messagesInFile } from '../../../shared/cli/policy-test';
-import { STAGE_POLICIES, policyForStage } from '../../../shared/policy/load';
+import { policyForStage, stageDocument } from '../../../shared/policy/load';
 import { parsePolicy } from '../../../shared/policy/parse-policy';
 
 const file = (name: string) => join(__dirname, '../../../events', `${name}.json`);
@@ -47,7 +47,7 @@ describe('npm run policy', () => {
 describe('npm run policy: subscriptions', () => {
   /** The prod policy with the responder's alarms replaced and its remediation section kept or left out. */
   const prodWith = (responderAlarms: string[], remediation = true) => {
-    const document = structuredClone(STAGE_POLICIES.prod) as { remediation?: unknown; responder: { services: Record<string, { alarms: string[] }> } };
+    const document = structuredClone(stageDocument('prod')) as { remediation?: unknown; responder: { services: Record<string, { alarms: string[] }> } };
     document.responder.services['retail-prediction']!.alarms = responderAlarms;
     if (!remediation) delete document.remediation;
     return parsePolicy(document, 'test policy');

@@ -1,12 +1,12 @@
 // A function's policy: the top level checked at once, each section when first read, with the errors of the whole-document check.
 import { ConfigError } from '../../../shared/errors';
-import { STAGE_POLICIES } from '../../../shared/policy/load';
+import { stageDocument } from '../../../shared/policy/load';
 import { parsePolicy, parsePolicyBySection } from '../../../shared/policy/parse-policy';
 import { POLICY_SECTIONS, type PolicySection } from '../../../shared/policy/schema';
 
 const SECTIONS = Object.keys(POLICY_SECTIONS) as PolicySection[];
 type Document = Record<string, unknown> & { remediation: { budget: Record<string, unknown> }; notify: { routes: { channels: string[] }[] } };
-const stage = (name: 'local' | 'dev' | 'prod'): Document => structuredClone(STAGE_POLICIES[name]) as Document;
+const stage = (name: 'local' | 'dev' | 'prod'): Document => structuredClone(stageDocument(name)) as Document;
 
 /** The message a parse throws, for comparing the two ways of validating. */
 function thrown(parse: () => unknown): string {

@@ -1,6 +1,6 @@
 import { decideSeverity, matchesPattern, route, runbookPath } from '../../../shared/policy/routing';
 import { parsePolicy } from '../../../shared/policy/parse-policy';
-import { STAGE_POLICIES, policyForStage } from '../../../shared/policy/load';
+import { policyForStage, stageDocument, stageNames } from '../../../shared/policy/load';
 import { ConfigError } from '../../../shared/errors';
 import type { RoutingPolicy } from '../../../shared/policy/schema';
 
@@ -106,25 +106,25 @@ describe('runbookPath', () => {
 });
 
 describe('policy validation', () => {
-  it.each(Object.keys(STAGE_POLICIES))('the %s stage policy is valid', (stage) => {
+  it.each(stageNames())('the %s stage policy is valid', (stage) => {
     expect(() => policyForStage(stage)).not.toThrow();
   });
 
   it('names the bad field', () => {
-    const bad = structuredClone(STAGE_POLICIES.dev) as { notify: { routes: { channels: string[] }[] } };
+    const bad = structuredClone(stageDocument('dev')) as { notify: { routes: { channels: string[] }[] } };
     bad.notify.routes[1]!.channels[0] = 'pager';
     expect(() => parsePolicy(bad)).toThrow(ConfigError);
     expect(() => parsePolicy(bad)).toThrow(/notify\.routes\.1\.channels\.0/);
   });
 
   it('rejects unknown fields (a typo is not silently ignored)', () => {
-    const bad = structuredClone(STAGE_POLICIES.dev) as { notify: Record<string, unknown> };
+    const bad = structuredClone(stageDocument('dev')) as { notify: Record<string, unknown> };
     bad.notify.defaultRoutes = { channels: ['slack'] };
     expect(() => parsePolicy(bad)).toThrow(/notify: Unrecognized key: "defaultRoutes"/);
   });
 
   it('rejects a channel listed twice and an unknown stage', () => {
-    const bad = structuredClone(STAGE_POLICIES.dev) as { notify: { defaultRoute: { channels: string[] } } };
+    const bad = structuredClone(stageDocument('dev')) as { notify: { defaultRoute: { channels: string[] } } };
     bad.notify.defaultRoute.channels = ['slack', 'slack'];
     expect(() => parsePolicy(bad)).toThrow(/notify\.defaultRoute\.channels: lists a channel twice/);
     expect(() => policyForStage('staging')).toThrow(/No policy for stage "staging"/);

@@ -1,6 +1,6 @@
 import { ALARM_STATES, type AlarmState } from '../../../shared/alarm/model';
 import { parseAlarmMessage } from '../../../shared/alarm/parse';
-import { STAGE_POLICIES, policyForStage } from '../../../shared/policy/load';
+import { policyForStage, stageDocument } from '../../../shared/policy/load';
 import { parsePolicy } from '../../../shared/policy/parse-policy';
 import type { Policy } from '../../../shared/policy/schema';
 import {
@@ -17,7 +17,7 @@ import { ALARM_SHAPES, alarmBody, filterPolicyMatches } from '../../support/sns-
 
 /** The prod policy with its remediation rules and responder alarms replaced. */
 function policyWith(rules: { alarm: string; state: AlarmState; kind: 'scale-nodegroup' | 'scale-deployment' | 'restart-deployment' }[], responderAlarms = ['RetailPrediction-HighErrorRate']): Policy {
-  const document = structuredClone(STAGE_POLICIES.prod) as {
+  const document = structuredClone(stageDocument('prod')) as {
     remediation: { rules: unknown[] };
     responder: { services: Record<string, { alarms: string[] }> };
   };

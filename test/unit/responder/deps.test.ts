@@ -3,7 +3,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
-import { policyForStage, STAGE_POLICIES } from '../../../shared/policy/load';
+import { policyForStage, stageDocument } from '../../../shared/policy/load';
 import { parsePolicyBySection } from '../../../shared/policy/parse-policy';
 import { cloudWatchAlarmStates, defaultResponderDeps, loggingPager, loggingTeamNotifier, pagerDutyPager, reviewConsoleUrl } from '../../../shared/responder/deps';
 import { TestReceiver } from '../../support/receiver';
@@ -51,7 +51,7 @@ describe('responder wiring', () => {
   });
 
   it('validates at cold start every policy section it reads, notify included', () => {
-    const bad = structuredClone(STAGE_POLICIES.dev) as { notify: { defaultRoute: { channels: string[] } } };
+    const bad = structuredClone(stageDocument('dev')) as { notify: { defaultRoute: { channels: string[] } } };
     bad.notify.defaultRoute.channels = ['pager'];
     const policy = parsePolicyBySection(bad, 'policy for stage dev');
     expect(() => defaultResponderDeps(loadConfig({ STAGE: 'dev', STATE_TABLE: 'firebreak-dev-state' }), policy)).toThrow(/notify\.defaultRoute\.channels\.0/);
