@@ -1,6 +1,6 @@
 // Packaging-test harness: runs the Serverless CLI offline (no AWS credentials at all) and reads what it produced.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -80,20 +80,32 @@ export function withBuildLock<T>(build: () => T): T {
 }
 
 export interface RunResult {
+  /** The exit code; null when the run was killed (see `timedOut`). */
   status: number | null;
+  /** True when the run was still going at its time limit and was killed. */
+  timedOut: boolean;
   stdout: string;
   /** stdout and stderr together, for assertions on what was said and for failure messages. */
   output: string;
+}
+
+export interface RunOptions {
+  /** The service directory: the repository, unless a test works on a copy of it (`serviceCopy`). */
+  cwd?: string;
+  /** Killed after this long (a run that should end must not hold the suite); 240 s unless told. */
+  timeoutMs?: number;
+  /** Variables removed from the CLI's environment, besides every `AWS_` one. */
+  unset?: string[];
 }
 
 /**
  * Runs the CLI with every credential source removed: no key variables, no profile, no shared
  * files, no instance metadata. Whatever it does must work on a machine with no AWS account.
  */
-export function runServerless(args: string[], home: string): RunResult {
+export function runServerless(args: string[], home: string, options: RunOptions = {}): RunResult {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_')) env[key] = value;
+    if (!key.startsWith('AWS_') && !options.unset?.includes(key)) env[key] = value;
   }
   Object.assign(env, {
     HOME: home,
@@ -104,12 +116,27 @@ export function runServerless(args: string[], home: string): RunResult {
     SLS_NOTIFICATIONS_MODE: 'off',
   });
   const run = spawnSync(process.execPath, [SERVERLESS_BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env,
     encoding: 'utf8',
-    timeout: 240_000,
+    timeout: options.timeoutMs ?? 240_000,
   });
-  return { status: run.status, stdout: run.stdout, output: `${run.stdout}${run.stderr}` };
+  const timedOut = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  return { status: run.status, timedOut, stdout: run.stdout, output: `${run.stdout}${run.stderr}` };
+}
+
+/** What a copy of the service needs to build and run: the rest of the repository stays out. */
+const SERVICE_FILES = ['serverless.yml', 'esbuild.config.js', 'package.json', 'tsconfig.json', 'functions', 'shared', 'serverless', 'events', 'runbooks'];
+
+/**
+ * A copy of the service in a temporary directory, sharing the repository's node_modules, for a test that
+ * must change a file (a broken stage policy, say) without touching the repository others work in.
+ */
+export function serviceCopy(): { directory: string; cleanup(): void } {
+  const directory = mkdtempSync(join(tmpdir(), 'firebreak-service-'));
+  for (const file of SERVICE_FILES) cpSync(join(REPO_ROOT, file), join(directory, file), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
+  return { directory, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
 }
 
 /** A stage packaged into a fresh directory, with the update-stack template parsed. */
@@ -193,11 +220,17 @@ export function referencedId(value: Json | undefined): string | undefined {
   return undefined;
 }
 
+export interface InvokeOptions extends RunOptions {
+  /** Settings for the run, each `KEY=value`, given as `-e KEY=value`. */
+  env?: string[];
+}
+
 /** `serverless invoke local` of one function with a sample event from events/, offline, in a fresh home. */
-export function invokeLocal(stage: string, fn: FunctionName, eventFile: string): RunResult {
+export function invokeLocal(stage: string, fn: FunctionName, eventFile: string, options: InvokeOptions = {}): RunResult {
   const home = mkdtempSync(join(tmpdir(), 'firebreak-home-'));
+  const settings = (options.env ?? []).flatMap((setting) => ['-e', setting]);
   try {
-    return withBuildLock(() => runServerless(['invoke', 'local', '--stage', stage, '-f', fn, '-p', eventFile], home));
+    return withBuildLock(() => runServerless(['invoke', 'local', '--stage', stage, '-f', fn, '-p', eventFile, ...settings], home, options));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
