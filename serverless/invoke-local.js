@@ -1,4 +1,5 @@
-// Deployment tooling: a serverless plugin (registered in serverless.yml) so that a command that fails ends.
+// Deployment tooling: a serverless plugin (registered in serverless.yml) so that a command that fails ends, and
+// `serverless invoke local` runs a function of any stage offline.
 
 /**
  * serverless-esbuild builds through esbuild contexts, kept for rebuilds (watch mode), and disposes of them
@@ -13,10 +14,34 @@ function stopEsbuild() {
 }
 
 class InvokeLocal {
-  constructor() {
+  constructor(serverless, options) {
+    this.serverless = serverless;
+    this.options = options;
     this.hooks = {
+      // Before osls reads the function's environment (`before:invoke:local:loadEnvVars`, a plugin that runs first).
+      initialize: () => this.isInvokeLocal() && this.useOfflineEnvironment(),
       error: () => stopEsbuild(),
     };
+  }
+
+  isInvokeLocal() {
+    return this.serverless.processedInput.commands.join(' ') === 'invoke local';
+  }
+
+  /**
+   * `custom.invokeLocal.environment` replaces, for this run only, the values of the variables the function
+   * already has: what only the deployed stack can resolve (a `Ref`, which osls would look up in CloudFormation
+   * with credentials), DRY_RUN and the metrics switch. The template is not touched. `-e KEY=value` still
+   * wins: osls applies it after this.
+   */
+  useOfflineEnvironment() {
+    const { service } = this.serverless;
+    const offline = service.custom?.invokeLocal?.environment ?? {};
+    const fn = service.getFunction(this.options.function);
+    const has = { ...service.provider.environment, ...fn.environment };
+    for (const [key, value] of Object.entries(offline)) {
+      if (key in has) fn.environment = { ...fn.environment, [key]: String(value) };
+    }
   }
 }
 

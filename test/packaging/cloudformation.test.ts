@@ -71,6 +71,12 @@ describe('functions', () => {
     }
   });
 
+  it("ships the deployed stack's values, never invoke local's offline stand-ins (custom.invokeLocal)", () => {
+    const env = (name: (typeof FUNCTION_NAMES)[number]) => (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+    expect(env('notify').EMAIL_TOPIC_ARN).toEqual({ Ref: 'EmailTopic' });
+    for (const name of FUNCTION_NAMES) expect(env(name).POWERTOOLS_METRICS_DISABLED).toBe('false');
+  });
+
   it('puts no secret value in any function environment: secrets are SSM parameter names', () => {
     const secretVariables = ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY'];
     const secretShapes = [/hooks\.slack\.com\/services/i, /xox[abposr]-/, /AKIA[0-9A-Z]{16}/, /^[0-9a-f]{32}$/i];

@@ -42,3 +42,27 @@ describe('a failed invoke local ends, non-zero, with the error', () => {
     expectFailedRun(run, '"errorMessage": "Expected an SNS event with Records; got no Records"');
   });
 });
+
+interface NotifyResult {
+  dryRun: boolean;
+  messages: { alarm: string; outcomes: { channel: string; status: string; payload: { body?: string; payload?: { custom_details?: { stage?: string } } } }[] }[];
+}
+
+/** The handler's result: the last JSON document the CLI prints, after the function's own log lines. */
+const resultOf = <T>(run: RunResult): T => JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('\n{\n') + 1)) as T;
+
+describe.each(['dev', 'prod'])('invoke local --stage %s runs offline, with no AWS account', (stage) => {
+  it('notify plans, under the stage policy, what it would send, and sends nothing', () => {
+    const run = invokeLocal(stage, 'notify', 'events/alarm-high-error-rate-alarm.json', { timeoutMs: FAILED_RUN_LIMIT_MS });
+    if (run.status !== 0) throw new Error(`invoke local --stage ${stage} exited with ${run.status}:\n${run.output}`);
+    expect(run.output).not.toMatch(/credentials|Could not resolve/i);
+
+    const result = resultOf<NotifyResult>(run);
+    expect(result.dryRun).toBe(true);
+    const outcomes = Object.fromEntries(result.messages[0]!.outcomes.map((o) => [o.channel, o]));
+    expect(Object.keys(outcomes).sort()).toEqual(['email', 'pagerduty', 'slack']);
+    expect(Object.values(outcomes).map((o) => o.status)).toEqual(['planned', 'planned', 'planned']);
+    expect(outcomes.pagerduty!.payload.payload?.custom_details?.stage).toBe(stage);
+    expect(outcomes.email!.payload.body).toContain(`-- Firebreak, stage ${stage}, SNS message`);
+  });
+});
