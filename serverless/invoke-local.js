@@ -1,5 +1,6 @@
 // Deployment tooling: a serverless plugin (registered in serverless.yml) so that a command that fails ends, and
-// `serverless invoke local` runs a function of any stage offline.
+// `serverless invoke local` runs a function of any stage offline, started as Lambda starts it.
+const { randomUUID } = require('node:crypto');
 
 /**
  * serverless-esbuild builds through esbuild contexts, kept for rebuilds (watch mode), and disposes of them
@@ -20,6 +21,7 @@ class InvokeLocal {
     this.hooks = {
       // Before osls reads the function's environment (`before:invoke:local:loadEnvVars`, a plugin that runs first).
       initialize: () => this.isInvokeLocal() && this.useOfflineEnvironment(),
+      'before:invoke:local:invoke': () => this.startAsLambda(),
       error: () => stopEsbuild(),
     };
   }
@@ -42,6 +44,35 @@ class InvokeLocal {
     for (const [key, value] of Object.entries(offline)) {
       if (key in has) fn.environment = { ...fn.environment, [key]: String(value) };
     }
+  }
+
+  /**
+   * What Lambda gives a new execution environment and osls does not: `AWS_LAMBDA_INITIALIZATION_TYPE`
+   * (without it Powertools reports every start as warm, `cold_start: false`), and a context whose
+   * `memoryLimitInMB` is the function's `memorySize` in serverless.yml (osls's says 1024 for every
+   * function, which Powertools logs as `function_memory_size`). A context given with `--context` or
+   * `--contextPath` is used as it is.
+   */
+  startAsLambda() {
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
+    if (this.options.context) return;
+    const { service } = this.serverless;
+    const fn = service.getFunction(this.options.function);
+    const provider = this.serverless.getProvider('aws');
+    const timeoutMs = (Number(fn.timeout) || Number(service.provider.timeout) || 6) * 1000;
+    const started = Date.now();
+    this.options.context = {
+      awsRequestId: randomUUID(),
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${provider.getRegion()}:000000000000:function:${fn.name}`,
+      // The value osls gives AWS_LAMBDA_FUNCTION_MEMORY_SIZE: the function's memorySize, else the provider's.
+      memoryLimitInMB: String(Number(fn.memorySize) || Number(service.provider.memorySize) || 1024),
+      logGroupName: provider.naming.getLogGroupName(fn.name),
+      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(timeoutMs - (Date.now() - started), 0),
+    };
   }
 }
 
