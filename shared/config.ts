@@ -22,6 +22,17 @@ const booleanFlag = z.pipe(
   z.transform((v: string) => v === 'true' || v === '1' || v === 'yes'),
 );
 
+/** A flag Powertools reads too, parsed as Powertools parses it (its `getBooleanFromEnv` with extended parsing), so both agree. */
+const POWERTOOLS_TRUE = ['1', 'y', 'yes', 't', 'true', 'on'];
+const POWERTOOLS_FALSE = ['0', 'n', 'no', 'f', 'false', 'off'];
+const powertoolsFlag = z.pipe(
+  z.string().check(
+    z.toLowerCase(),
+    z.refine((v) => POWERTOOLS_TRUE.includes(v) || POWERTOOLS_FALSE.includes(v), 'expected true or false'),
+  ),
+  z.transform((v: string) => POWERTOOLS_TRUE.includes(v)),
+);
+
 const ssmName = z.string().check(z.regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name starting with /'));
 
 const envSchema = z.object({
@@ -43,6 +54,7 @@ const envSchema = z.object({
   HTTP_TIMEOUT_MS: optional(z.coerce.number().check(z.int(), z.minimum(100), z.maximum(60_000))),
   DELIVERY_MAX_ATTEMPTS: optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10))),
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
+  POWERTOOLS_METRICS_DISABLED: optional(powertoolsFlag),
 });
 
 /** Every setting Firebreak reads, resolved with defaults. Secrets are given either as values or as SSM names. */
@@ -64,6 +76,11 @@ export interface Config {
   readonly httpTimeoutMs: number;
   readonly deliveryMaxAttempts: number;
   readonly functionName?: string;
+  /**
+   * False when POWERTOOLS_METRICS_DISABLED is true (stage local, invoke local): Firebreak's own EMF lines
+   * are not written either, as Powertools writes none of its own.
+   */
+  readonly metricsEnabled: boolean;
 }
 
 /** A secret given directly (local stage, tests) or by the name of an SSM SecureString parameter. */
@@ -104,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     httpTimeoutMs: e.HTTP_TIMEOUT_MS ?? 5_000,
     deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS ?? 4,
     functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+    metricsEnabled: !(e.POWERTOOLS_METRICS_DISABLED ?? false),
   });
 }
 

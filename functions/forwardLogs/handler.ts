@@ -10,6 +10,8 @@ import { stagePolicy } from '../../shared/policy/load';
 // The composition root: configuration and policy read once, at cold start, so a missing LOG_SINK_URL,
 // STATE_TABLE or webhook fails loudly before any batch.
 const config = loadConfig(process.env);
-const dependencies = createForwardDependencies(config, stagePolicy(config.stage).logs ?? defaultLogsPolicy());
+const wired = createForwardDependencies(config, stagePolicy(config.stage).logs ?? defaultLogsPolicy());
+// With metrics off (stage local, invoke local) the batch's EMF lines are not written: they would reach no CloudWatch.
+const dependencies = config.metricsEnabled ? wired : { ...wired, writeMetric: () => undefined };
 
 export const handler = middy((event: unknown) => handleLogsDelivery(event, dependencies)).use(injectLambdaContext(logger));

@@ -1,4 +1,4 @@
-// Unit tests: the settings read from the environment — region codes.
+// Unit tests: the settings read from the environment — region codes, the metrics switch.
 import { ConfigError, loadConfig } from '../../shared/config';
 
 describe('loadConfig', () => {
@@ -9,5 +9,15 @@ describe('loadConfig', () => {
   it.each(['US-EAST-1', 'useast1', 'us-east', 'us east 1'])('refuses %s as a region, saying what it expected', (region) => {
     expect(() => loadConfig({ AWS_REGION: region })).toThrow(ConfigError);
     expect(() => loadConfig({ AWS_REGION: region })).toThrow('AWS_REGION: expected a region code such as us-east-1');
+  });
+
+  it("turns Firebreak's own metrics off with Powertools' switch, POWERTOOLS_METRICS_DISABLED", () => {
+    expect(loadConfig({}).metricsEnabled).toBe(true);
+    expect(loadConfig({ POWERTOOLS_METRICS_DISABLED: 'false' }).metricsEnabled).toBe(true);
+    expect(loadConfig({ POWERTOOLS_METRICS_DISABLED: 'true' }).metricsEnabled).toBe(false);
+    // Read as Powertools reads it, so the two never disagree.
+    expect(loadConfig({ POWERTOOLS_METRICS_DISABLED: 'On' }).metricsEnabled).toBe(false);
+    expect(loadConfig({ POWERTOOLS_METRICS_DISABLED: 'off' }).metricsEnabled).toBe(true);
+    expect(() => loadConfig({ POWERTOOLS_METRICS_DISABLED: 'maybe' })).toThrow('POWERTOOLS_METRICS_DISABLED: expected true or false');
   });
 });
