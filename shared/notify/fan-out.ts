@@ -4,14 +4,14 @@ import { deliverEach } from '../delivery/deliver-once';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { ChannelName } from '../policy/schema';
 import type { Notifiers } from './notifiers';
-import { planNotification, type PlanContext, type PlannedDelivery } from './plan';
+import { describeDelivery, planNotification, type PlanContext, type PlannedDelivery } from './plan';
 
 export type ChannelStatus = 'delivered' | 'already-delivered' | 'planned' | 'withheld' | 'failed';
 
 export interface ChannelOutcome {
   readonly channel: ChannelName;
   readonly status: ChannelStatus;
-  /** Why it was withheld or failed. */
+  /** Why it was withheld or failed; for a planned one, what it would send, in one line. */
   readonly detail?: string;
   /** The exact payload, in dry runs. */
   readonly payload?: unknown;
@@ -44,7 +44,7 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
   const plan = planNotification(message, deps);
   const withheld = plan.routing.withheld.map((w): ChannelOutcome => ({ channel: w.channel, status: 'withheld', detail: w.reason }));
   const outcomes = deps.dryRun
-    ? plan.deliveries.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', payload: d.payload }))
+    ? plan.deliveries.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', detail: describeDelivery(d), payload: d.payload }))
     : await deliver(message.messageId, plan.deliveries, deps);
   const view = plan.view;
   return {

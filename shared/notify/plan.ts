@@ -2,6 +2,7 @@
 import type { ParsedMessage } from '../alarm/model';
 import { route, type RoutingDecision } from '../policy/routing';
 import type { ChannelName, RoutingPolicy } from '../policy/schema';
+import { sliceWhole } from '../text';
 import { formatEmail, type EmailMessage } from './format/email';
 import { formatPagerDuty, type PagerDutyEvent } from './format/pagerduty';
 import { formatSlack, type SlackAlarmMessage } from './format/slack';
@@ -47,4 +48,23 @@ export function planNotification(message: ParsedMessage, ctx: PlanContext): Noti
     }
   });
   return { view, routing, deliveries };
+}
+
+/** Longest quoted text in a delivery's description: a headline, not the message. */
+const DESCRIPTION_TEXT_LIMIT = 100;
+
+const quoted = (text: string) => `"${text.length > DESCRIPTION_TEXT_LIMIT ? `${sliceWhole(text, DESCRIPTION_TEXT_LIMIT - 1)}…` : text}"`;
+
+/** What a delivery would send, in one line: for a dry run's log line, whose result holds the payload itself. */
+export function describeDelivery(delivery: PlannedDelivery): string {
+  switch (delivery.channel) {
+    case 'email':
+      return `mail with subject ${quoted(delivery.payload.subject)}`;
+    case 'slack':
+      return `message ${quoted(delivery.payload.text)}`;
+    case 'pagerduty': {
+      const { event_action: action, dedup_key: key, payload } = delivery.payload;
+      return `${action}${payload ? ` (${payload.severity})` : ''} for dedup_key ${key}`;
+    }
+  }
 }

@@ -28,7 +28,8 @@ export async function notifyEvent(
     for (const outcome of summary.outcomes) {
       const entry = { messageId: summary.messageId, alarm: summary.alarm, state: summary.state, severity: summary.severity, channel: outcome.channel, status: outcome.status, detail: outcome.detail };
       if (outcome.status === 'failed') logger.error('Delivery failed', entry);
-      else if (outcome.status === 'planned') logger.info('Dry run: would send', { ...entry, payload: outcome.payload });
+      // The payload itself is in the result; the log line says what it is (`detail`), so it is not printed twice.
+      else if (outcome.status === 'planned') logger.info('Dry run: would send', entry);
       else logger.info('Delivery outcome', entry);
     }
     observe(summary);
