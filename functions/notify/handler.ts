@@ -1,7 +1,6 @@
 // Entry point: the alarms SNS topic → notify every routed channel (email, Slack, PagerDuty).
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
@@ -28,6 +27,15 @@ function countOutcomes(summary: NotifySummary): void {
   }
 }
 
+/**
+ * Flushes what was counted, after the invocation and after its failure alike. An invocation that failed before
+ * counting anything (an event that is not SNS, a message that failed before any channel) has nothing to flush:
+ * Powertools' logMetrics would flush anyway and warn "No application metrics to publish" for it.
+ */
+const flushCounts = () => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};
+
 export const handler = middy((event: unknown) => notifyEvent(event, deps, logger, countOutcomes))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use({ after: flushCounts, onError: flushCounts });

@@ -52,6 +52,27 @@ describe('notify handler', () => {
     ).toThrow('STATE_TABLE must be set');
   });
 
+  it("flushes the invocation's counts as EMF when metrics are on", async () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const handler = loadHandler({ STAGE: 'local', POWERTOOLS_METRICS_DISABLED: 'false' });
+    await handler(loadEvent('alarm-high-error-rate-alarm'), context);
+    const emf = stdout.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('"_aws"'));
+    stdout.mockRestore();
+    expect(emf).toHaveLength(1);
+    expect(JSON.parse(emf[0]!)).toMatchObject({ AlarmMessages: 1 });
+  });
+
+  it('has nothing to flush, and warns of nothing, when it refused the event before counting', async () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const handler = loadHandler({ STAGE: 'local', POWERTOOLS_METRICS_DISABLED: 'false' });
+    await expect(handler({ Records: [] } as unknown as SNSEvent, context)).rejects.toThrow('Expected an SNS event with Records');
+    const printed = [...stdout.mock.calls, ...stderr.mock.calls].map(([line]) => String(line));
+    stdout.mockRestore();
+    stderr.mockRestore();
+    expect(printed.filter((line) => line.includes('"_aws"') || line.includes('No application metrics'))).toEqual([]);
+  });
+
   it('refuses a bad setting by name', () => {
     expect(() => loadHandler({ STAGE: 'dev', DRY_RUN: 'maybe' })).toThrow(/DRY_RUN: expected true or false/);
     expect(() => loadHandler({ STAGE: 'qa' })).toThrow(/No policy for stage "qa"/);
