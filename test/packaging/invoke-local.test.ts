@@ -1,7 +1,7 @@
 // Packaging: `serverless invoke local` as an operator runs it: a run that fails ends at once, non-zero, saying why.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invokeLocal, serviceCopy, type RunResult } from './serverless';
+import { invokeLocal, printStage, serviceCopy, type FunctionName, type JsonObject, type RunResult } from './serverless';
 
 jest.setTimeout(180_000);
 
@@ -64,5 +64,53 @@ describe.each(['dev', 'prod'])('invoke local --stage %s runs offline, with no AW
     expect(Object.values(outcomes).map((o) => o.status)).toEqual(['planned', 'planned', 'planned']);
     expect(outcomes.pagerduty!.payload.payload?.custom_details?.stage).toBe(stage);
     expect(outcomes.email!.payload.body).toContain(`-- Firebreak, stage ${stage}, SNS message`);
+  });
+});
+
+/** The function's structured log lines (Powertools' JSON), without the result the CLI prints after them. */
+const logLinesOf = (run: RunResult) =>
+  run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"level":'))
+    .map((line) => JSON.parse(line) as { cold_start?: boolean; function_memory_size?: string; payload?: unknown });
+
+describe("a run in stage local prints what it does once, and only what applies there", () => {
+  let notify: RunResult;
+  let forwardLogs: RunResult;
+  let resolved: JsonObject;
+
+  beforeAll(() => {
+    notify = invokeLocal('local', 'notify', 'events/alarm-high-error-rate-alarm.json');
+    forwardLogs = invokeLocal('local', 'forwardLogs', 'events/logs-training.json');
+    resolved = printStage('local');
+    for (const run of [notify, forwardLogs]) if (run.status !== 0) throw new Error(`invoke local exited with ${run.status}:\n${run.output}`);
+  });
+
+  it("prints each of notify's payloads once, in the result; its log lines say what each is", () => {
+    // One marker from each channel's payload: the mail's body, the page's details, the Slack blocks.
+    for (const marker of ['Alarm in the CloudWatch console:', '"custom_details"', '"blocks"']) {
+      expect({ marker, count: notify.output.split(marker).length - 1 }).toEqual({ marker, count: 1 });
+    }
+    const planned = logLinesOf(notify).filter((line) => 'detail' in line);
+    expect(planned).toHaveLength(3);
+    for (const line of planned) expect(line).not.toHaveProperty('payload');
+  });
+
+  it('writes no EMF line: metrics are off in stage local, for Powertools and for forwardLogs alike', () => {
+    expect(notify.output).not.toContain('"_aws"');
+    expect(forwardLogs.output).not.toContain('"_aws"');
+  });
+
+  it('logs a cold start with the memory size serverless.yml gives the function, as Lambda would', () => {
+    const memorySize = (fn: FunctionName) => {
+      const own = ((resolved.functions as JsonObject)[fn] as JsonObject).memorySize;
+      return String(own ?? (resolved.provider as JsonObject).memorySize);
+    };
+    expect(memorySize('notify')).not.toBe(memorySize('forwardLogs'));
+    for (const [fn, run] of [['notify', notify], ['forwardLogs', forwardLogs]] as const) {
+      const lines = logLinesOf(run);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect({ fn, cold_start: line.cold_start, function_memory_size: line.function_memory_size }).toEqual({ fn, cold_start: true, function_memory_size: memorySize(fn) });
+    }
   });
 });
