@@ -12,11 +12,9 @@ const now = new Date('2026-11-21T04:00:00.000Z');
 function run(argv: string[], dryRun = false) {
   const lines: string[] = [];
   const code = runBreakerCli(argv, {
-    store: ssmFlagStore(PREFIX, new SSMClient({ region: 'us-east-1' })),
-    prefix: PREFIX,
-    dryRun,
+    io: { print: (l) => lines.push(l), error: (l) => lines.push(l), env: { STAGE: 'prod', DRY_RUN: String(dryRun) } },
+    store: () => ssmFlagStore(PREFIX, new SSMClient({ region: 'us-east-1' })),
     now: () => now,
-    print: (l) => lines.push(l),
     operator: 'alice',
   });
   return code.then((c) => ({ code: c, out: lines.join('\n') }));
