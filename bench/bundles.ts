@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { lambdaHeapFlags } from './logs';
+import type { BenchVerdict } from './verdict';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
@@ -129,7 +130,7 @@ const invokeArgs = (file: string, name: FunctionName) => [
   ].join(' '),
 ];
 
-export async function run(): Promise<void> {
+export async function run(print: (line: string) => void): Promise<BenchVerdict[]> {
   const outDir = mkdtempSync(join(tmpdir(), 'firebreak-bundles-'));
   try {
     const bundles = await Promise.all(FUNCTIONS.map((name) => bundle(name, outDir)));
@@ -153,19 +154,22 @@ export async function run(): Promise<void> {
       }
     }
 
+    const verdicts: BenchVerdict[] = [];
     const bareMs = median(bare);
-    console.log(`bundles: Node ${process.version}, ${ROUNDS} interleaved rounds, bare \`node -e 0\` median ${bareMs.toFixed(1)} ms`);
-    console.log('function          bundle (min)  budget    init median  ratio  budget  verdict      first acting invocation  files beside the bundle');
+    print(`bundles: Node ${process.version}, ${ROUNDS} interleaved rounds, bare \`node -e 0\` median ${bareMs.toFixed(1)} ms`);
+    print('function          bundle (min)  budget    init median  ratio  budget  verdict      first acting invocation  files beside the bundle');
     for (const b of bundles) {
       const budget = BUDGETS[b.name];
       if (b.bytes === undefined || b.problem) {
-        console.log(`${b.name.padEnd(16)}  ${b.problem ?? 'not built'}`);
+        print(`${b.name.padEnd(16)}  ${b.problem ?? 'not built'}`);
+        verdicts.push({ target: `bundles: ${b.name} builds, loads and runs its first invocation`, met: false });
         continue;
       }
       const initMs = median(samples.get(b.name)!);
       const ratio = initMs / bareMs;
       const ok = b.bytes <= budget.maxBytes && ratio <= budget.maxInitRatio;
-      console.log(
+      verdicts.push({ target: `bundles: ${b.name} <= ${budget.maxBytes / MB} MB and init <= ${budget.maxInitRatio}x bare node`, met: ok });
+      print(
         [
           b.name.padEnd(16),
           `${(b.bytes / 1024).toFixed(0)} KiB`.padStart(12),
@@ -183,13 +187,14 @@ export async function run(): Promise<void> {
       const ms = median(withLambdaFlags.get(b.name)!);
       return `${b.name} ${ms.toFixed(1)} ms ${(ms / bareMs).toFixed(2)}x (${DEPLOYED_MEMORY_MB[b.name]} MB)`;
     });
-    console.log(`with the heap flags Lambda passes for each function's memory size: ${flagged.join('; ')}`);
-    console.log('largest parts of each bundle:');
+    print(`with the heap flags Lambda passes for each function's memory size: ${flagged.join('; ')}`);
+    print('largest parts of each bundle:');
     for (const b of bundles) {
       if (!b.contributors) continue;
       const top = b.contributors.slice(0, 4).map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(0)} KiB`);
-      console.log(`  ${b.name.padEnd(16)}${top.join(', ')}`);
+      print(`  ${b.name.padEnd(16)}${top.join(', ')}`);
     }
+    return verdicts;
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

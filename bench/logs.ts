@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { API_LOG_GROUP, API_LOG_STREAM, benchMessages, dataMessage, encodeSubscription } from '../test/support/logs-samples';
 import type { WorkerOptions, WorkerResult } from './logs-worker';
+import type { BenchVerdict } from './verdict';
 
 const EVENTS = 10_000;
 const ERROR_RATE = 0.02;
@@ -94,7 +95,7 @@ async function measure(bundle: string, options: WorkerOptions, nodeFlags: readon
   return summarise(results);
 }
 
-export async function run(): Promise<void> {
+export async function run(print: (line: string) => void): Promise<BenchVerdict[]> {
   const payload = dataMessage(API_LOG_GROUP, API_LOG_STREAM, benchMessages(EVENTS, ERROR_RATE));
   const event = encodeSubscription(payload);
   const decompressedMb = Buffer.byteLength(JSON.stringify(payload)) / 1_048_576;
@@ -129,28 +130,34 @@ export async function run(): Promise<void> {
 
     const throughput = decompressedMb / (handlerOnly.handlerMs / 1000);
     const ratio = handlerOnly.handlerMs / floorAlone.floorMs;
-    const verdict = (ok: boolean) => (ok ? 'OK' : 'MISSED');
+    const verdicts: BenchVerdict[] = [];
+    /** Records a target's verdict and says it, as the line's last word. */
+    const verdict = (target: string, met: boolean) => {
+      verdicts.push({ target: `logs: ${target}`, met });
+      return met ? 'OK' : 'MISSED';
+    };
     const s = handlerOnly.last.summary;
     const m = handlerOnly.atPeak;
     const rounds = `${CHILDREN * ROUNDS} rounds in ${CHILDREN} processes`;
-    console.log(`logs: batch of ${EVENTS} events, ${decompressedMb.toFixed(2)} MB decompressed, ${(event.awslogs.data.length / 1024).toFixed(0)} KB base64, ${ERROR_RATE * 100} % errors`);
-    console.log(`logs: floor   (base64 + gunzip + JSON.parse of batch and messages)  median ${floorAlone.floorMs.toFixed(1)} ms over ${rounds}`);
-    console.log(`logs: handler (decode, redact, parse, split, gzip, POST, digest)   median ${handlerOnly.handlerMs.toFixed(1)} ms over ${rounds}, alternating with the floor's processes`);
-    console.log(`logs: CPU per round: floor ${floorAlone.cpuMs.floorMain.toFixed(1)} ms; handler ${handlerOnly.cpuMs.handlerMain.toFixed(1)} ms on the main thread, ${handlerOnly.cpuMs.handlerAll.toFixed(1)} ms with zlib's thread pool (ratio on the main thread ${(handlerOnly.cpuMs.handlerMain / floorAlone.cpuMs.floorMain).toFixed(2)})`);
-    console.log(`logs: throughput ${throughput.toFixed(0)} MB/s decompressed (target >= ${TARGET_MB_PER_S}) ${verdict(throughput >= TARGET_MB_PER_S)}`);
-    console.log(`logs: handler/floor ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${verdict(ratio <= TARGET_RATIO)}`);
-    console.log(`logs: peak RSS of the handler ${handlerOnly.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(handlerOnly.peakRssMb <= TARGET_RSS_MB)}; per process ${handlerOnly.peakRssMbs.map((v) => v.toFixed(0)).join(', ')}; of the floor ${floorAlone.peakRssMb.toFixed(0)} MB`);
+    print(`logs: batch of ${EVENTS} events, ${decompressedMb.toFixed(2)} MB decompressed, ${(event.awslogs.data.length / 1024).toFixed(0)} KB base64, ${ERROR_RATE * 100} % errors`);
+    print(`logs: floor   (base64 + gunzip + JSON.parse of batch and messages)  median ${floorAlone.floorMs.toFixed(1)} ms over ${rounds}`);
+    print(`logs: handler (decode, redact, parse, split, gzip, POST, digest)   median ${handlerOnly.handlerMs.toFixed(1)} ms over ${rounds}, alternating with the floor's processes`);
+    print(`logs: CPU per round: floor ${floorAlone.cpuMs.floorMain.toFixed(1)} ms; handler ${handlerOnly.cpuMs.handlerMain.toFixed(1)} ms on the main thread, ${handlerOnly.cpuMs.handlerAll.toFixed(1)} ms with zlib's thread pool (ratio on the main thread ${(handlerOnly.cpuMs.handlerMain / floorAlone.cpuMs.floorMain).toFixed(2)})`);
+    print(`logs: throughput ${throughput.toFixed(0)} MB/s decompressed (target >= ${TARGET_MB_PER_S}) ${verdict(`throughput >= ${TARGET_MB_PER_S} MB/s`, throughput >= TARGET_MB_PER_S)}`);
+    print(`logs: handler/floor ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${verdict(`handler/floor <= ${TARGET_RATIO}`, ratio <= TARGET_RATIO)}`);
+    print(`logs: peak RSS of the handler ${handlerOnly.peakRssMb.toFixed(0)} MB with node's default heap (target <= ${TARGET_RSS_MB}) ${verdict(`peak RSS <= ${TARGET_RSS_MB} MB with node's default heap`, handlerOnly.peakRssMb <= TARGET_RSS_MB)}; per process ${handlerOnly.peakRssMbs.map((v) => v.toFixed(0)).join(', ')}; of the floor ${floorAlone.peakRssMb.toFixed(0)} MB`);
     const processEnv = Object.entries(FORWARD_LOGS_PROCESS_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`logs: these processes run with forwardLogs' deployed ${processEnv}; without it one handler process peaks at ${withoutProcessEnv.peakRssMb.toFixed(0)} MB (median ${withoutProcessEnv.handlerMs.toFixed(1)} ms)`);
-    if (m) console.log(`logs: handler, at its highest sampled RSS (${m.rss.toFixed(0)} MB): V8 heap ${m.heapTotal.toFixed(0)} MB committed / ${m.heapUsed.toFixed(0)} MB used, external ${m.external.toFixed(0)} MB (array buffers ${m.arrayBuffers.toFixed(0)} MB); ${m.loadedRss.toFixed(0)} MB once the bundle is loaded`);
-    console.log(`logs: in one process, rounds alternating: floor ${plain.floorMs.toFixed(1)} ms, handler ${plain.handlerMs.toFixed(1)} ms, ratio ${(plain.handlerMs / plain.floorMs).toFixed(2)} (the handler then also collects the floor's promoted batch)`);
-    console.log(`logs: with Lambda's heap flags for ${DEPLOYED_MEMORY_MB} MB (${lambdaFlags.join(' ')}): handler ${lambdaAlone.handlerMs.toFixed(1)} ms, peaks at ${lambdaAlone.peakRssMb.toFixed(0)} MB ${verdict(lambdaAlone.peakRssMb <= TARGET_RSS_MB)}`);
-    console.log(`logs: with Lambda's heap flags for ${SMALL_MEMORY_MB} MB (${smallFlags.join(' ')}): handler ${smallAlone.handlerMs.toFixed(1)} ms, peaks at ${smallAlone.peakRssMb.toFixed(0)} MB ${verdict(smallAlone.peakRssMb <= TARGET_RSS_MB)}`);
-    if (s) console.log(`logs: per batch ${s.requests} requests, ${(s.bytes / 1_048_576).toFixed(2)} MB NDJSON -> ${(s.compressedBytes / 1024).toFixed(0)} KB gzip, ${s.forwarded} forwarded, digest ${s.digest}, ${handlerOnly.last.metricKb.toFixed(1)} KB of EMF`);
+    print(`logs: these processes run with forwardLogs' deployed ${processEnv}; without it one handler process peaks at ${withoutProcessEnv.peakRssMb.toFixed(0)} MB (median ${withoutProcessEnv.handlerMs.toFixed(1)} ms)`);
+    if (m) print(`logs: handler, at its highest sampled RSS (${m.rss.toFixed(0)} MB): V8 heap ${m.heapTotal.toFixed(0)} MB committed / ${m.heapUsed.toFixed(0)} MB used, external ${m.external.toFixed(0)} MB (array buffers ${m.arrayBuffers.toFixed(0)} MB); ${m.loadedRss.toFixed(0)} MB once the bundle is loaded`);
+    print(`logs: in one process, rounds alternating: floor ${plain.floorMs.toFixed(1)} ms, handler ${plain.handlerMs.toFixed(1)} ms, ratio ${(plain.handlerMs / plain.floorMs).toFixed(2)} (the handler then also collects the floor's promoted batch)`);
+    print(`logs: with Lambda's heap flags for ${DEPLOYED_MEMORY_MB} MB (${lambdaFlags.join(' ')}): handler ${lambdaAlone.handlerMs.toFixed(1)} ms, peaks at ${lambdaAlone.peakRssMb.toFixed(0)} MB ${verdict(`peak RSS <= ${TARGET_RSS_MB} MB with Lambda's heap flags for ${DEPLOYED_MEMORY_MB} MB`, lambdaAlone.peakRssMb <= TARGET_RSS_MB)}`);
+    print(`logs: with Lambda's heap flags for ${SMALL_MEMORY_MB} MB (${smallFlags.join(' ')}): handler ${smallAlone.handlerMs.toFixed(1)} ms, peaks at ${smallAlone.peakRssMb.toFixed(0)} MB ${verdict(`peak RSS <= ${TARGET_RSS_MB} MB with Lambda's heap flags for ${SMALL_MEMORY_MB} MB`, smallAlone.peakRssMb <= TARGET_RSS_MB)}`);
+    if (s) print(`logs: per batch ${s.requests} requests, ${(s.bytes / 1_048_576).toFixed(2)} MB NDJSON -> ${(s.compressedBytes / 1024).toFixed(0)} KB gzip, ${s.forwarded} forwarded, digest ${s.digest}, ${handlerOnly.last.metricKb.toFixed(1)} KB of EMF`);
+    return verdicts;
   } finally {
     await new Promise((resolve) => sink.server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) void run();
+if (require.main === module) void run(console.log);

@@ -1,18 +1,76 @@
-// Benchmarks: `npm run bench` runs every area's benchmark in turn and prints figures and ratios.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// Benchmarks: `firebreak bench [notify|logs|bundles]` runs each area's benchmark in turn, prints figures and verdicts, and with --strict fails on a missed target.
+import { parseCommandLine } from '../shared/cli/args';
+import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from '../shared/cli/command';
+import { errorMessage } from '../shared/errors';
+import type { BenchArea, BenchVerdict } from './verdict';
 
-const AREAS = ['notify', 'logs', 'bundles'];
+/** Every benchmark area (bench/<area>.ts), in the order they run; each loaded only when it runs. */
+export const AREAS: Readonly<Record<string, () => Promise<BenchArea>>> = {
+  notify: () => import('./notify'),
+  logs: () => import('./logs'),
+  bundles: () => import('./bundles'),
+};
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  for (const area of AREAS) {
-    if (only.length && !only.includes(area)) continue;
-    if (!existsSync(join(__dirname, `${area}.ts`))) continue;
-    const bench = (await import(`./${area}`)) as { run: () => Promise<void> };
-    await bench.run();
-    console.log('');
-  }
+const help = (areas: readonly string[]) => `Usage: npm run bench -- [${areas.join('|')} ...] [--strict]
+   or: firebreak bench [${areas.join('|')} ...] [--strict]
+
+Runs the benchmarks of the areas named (default: all, in this order) and prints their figures; each
+target's line ends in its verdict (OK, MISSED, OVER BUDGET), and a summary lists the missed ones.
+Timings depend on the machine and its load: run on a quiet one, and compare runs, not single figures.
+
+  --strict     exit 1 when any target was missed (without it a missed target still exits 0)
+  -h, --help   this text
+
+Exit codes: 0 done (with --strict: every target met); 1 a benchmark failed to run, or with --strict a
+target was missed; 2 bad usage.
+
+Examples:
+  npm run bench -- logs
+  firebreak bench bundles --strict`;
+
+/** `firebreak bench` over `areas` (tests pass their own). */
+export function createBenchCommand(areas: Readonly<Record<string, () => Promise<BenchArea>>> = AREAS): CliCommand {
+  const names = Object.keys(areas);
+  const text = help(names);
+  return {
+    name: 'bench',
+    summary: `run the benchmarks (${names.join(', ')}) and print their figures and verdicts; --strict fails on a missed target`,
+    help: text,
+    run: async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
+      let strict: boolean;
+      let only: string[];
+      try {
+        const { values, positionals } = parseCommandLine('firebreak bench', argv, { strict: { type: 'boolean' } });
+        if (values.help) {
+          io.print(text);
+          return EXIT.done;
+        }
+        const unknown = positionals.filter((p) => !names.includes(p));
+        if (unknown.length > 0) throw new UsageError(`unknown area ${unknown.join(', ')}: give any of ${names.join(', ')}, or none for all`);
+        strict = values.strict ?? false;
+        only = positionals;
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        io.error(`${error.message}\n\n${text}`);
+        return EXIT.usage;
+      }
+      const verdicts: BenchVerdict[] = [];
+      for (const name of names.filter((n) => only.length === 0 || only.includes(n))) {
+        try {
+          verdicts.push(...(await (await areas[name]!()).run(io.print)));
+        } catch (error) {
+          io.error(`bench ${name} failed to run: ${errorMessage(error)}`);
+          return EXIT.failed;
+        }
+        io.print('');
+      }
+      const missed = verdicts.filter((v) => !v.met);
+      io.print(`targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length > 0 ? `; missed: ${missed.map((v) => v.target).join('; ')}` : ''}`);
+      if (missed.length > 0 && !strict) io.print('(a missed target exits 0; --strict makes it exit 1)');
+      return strict && missed.length > 0 ? EXIT.failed : EXIT.done;
+    },
+  };
 }
 
-void main();
+/** `firebreak bench` over bench/'s areas. */
+export const benchCommand: CliCommand = createBenchCommand();
