@@ -24,6 +24,7 @@ export class TestReceiver {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: ScriptedResponse[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly listeners: ((request: RecordedRequest) => void)[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -39,7 +40,9 @@ export class TestReceiver {
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
         const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-        receiver.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+        const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+        receiver.requests.push(recorded);
+        for (const listener of receiver.listeners) listener(recorded);
         const answer = receiver.queue.shift() ?? receiver.fallback;
         const send = () => {
           if (res.destroyed) return;
@@ -62,6 +65,12 @@ export class TestReceiver {
   url(path = '/'): string {
     const { port } = this.server.address() as AddressInfo;
     return `http://127.0.0.1:${port}${path}`;
+  }
+
+  /** Calls `listener` with each request as it is recorded (the sandbox prints them). */
+  onRequest(listener: (request: RecordedRequest) => void): this {
+    this.listeners.push(listener);
+    return this;
   }
 
   /** Queue answers for the next requests, in order. */

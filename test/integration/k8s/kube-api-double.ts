@@ -102,6 +102,7 @@ export class KubeApiDouble {
   readonly deployments = new Map<string, Json>();
   readonly hpas = new Map<string, Json>();
   private readonly scripted: { code: number; reason: string; message: string }[] = [];
+  private readonly listeners: ((request: SeenRequest, code: number) => void)[] = [];
   private resourceVersion = 100;
   private tokens = new Set<string>(['test-token']);
   /** Milliseconds to hold the next answer (a slow API server). */
@@ -129,6 +130,7 @@ export class KubeApiDouble {
           code = failure.code;
           body = status(failure.code, failure.reason, failure.message, failure.details);
         }
+        for (const listener of double.listeners) listener(seen, code);
         const answer = () => {
           if (res.destroyed) return;
           res.writeHead(code, { 'content-type': 'application/json' });
@@ -146,6 +148,12 @@ export class KubeApiDouble {
 
   get url(): string {
     return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Calls `listener` with each request and the status it is answered with (the sandbox prints writes). */
+  onRequest(listener: (request: SeenRequest, code: number) => void): this {
+    this.listeners.push(listener);
+    return this;
   }
 
   /** Bearer tokens the server accepts. */

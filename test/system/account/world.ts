@@ -3,14 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, CreateNodegroupCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { KubeApiDouble } from '../../integration/k8s/kube-api-double';
 import { TestReceiver } from '../../support/receiver';
 import { SystemClock } from '../clock';
 import { AlarmEvaluator } from '../cloudwatch/alarms';
+import { prerequisites, REFERENCE_WORKLOAD, stageParameters } from './prerequisites';
 import { ACCOUNT_ID, startEmulator, type Emulator } from '../emulator/moto';
 import { LambdaService } from '../lambda/service';
 import { adminClients, deployPackagedStage, type Clients, type DeployedStack } from '../stack/deploy';
@@ -18,15 +18,8 @@ import { packagedDirectory, packagedRegion, SYSTEM_STAGE } from '../stack/packag
 
 /** The reference workload, as serverless.yml's params and the prod policy name it. */
 export const WORKLOAD = {
-  cluster: 'retail-prediction-cluster',
-  nodegroup: 'retail-prediction-nodegroup',
-  apiLogGroup: '/aws/containerinsights/retail-prediction-cluster/application',
-  trainingLogGroup: '/aws/sagemaker/TrainingJobs',
-  deployment: { namespace: 'mlops', name: 'retail-forecast-api', replicas: 3 },
-  nodegroupCapacity: { min: 2, max: 6, desired: 3 },
-  slackWebhookParam: `/firebreak/${SYSTEM_STAGE}/slack-webhook-url`,
-  pagerDutyRoutingKeyParam: `/firebreak/${SYSTEM_STAGE}/pagerduty-routing-key`,
-  killSwitchParam: `/firebreak/${SYSTEM_STAGE}/kill-switch`,
+  ...REFERENCE_WORKLOAD,
+  ...stageParameters(SYSTEM_STAGE),
   pagerDutyRoutingKey: 'R0UTINGKEYSYSTEMSUITE00000000000',
 } as const;
 
@@ -48,35 +41,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** What an operator has in the account before the first deploy (README, "Prerequisites in the account"). */
-async function prerequisites(clients: World['clients'], slackUrl: string): Promise<string> {
-  for (const logGroupName of [WORKLOAD.apiLogGroup, WORKLOAD.trainingLogGroup]) await clients.logs.send(new CreateLogGroupCommand({ logGroupName }));
-  await clients.ssm.send(new PutParameterCommand({ Name: WORKLOAD.slackWebhookParam, Type: 'SecureString', Value: slackUrl }));
-  await clients.ssm.send(new PutParameterCommand({ Name: WORKLOAD.pagerDutyRoutingKeyParam, Type: 'SecureString', Value: WORKLOAD.pagerDutyRoutingKey }));
-  await clients.ssm.send(new PutParameterCommand({ Name: WORKLOAD.killSwitchParam, Type: 'String', Value: 'off' }));
-  const role = `arn:aws:iam::${ACCOUNT_ID}:role/eks-cluster`;
-  await clients.eks.send(new CreateClusterCommand({ name: WORKLOAD.cluster, roleArn: role, resourcesVpcConfig: { subnetIds: ['subnet-1a', 'subnet-1b'] } }));
-  const c = WORKLOAD.nodegroupCapacity;
-  await clients.eks.send(
-    new CreateNodegroupCommand({
-      clusterName: WORKLOAD.cluster,
-      nodegroupName: WORKLOAD.nodegroup,
-      nodeRole: `arn:aws:iam::${ACCOUNT_ID}:role/eks-nodes`,
-      subnets: ['subnet-1a', 'subnet-1b'],
-      scalingConfig: { minSize: c.min, maxSize: c.max, desiredSize: c.desired },
-    }),
-  );
-  // EKS creates the managed node group's Auto Scaling group; the emulator only names it (moto_server.py, gap 10).
-  const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName: WORKLOAD.cluster, nodegroupName: WORKLOAD.nodegroup }));
-  const asgName = nodegroup?.resources?.autoScalingGroups?.[0]?.name;
-  if (!asgName) throw new Error('the emulator gave the node group no Auto Scaling group name');
-  await clients.autoScaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: `${asgName}-lc`, ImageId: 'ami-12c6146b', InstanceType: 'm5.xlarge' }));
-  await clients.autoScaling.send(
-    new CreateAutoScalingGroupCommand({ AutoScalingGroupName: asgName, LaunchConfigurationName: `${asgName}-lc`, MinSize: c.min, MaxSize: c.max, DesiredCapacity: c.desired, AvailabilityZones: ['eu-west-1a'] }),
-  );
-  return asgName;
-}
-
 /** Starts the doubles and the emulator, deploys the packaged prod stage, and settles its alarms in OK. */
 export async function startWorld(): Promise<World> {
   const clock = new SystemClock();
@@ -90,7 +54,11 @@ export async function startWorld(): Promise<World> {
     const region = packagedRegion();
     const config = { endpoint: emulator.endpoint, region, credentials: emulator.admin, maxAttempts: 1 };
     const clients = { ...adminClients(emulator, region), ssm: new SSMClient(config), autoScaling: new AutoScalingClient(config), eks: new EKSClient(config) };
-    const asgName = await prerequisites(clients, slack.url('/services/T000/B000/XXXX'));
+    const asgName = await prerequisites(clients, {
+      stage: SYSTEM_STAGE,
+      region,
+      secrets: { slackWebhookUrl: slack.url('/services/T000/B000/XXXX'), pagerDutyRoutingKey: WORKLOAD.pagerDutyRoutingKey },
+    });
     kube.seedDeployment({ namespace: WORKLOAD.deployment.namespace, name: WORKLOAD.deployment.name, replicas: WORKLOAD.deployment.replicas });
     const kubeconfig = kube.writeKubeconfig();
     const stack = await deployPackagedStage(clients, packagedDirectory(), SYSTEM_STAGE, region);

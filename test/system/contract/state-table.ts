@@ -40,7 +40,7 @@ export interface StateTable {
   close(): Promise<void>;
 }
 
-interface StateTableProperties {
+export interface StateTableProperties {
   TableName: string;
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
@@ -55,6 +55,19 @@ export function templateStateTable(): StateTableProperties {
   return resource.Properties as unknown as StateTableProperties;
 }
 
+/** Creates STATE_TABLE from the template's `StateTable` properties: its key schema, billing mode and TTL. */
+export async function createStateTable(client: DynamoDBClient, properties: StateTableProperties): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: properties.TableName,
+      KeySchema: properties.KeySchema,
+      AttributeDefinitions: properties.AttributeDefinitions,
+      BillingMode: properties.BillingMode,
+    }),
+  );
+  await client.send(new UpdateTimeToLiveCommand({ TableName: properties.TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
+}
+
 /** Starts an emulator and creates STATE_TABLE in it from the packaged template, with its TTL. */
 export async function startStateTable(): Promise<StateTable> {
   const emulator = await startEmulator(NO_LAMBDA_SERVICE);
@@ -62,15 +75,7 @@ export async function startStateTable(): Promise<StateTable> {
     const properties = templateStateTable();
     // One attempt: a request the emulator failed must surface, not be retried into a pass.
     const raw = new DynamoDBClient({ endpoint: emulator.endpoint, region: packagedRegion(), credentials: emulator.admin, maxAttempts: 1 });
-    await raw.send(
-      new CreateTableCommand({
-        TableName: properties.TableName,
-        KeySchema: properties.KeySchema,
-        AttributeDefinitions: properties.AttributeDefinitions,
-        BillingMode: properties.BillingMode,
-      }),
-    );
-    await raw.send(new UpdateTimeToLiveCommand({ TableName: properties.TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
+    await createStateTable(raw, properties);
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = properties.TableName;
     let tracebacksSeen = emulator.tracebacks().length;

@@ -43,12 +43,12 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Fails with what to install when python3 or moto's server extras are missing: the suite never skips. */
-export function assertMotoAvailable(): void {
+/** Fails with what to install when python3 or moto's server extras are missing: the suite never skips. `who` opens the message. */
+export function assertMotoAvailable(who = 'The system suite'): void {
   const probe = spawnSync(PYTHON, ['-c', 'import moto, moto.server, werkzeug, flask; print(moto.__version__)'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `The system suite needs moto in server mode and could not load it with ${PYTHON} (${probe.error?.message ?? probe.stderr.trim()}).\n` +
+      `${who} needs moto in server mode and could not load it with ${PYTHON} (${probe.error?.message ?? probe.stderr.trim()}).\n` +
         'Install it with: pip install "moto[server]"   (moto 5.x; set FIREBREAK_PYTHON to use another interpreter)',
     );
   }
@@ -88,13 +88,23 @@ async function createUser(iam: IAMClient, name: string, policy: object): Promise
   return { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
 }
 
+export interface EmulatorOptions {
+  /**
+   * `enforced` (the suite): every request after start-up is authenticated and authorised. `open` (the
+   * sandbox, where functions run as the developer, not under their roles): any keys are accepted.
+   */
+  readonly iam?: 'enforced' | 'open';
+  /** Opens the message when moto is missing. */
+  readonly who?: string;
+}
+
 /**
  * Starts moto on a free loopback port, creates the suite's administrator and Lambda service user, then
- * turns IAM enforcement on: from then on every request is authenticated and authorised.
+ * turns IAM enforcement on (unless `iam: 'open'`): from then on every request is authenticated and authorised.
  * `lambdaServiceUrl` receives moto's deliveries to Lambda functions and email subscriptions.
  */
-export async function startEmulator(lambdaServiceUrl: string): Promise<Emulator> {
-  assertMotoAvailable();
+export async function startEmulator(lambdaServiceUrl: string, options: EmulatorOptions = {}): Promise<Emulator> {
+  assertMotoAvailable(options.who);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), 'firebreak-emulator-'));
@@ -122,8 +132,10 @@ export async function startEmulator(lambdaServiceUrl: string): Promise<Emulator>
     const admin = await createUser(iam, 'firebreak-system-suite', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
     // The Lambda service user may only assume roles; each role's trust policy decides which (gap 4).
     const lambdaService = await createUser(iam, LAMBDA_SERVICE_USER, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] });
-    const enforced = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
-    if (!enforced.ok) throw new Error(`could not turn IAM enforcement on: ${enforced.status} ${await enforced.text()}`);
+    if (options.iam !== 'open') {
+      const enforced = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
+      if (!enforced.ok) throw new Error(`could not turn IAM enforcement on: ${enforced.status} ${await enforced.text()}`);
+    }
     return {
       endpoint,
       admin,

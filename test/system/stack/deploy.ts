@@ -135,7 +135,7 @@ async function stackFacts(clients: Clients, stackName: string, region: string): 
 }
 
 /** Creates one skipped resource from its resolved definition, through the API CloudFormation would have called. */
-async function createSkipped(clients: Clients, stackName: string, logicalId: string, type: string, p: JsonObject): Promise<void> {
+async function createSkipped(clients: Pick<Clients, 'cloudWatch' | 'logs' | 'sns'>, stackName: string, logicalId: string, type: string, p: JsonObject): Promise<void> {
   switch (type) {
     case 'AWS::CloudWatch::Alarm':
       // The template's properties are PutMetricAlarm's parameters, by CloudFormation's schema.
@@ -218,6 +218,47 @@ function dependsOn(resource: Resource): string[] {
   return resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
 }
 
+/** The resource types `createFromDefinitions` creates, in the order it creates them. */
+export const CREATED_FROM_DEFINITIONS = [
+  'AWS::Logs::Transformer',
+  'AWS::Logs::MetricFilter',
+  'AWS::Logs::SubscriptionFilter',
+  'AWS::SNS::Subscription',
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::CompositeAlarm',
+] as const;
+
+/**
+ * Creates resources from their template definitions, resolved against `facts`, through the APIs CloudFormation
+ * would have called: in dependency order (a metric filter after the transformer it reads, a composite after its
+ * children). Each created alarm's name becomes its `Ref` in `facts`. Returns the resolved definitions by logical id.
+ */
+export async function createFromDefinitions(
+  clients: Pick<Clients, 'cloudWatch' | 'logs' | 'sns'>,
+  stackName: string,
+  resources: readonly (readonly [string, Resource])[],
+  facts: StackFacts,
+): Promise<Map<string, { type: string; properties: JsonObject }>> {
+  const created = new Map<string, { type: string; properties: JsonObject }>();
+  const unknown = resources.filter(([, r]) => !(CREATED_FROM_DEFINITIONS as readonly string[]).includes(r.Type));
+  if (unknown.length > 0) throw new Error(`no way to create ${unknown.map(([id, r]) => `${id} (${r.Type})`).join(', ')}`);
+  const pending = new Map(resources);
+  for (const type of CREATED_FROM_DEFINITIONS) {
+    for (const [id, r] of [...pending]) {
+      if (r.Type !== type) continue;
+      const blocked = dependsOn(r).filter((d) => pending.has(d) && pending.get(d)!.Type !== type);
+      if (blocked.length > 0) throw new Error(`${id} depends on ${blocked.join(', ')}, not yet created`);
+      const properties = resolve(r.Properties as Json, facts) as JsonObject;
+      await createSkipped(clients, stackName, id, r.Type, properties);
+      // An alarm's Ref is its name (the composite alarm's rule refers to its children so).
+      if (typeof properties.AlarmName === 'string') (facts.physicalIds as Map<string, string>).set(id, properties.AlarmName);
+      created.set(id, { type: r.Type, properties });
+      pending.delete(id);
+    }
+  }
+  return created;
+}
+
 /**
  * Deploys a packaged stage: the create-stack template (the deployment bucket), the artifacts into it,
  * then the update-stack template, as `serverless deploy` does. Returns the deployed functions as
@@ -248,23 +289,7 @@ export async function deployPackagedStage(clients: Clients, packageDir: string, 
   if (unexpected.length > 0) {
     throw new Error(`the emulator's CloudFormation did not create ${unexpected.map(([id, r]) => `${id} (${r.Type})`).join(', ')}`);
   }
-  // Create in dependency order (a metric filter after the transformer it reads, a composite after its children).
-  const created = new Map<string, { type: string; properties: JsonObject }>();
-  const pending = new Map(missing.filter(([, r]) => SKIPPED_BY_EMULATOR.has(r.Type)));
-  const order = ['AWS::Logs::Transformer', 'AWS::Logs::MetricFilter', 'AWS::Logs::SubscriptionFilter', 'AWS::SNS::Subscription', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'];
-  for (const type of order) {
-    for (const [id, r] of [...pending]) {
-      if (r.Type !== type) continue;
-      const blocked = dependsOn(r).filter((d) => pending.has(d) && pending.get(d)!.Type !== type);
-      if (blocked.length > 0) throw new Error(`${id} depends on ${blocked.join(', ')}, not yet created`);
-      const properties = resolve(r.Properties as Json, facts) as JsonObject;
-      await createSkipped(clients, stackName, id, r.Type, properties);
-      // An alarm's Ref is its name (the composite alarm's rule refers to its children so).
-      if (typeof properties.AlarmName === 'string') (facts.physicalIds as Map<string, string>).set(id, properties.AlarmName);
-      created.set(id, { type: r.Type, properties });
-      pending.delete(id);
-    }
-  }
+  const created = await createFromDefinitions(clients, stackName, missing.filter(([, r]) => SKIPPED_BY_EMULATOR.has(r.Type)), facts);
 
   const functions = new Map<FunctionName, DeployedFunction>();
   for (const name of FUNCTION_NAMES) {
