@@ -147,7 +147,7 @@ function localTemplate(): { resources: Record<string, Resource>; region: string;
   return { resources, region, alarmPrefix, environment: (fn) => ({ ...providerEnvironment, ...strings(functions[fn]?.environment) }) };
 }
 
-/** Runs `step`, and on a later failure of start-up its `close`, newest first. */
+/** What start-up opened, closed newest first: by `stop()`, or as soon as start-up fails. */
 class Closers {
   private readonly all: (() => Promise<void>)[] = [];
   add(close: () => Promise<void>): void {
@@ -221,6 +221,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       eks: new EKSClient(config),
       autoScaling: new AutoScalingClient(config),
     };
+    closers.add(async () => {
+      for (const client of Object.values(clients)) client.destroy();
+    });
     const created: string[] = [];
 
     const stateTable = template.resources.StateTable!.Properties as unknown as StateTableProperties;
