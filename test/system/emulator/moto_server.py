@@ -51,6 +51,17 @@ names the gap it closes and why closing it does not make the suite prove less th
     and matched by moto's own code; a message matches when one of them does, and the sum of their
     complexities (values times nesting level, per key) is held to SNS's 150. Nothing is matched that
     one of moto's own checks would not match; a key an `$or` would constrain twice fails loudly.
+13. Asynchronous invocations through the Lambda API. moto's Invoke runs the function in Docker (absent
+    here) and answers an `InvocationType: Event` call with 202 whatever became of it, so an operator's
+    replay (`firebreak replay --yes`) would be accepted and never run. An Event invocation is handed to
+    the suite's Lambda service instead, as gap 1 hands it SNS and CloudWatch Logs deliveries: the
+    function's deployed artifact runs under its own role, with its retries and its on-failure
+    destination, exactly as for those. moto still authenticates and authorises the caller (as
+    `lambda:Invoke`, its name for IAM's `lambda:InvokeFunction`; the replaying operator is the suite's
+    administrator, whose rights are not what the suite checks) and resolves the function first (an
+    unknown one is refused as Lambda refuses it, ResourceNotFoundException); the 202 is answered only
+    once the service took the event. Other invocation types keep moto's own behaviour; nothing in the
+    suite uses them.
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -578,6 +589,22 @@ def _filter_matches(self: Any, message_attributes: dict[str, Any] | None, messag
 
 
 sns_utils.FilterPolicyMatcher.matches = _filter_matches
+
+# 13. Asynchronous invocations through the Lambda API ---------------------------------------------
+_original_lambda_invoke = LambdaBackend.invoke
+
+
+def _lambda_invoke(self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,
+                   response_headers: Any) -> Any:
+    if headers.get("X-Amz-Invocation-Type") != "Event":
+        return _original_lambda_invoke(self, function_name, qualifier, body, headers, response_headers)
+    fn = self.get_function(function_name, qualifier)
+    event = json.loads(body) if body else {}
+    _post("/invoke", {"functionArn": fn.function_arn, "source": "invoke", "event": event})
+    return b""
+
+
+LambdaBackend.invoke = _lambda_invoke
 
 # IAM starts unenforced so the suite can create its administrator and the Lambda service user; it then
 # turns enforcement on for every later request (POST /moto-api/reset-auth with 0).

@@ -1,4 +1,4 @@
-// System suite: the Lambda service. Receives the emulator's deliveries (SNS, CloudWatch Logs) and runs each
+// System suite: the Lambda service. Receives the emulator's deliveries (SNS, CloudWatch Logs, asynchronous Invoke) and runs each
 // function's deployed artifact in a fresh Node 24 process, under its own role, as an asynchronous invocation:
 // retries, then the on-failure destination; the function's output goes to its log group with its role.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,7 +21,8 @@ const BOOTSTRAP = join(__dirname, 'bootstrap.cjs');
 /** Functions running at once: the machine has two cores, shared with the emulator. */
 const CONCURRENCY = 3;
 
-export type EventSource = 'sns' | 'logs' | 'schedule';
+/** `invoke`: lambda:Invoke with InvocationType Event, as an operator's replay calls it (moto_server.py, gap 13). */
+export type EventSource = 'sns' | 'logs' | 'schedule' | 'invoke';
 
 /** One run of a function on one event (an attempt: a retried event has several). */
 export interface Invocation {
