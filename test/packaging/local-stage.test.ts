@@ -115,7 +115,10 @@ it('respond with no AWS account: diagnosis unavailable, so insufficient data, so
       status: 'responded',
       decision: 'insufficient-data',
       actions: [],
-      unknown: ['diagnostics: unavailable (could not read CloudWatch DescribeAlarms: no AWS credentials)'],
+      unknown: [
+        'alarm state: unknown (could not read CloudWatch DescribeAlarms: no AWS credentials); planned as if it still fires',
+        'diagnostics: unavailable (could not read CloudWatch DescribeAlarms: no AWS credentials)',
+      ],
       planned: ['slack', 'pagerduty'],
     },
   });
