@@ -1,5 +1,5 @@
 // Benchmarks: `firebreak bench [notify|logs|bundles]` runs each area's benchmark in turn, prints figures and verdicts, and with --strict fails on a missed target.
-import { parseCommandLine } from '../shared/cli/args';
+import { answerCommandLine, HELP_ASKED, parseCommandLine } from '../shared/cli/args';
 import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from '../shared/cli/command';
 import { errorMessage } from '../shared/errors';
 import type { BenchArea, BenchVerdict } from './verdict';
@@ -32,44 +32,37 @@ Examples:
 export function createBenchCommand(areas: Readonly<Record<string, () => Promise<BenchArea>>> = AREAS): CliCommand {
   const names = Object.keys(areas);
   const text = help(names);
-  return {
+  const read = (argv: readonly string[]) => {
+    const { values, positionals } = parseCommandLine('firebreak bench', argv, { strict: { type: 'boolean' } });
+    if (values.help) return HELP_ASKED;
+    const unknown = positionals.filter((p) => !names.includes(p));
+    if (unknown.length > 0) throw new UsageError(`unknown area ${unknown.join(', ')}: give any of ${names.join(', ')}, or none for all`);
+    return { strict: values.strict ?? false, only: positionals };
+  };
+  const command: CliCommand = {
     name: 'bench',
     summary: `run the benchmarks (${names.join(', ')}) and print their figures and verdicts; --strict fails on a missed target`,
     help: text,
-    run: async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
-      let strict: boolean;
-      let only: string[];
-      try {
-        const { values, positionals } = parseCommandLine('firebreak bench', argv, { strict: { type: 'boolean' } });
-        if (values.help) {
-          io.print(text);
-          return EXIT.done;
-        }
-        const unknown = positionals.filter((p) => !names.includes(p));
-        if (unknown.length > 0) throw new UsageError(`unknown area ${unknown.join(', ')}: give any of ${names.join(', ')}, or none for all`);
-        strict = values.strict ?? false;
-        only = positionals;
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        io.error(`${error.message}\n\n${text}`);
-        return EXIT.usage;
-      }
-      const verdicts: BenchVerdict[] = [];
-      for (const name of names.filter((n) => only.length === 0 || only.includes(n))) {
-        try {
-          verdicts.push(...(await (await areas[name]!()).run(io.print)));
-        } catch (error) {
-          io.error(`bench ${name} failed to run: ${errorMessage(error)}`);
-          return EXIT.failed;
-        }
-        io.print('');
-      }
-      const missed = verdicts.filter((v) => !v.met);
-      io.print(`targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length > 0 ? `; missed: ${missed.map((v) => v.target).join('; ')}` : ''}`);
-      if (missed.length > 0 && !strict) io.print('(a missed target exits 0; --strict makes it exit 1)');
-      return strict && missed.length > 0 ? EXIT.failed : EXIT.done;
-    },
+    run: (argv, io) => answerCommandLine(command, io, () => read(argv), ({ strict, only }) => runAreas(strict, only, io)),
   };
+  return command;
+
+  async function runAreas(strict: boolean, only: readonly string[], io: CliIo): Promise<ExitCode> {
+    const verdicts: BenchVerdict[] = [];
+    for (const name of names.filter((n) => only.length === 0 || only.includes(n))) {
+      try {
+        verdicts.push(...(await (await areas[name]!()).run(io.print)));
+      } catch (error) {
+        io.error(`bench ${name} failed to run: ${errorMessage(error)}`);
+        return EXIT.failed;
+      }
+      io.print('');
+    }
+    const missed = verdicts.filter((v) => !v.met);
+    io.print(`targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length > 0 ? `; missed: ${missed.map((v) => v.target).join('; ')}` : ''}`);
+    if (missed.length > 0 && !strict) io.print('(a missed target exits 0; --strict makes it exit 1)');
+    return strict && missed.length > 0 ? EXIT.failed : EXIT.done;
+  }
 }
 
 /** `firebreak bench` over bench/'s areas. */

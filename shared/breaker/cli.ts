@@ -1,5 +1,5 @@
 // Breaker operator commands (status, open, close): the command line, and what each prints, independent of where flags are stored.
-import { parseCommandLine } from '../cli/args';
+import { answerCommandLine, HELP_ASKED, parseCommandLine } from '../cli/args';
 import { EXIT, UsageError, type CliIo, type ExitCode } from '../cli/command';
 import { resolveStageContext, STAGE_OPTIONS, STAGE_OPTIONS_HELP } from '../cli/stage-options';
 import { InvalidInputError } from '../errors';
@@ -98,22 +98,21 @@ function awsFailure(doing: string, region: string, error: unknown): string {
 }
 
 /** Runs one command and prints the state; resolves to the exit code. */
-export async function runBreakerCli(argv: readonly string[], deps: BreakerCliDeps): Promise<ExitCode> {
+export function runBreakerCli(argv: readonly string[], deps: BreakerCliDeps): Promise<ExitCode> {
   const { io } = deps;
-  let parsed: Parsed;
-  let context;
-  try {
-    parsed = parseBreakerArgs(argv);
-    if (parsed.help) {
-      io.print(BREAKER_USAGE);
-      return EXIT.done;
-    }
-    context = resolveStageContext(parsed, io, deps.stageRegion);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.error(`${error.message}\n\n${BREAKER_USAGE}`);
-    return EXIT.usage;
-  }
+  return answerCommandLine(
+    { name: 'breaker', help: BREAKER_USAGE },
+    io,
+    () => {
+      const parsed = parseBreakerArgs(argv);
+      return parsed.help ? HELP_ASKED : { parsed, context: resolveStageContext(parsed, io, deps.stageRegion) };
+    },
+    ({ parsed, context }) => runBreakerCommand(parsed, context, deps),
+  );
+}
+
+async function runBreakerCommand(parsed: Parsed, context: ReturnType<typeof resolveStageContext>, deps: BreakerCliDeps): Promise<ExitCode> {
+  const { io } = deps;
   const { breakerPrefix: prefix, region, dryRun } = context.config;
   const store = deps.store(prefix, region);
   const { command, name } = parsed;

@@ -1,6 +1,6 @@
 // Operator CLI: a subcommand's command line through node:util.parseArgs, each mistake a UsageError that names the fix.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { UsageError } from './command';
+import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from './command';
 
 /** `--help` and `-h`, which every subcommand takes. */
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
@@ -44,4 +44,34 @@ function usageErrorOf(command: string, options: ParseArgsOptionsConfig, error: u
     default:
       return error;
   }
+}
+
+/** What a command line's reader returns when the operator asked for the help. */
+export const HELP_ASKED = Symbol('help asked');
+
+/**
+ * The one way a subcommand answers its command line: `read` parses it; asked for help (`HELP_ASKED`),
+ * the help is printed (exit 0); a UsageError is printed with where the help is (exit 2); otherwise
+ * `run` gets what was read and its exit code is the command's.
+ */
+export async function answerCommandLine<A>(
+  command: Pick<CliCommand, 'name' | 'help'>,
+  io: CliIo,
+  read: () => A | typeof HELP_ASKED,
+  run: (args: A) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  let args: A | typeof HELP_ASKED;
+  try {
+    args = read();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.error(`${command.name}: ${error.message}`);
+    io.error(`see: firebreak ${command.name} --help`);
+    return EXIT.usage;
+  }
+  if (args === HELP_ASKED) {
+    io.print(command.help);
+    return EXIT.done;
+  }
+  return run(args);
 }

@@ -12,8 +12,8 @@ import type { Policy } from '../policy/schema';
 import { rulesFor, type RuleAction } from '../remediation/policy';
 import { serviceForAlarm } from '../responder/policy';
 import { FILTERED_SUBSCRIBERS, subscriptionFilters, type SelectedAlarm, type SubscriptionFilter } from '../policy/subscription-filters';
-import { parseCommandLine } from './args';
-import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from './command';
+import { answerCommandLine, HELP_ASKED, parseCommandLine } from './args';
+import { EXIT, type CliCommand, type CliIo, type ExitCode } from './command';
 import { resolveStage, STAGE_HELP, STAGE_OPTION } from './stage-options';
 
 const HELP = `Usage: npm run policy -- [--stage S] [<event.json> more.json ...]
@@ -158,25 +158,19 @@ export const policyCommand: CliCommand = {
   name: 'policy',
   summary: "which alarms reach each function, and what an event would trigger, under a stage's policy (sends nothing)",
   help: HELP,
-  run: runPolicy,
+  run: (argv, io) =>
+    answerCommandLine(
+      policyCommand,
+      io,
+      () => {
+        const { values, positionals } = parseCommandLine('firebreak policy', argv, STAGE_OPTION);
+        return values.help ? HELP_ASKED : { stage: resolveStage(values.stage, io), files: positionals };
+      },
+      (args) => runPolicy(args, io),
+    ),
 };
 
-async function runPolicy(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  let stage: string;
-  let files: string[];
-  try {
-    const { values, positionals } = parseCommandLine('firebreak policy', argv, STAGE_OPTION);
-    if (values.help) {
-      io.print(HELP);
-      return EXIT.done;
-    }
-    stage = resolveStage(values.stage, io);
-    files = positionals;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.error(`${error.message}\n\n${HELP}`);
-    return EXIT.usage;
-  }
+async function runPolicy({ stage, files }: { readonly stage: string; readonly files: readonly string[] }, io: CliIo): Promise<ExitCode> {
   let policy: Policy;
   try {
     policy = policyForStage(stage);

@@ -7,7 +7,7 @@ import { readDeadLetter, type DeadLetter } from '../replay/dead-letter';
 import { describeDeadLetter, describeOutcome, describePlan, type QueuedMessage, type ReplayOutcome } from '../replay/describe';
 import { deadLetterQueueName, stageFunctions } from '../replay/stage';
 import { decideReplay, type ReplayScope, type SubscriptionEndpoint } from '../replay/target';
-import { parseCommandLine } from './args';
+import { answerCommandLine, HELP_ASKED, parseCommandLine } from './args';
 import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from './command';
 import { resolveStageContext, STAGE_OPTIONS, STAGE_OPTIONS_HELP } from './stage-options';
 import { readServerlessConfig, stageRegion, type ServerlessConfig } from './stage-region';
@@ -92,11 +92,11 @@ const OPTIONS = { ...STAGE_OPTIONS, 'queue-url': { type: 'string' }, max: { type
 
 /**
  * Parses the command line and resolves the stage and its region (`regionOfStage` when --region is not
- * given); `help` when it asks for the help text. Throws UsageError with the fix.
+ * given); HELP_ASKED when it asks for the help text. Throws UsageError with the fix.
  */
-export function parseReplayArgs(argv: readonly string[], io: Pick<CliIo, 'env'>, regionOfStage?: (stage: string) => string): ReplayArgs | 'help' {
+export function parseReplayArgs(argv: readonly string[], io: Pick<CliIo, 'env'>, regionOfStage?: (stage: string) => string): ReplayArgs | typeof HELP_ASKED {
   const { values, positionals } = parseCommandLine('firebreak replay', argv, OPTIONS);
-  if (values.help) return 'help';
+  if (values.help) return HELP_ASKED;
   if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}: firebreak replay takes options only (firebreak replay --help)`);
   if (values.yes && values['dry-run']) throw new UsageError('--yes and --dry-run contradict each other: give one');
   const { config, dryRunFrom } = resolveStageContext(values, io, regionOfStage);
@@ -119,34 +119,29 @@ export function parseReplayArgs(argv: readonly string[], io: Pick<CliIo, 'env'>,
 export function createReplayCommand(options: ReplayCommandOptions = {}): CliCommand {
   const clientsFor = options.clients ?? defaultClients;
   const serverless = options.serverless ?? (() => readServerlessConfig());
-  return {
+  const command: CliCommand = {
     name: 'replay',
     summary: "list the dead-letter queue's failed events and, with --yes, re-invoke their functions",
     help: HELP,
-    async run(argv, io) {
+    run(argv, io) {
       let config: ServerlessConfig | undefined;
       const configOnce = () => (config ??= serverless());
-      let args: ReplayArgs | 'help';
-      try {
-        args = parseReplayArgs(argv, io, (stage) => stageRegion(stage, configOnce()));
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        io.error(`replay: ${error.message}`);
-        io.error('see: firebreak replay --help');
-        return EXIT.usage;
-      }
-      if (args === 'help') {
-        io.print(HELP);
-        return EXIT.done;
-      }
-      try {
-        return await replay(args, configOnce(), clientsFor(args.region), io);
-      } catch (error) {
-        io.error(`replay: ${explainAwsError(error)}`);
-        return EXIT.failed;
-      }
+      return answerCommandLine(
+        command,
+        io,
+        () => parseReplayArgs(argv, io, (stage) => stageRegion(stage, configOnce())),
+        async (args) => {
+          try {
+            return await replay(args, configOnce(), clientsFor(args.region), io);
+          } catch (error) {
+            io.error(`replay: ${explainAwsError(error)}`);
+            return EXIT.failed;
+          }
+        },
+      );
     },
   };
+  return command;
 }
 
 /** The subcommand the `firebreak` bin registers. */

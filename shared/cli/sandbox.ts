@@ -22,7 +22,7 @@ import { createFromDefinitions } from '../../test/system/stack/deploy';
 import { apiLogLines, apiLogStream, ingest } from '../../test/system/workload/api-logs';
 import { publishNodeMetrics } from '../../test/system/workload/container-insights';
 import { errorMessage } from '../errors';
-import { parseCommandLine } from './args';
+import { answerCommandLine, HELP_ASKED, parseCommandLine } from './args';
 import { EXIT, UsageError, type CliCommand, type CliIo, type ExitCode } from './command';
 
 /** The stage the sandbox stands in for: its template, its policy, its function environment. */
@@ -430,10 +430,10 @@ example:
   npm run sandbox
   npx serverless invoke local --stage ${SANDBOX_STAGE} -f notify -p events/alarm-high-error-rate-alarm.json -e DRY_RUN=false -e ...`;
 
-function parseSandboxArgs(argv: readonly string[]): 'help' | 'run' {
+function parseSandboxArgs(argv: readonly string[]): 'run' | typeof HELP_ASKED {
   const { values, positionals } = parseCommandLine('firebreak sandbox', argv, {});
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}: firebreak sandbox takes only --help`);
-  return values.help ? 'help' : 'run';
+  return values.help ? HELP_ASKED : 'run';
 }
 
 /** Resolves on the first SIGINT or SIGTERM; `dispose` removes the handlers. */
@@ -461,46 +461,36 @@ export interface SandboxCommandOptions {
 export function createSandboxCommand(options: SandboxCommandOptions = {}): CliCommand {
   const start = options.start ?? startSandbox;
   const until = options.until ?? untilInterrupted;
-  return {
+  const command: CliCommand = {
     name: 'sandbox',
     summary: 'run every function live on 127.0.0.1 until Ctrl-C: the AWS emulator, Slack, PagerDuty, a log sink, a Kubernetes API',
     help: HELP,
-    async run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-      let mode: 'help' | 'run';
-      try {
-        mode = parseSandboxArgs(argv);
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        io.error(`sandbox: ${error.message}`);
-        io.error('usage: firebreak sandbox [--help]');
-        return EXIT.usage;
-      }
-      if (mode === 'help') {
-        io.print(HELP);
-        return EXIT.done;
-      }
-      // Listening before start-up, so a Ctrl-C while it starts still stops what it started.
-      const signal = until();
-      try {
-        io.print(`firebreak sandbox: starting stage ${SANDBOX_STAGE}'s world on 127.0.0.1 ...`);
-        let sandbox: Sandbox;
-        try {
-          sandbox = await start({ report: (line) => io.print(line) });
-        } catch (error) {
-          io.error(`sandbox: ${errorMessage(error)}`);
-          return EXIT.failed;
-        }
-        for (const line of describeSandbox(sandbox)) io.print(line);
-        await signal.interrupted;
-        io.print('firebreak sandbox: stopping ...');
-        await sandbox.stop();
-        io.print('firebreak sandbox: stopped; its processes and temporary files are gone.');
-        return EXIT.done;
-      } finally {
-        signal.dispose();
-      }
-    },
+    run: (argv, io) => answerCommandLine(command, io, () => parseSandboxArgs(argv), () => runSandbox(io)),
   };
+  return command;
+
+  async function runSandbox(io: CliIo): Promise<ExitCode> {
+    // Listening before start-up, so a Ctrl-C while it starts still stops what it started.
+    const signal = until();
+    try {
+      io.print(`firebreak sandbox: starting stage ${SANDBOX_STAGE}'s world on 127.0.0.1 ...`);
+      let sandbox: Sandbox;
+      try {
+        sandbox = await start({ report: (line) => io.print(line) });
+      } catch (error) {
+        io.error(`sandbox: ${errorMessage(error)}`);
+        return EXIT.failed;
+      }
+      for (const line of describeSandbox(sandbox)) io.print(line);
+      await signal.interrupted;
+      io.print('firebreak sandbox: stopping ...');
+      await sandbox.stop();
+      io.print('firebreak sandbox: stopped; its processes and temporary files are gone.');
+      return EXIT.done;
+    } finally {
+      signal.dispose();
+    }
+  }
 }
 
 export const sandboxCommand: CliCommand = createSandboxCommand();

@@ -72,11 +72,11 @@ describe('breaker CLI', () => {
     expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
   });
 
-  it('answers a bad command line with the usage and exit code 2, touching nothing', async () => {
+  it('answers a bad command line with the fix, where the help is, and exit code 2, touching nothing', async () => {
     const { code, out } = await run(['open']);
     expect(code).toBe(2);
-    expect(out).toContain('open needs a flag name');
-    expect(out).toContain('Usage: npm run breaker');
+    expect(out).toContain('breaker: open needs a flag name');
+    expect(out).toContain('see: firebreak breaker --help');
     expect(ssm.calls()).toHaveLength(0);
   });
 
