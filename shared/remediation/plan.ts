@@ -77,6 +77,16 @@ export function planReplicas(target: DeploymentTarget, state: DeploymentState, r
   const before = hpa ? hpa.minReplicas : state.replicas;
   const requested = 'to' in replicas ? replicas.to : before + replicas.step;
   const max = hpa ? Math.min(target.maxReplicas, hpa.maxReplicas) : target.maxReplicas;
+  // An HPA whose max is below the policy's minReplicas leaves no count both allow: capping to the HPA's
+  // max would go below the policy's minimum, so nothing is changed and people are told why.
+  if (hpa && max < target.minReplicas) {
+    return {
+      ok: false,
+      guard: 'bounds',
+      before,
+      reason: `HPA ${hpa.name} maxReplicas ${hpa.maxReplicas} is below the policy's minReplicas ${target.minReplicas}: no replica count is within both`,
+    };
+  }
   const change = boundChange('replicas', before, requested, { min: target.minReplicas, max, allowScaleDown: target.allowScaleDown });
   if (!change.ok) return { ok: false, guard: 'bounds', reason: hpa ? `HPA ${hpa.name} minReplicas: ${change.reason}` : change.reason, before };
   return { ok: true, via: hpa ? 'hpa-min' : 'deployment', before, after: change.after, capped: change.capped, hpaName: hpa?.name };

@@ -65,4 +65,8 @@ describe('planReplicas', () => {
     const plan = planReplicas({ ...target, hpa: 'adjust-min' }, { replicas: 5, paused: false, hpa: { name: 'h', minReplicas: 3, maxReplicas: 5 } }, { to: 6 });
     expect(plan).toMatchObject({ ok: true, via: 'hpa-min', before: 3, after: 5, capped: true, hpaName: 'h' });
   });
+  it("refuses when the HPA's maxReplicas is below the policy's minReplicas, never setting a min below it (property test's shrunk input)", () => {
+    const plan = planReplicas({ ...target, hpa: 'adjust-min' }, { replicas: 0, paused: false, hpa: { name: 'h', minReplicas: 0, maxReplicas: 1 } }, { to: 3 });
+    expect(plan).toMatchObject({ ok: false, guard: 'bounds', before: 0, reason: "HPA h maxReplicas 1 is below the policy's minReplicas 3: no replica count is within both" });
+  });
 });
