@@ -24,7 +24,8 @@ type Content = { type: 'alarm'; alarm: Alarm } | { type: 'generic'; generic: Gen
 /** Parses one SNS record of the alarms topic. */
 export function parseSnsRecord(record: SNSEventRecord): ParsedMessage {
   const sns = record.Sns;
-  const content = parseAlarmMessage(sns.Message ?? '', sns.Subject ?? undefined);
+  // SNS sends a string or null; anything else (a number, an object from a hand-made event) is no subject at all.
+  const content = parseAlarmMessage(sns.Message ?? '', typeof sns.Subject === 'string' ? sns.Subject : undefined);
   const envelope = { messageId: sns.MessageId, topicArn: sns.TopicArn };
   return content.type === 'alarm' ? { ...envelope, ...content } : { ...envelope, ...content };
 }

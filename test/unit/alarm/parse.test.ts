@@ -131,6 +131,26 @@ describe('parseSnsRecord: anything else becomes a generic notification', () => {
   });
 });
 
+describe('parseSnsRecord: an Sns.Subject that is not a string', () => {
+  // Found by test/property/notify.property.test.ts: `"Subject": 0` crashed with TypeError (subject?.trim is not a function).
+  it.each([0, true, {}, []])('is no subject: %j, as null is', (subject) => {
+    const record = loadSnsRecord('sns-plain-text');
+    const withoutSubject = parseSnsRecord({ ...record, Sns: { ...record.Sns, Subject: null as unknown as string } });
+    (record.Sns as unknown as { Subject: unknown }).Subject = subject;
+
+    const parsed = parseSnsRecord(record);
+
+    expect(parsed).toEqual(withoutSubject);
+  });
+
+  it('reads an alarm whose Subject is a number as the alarm', () => {
+    const record = loadSnsRecord('alarm-high-error-rate-alarm');
+    (record.Sns as unknown as { Subject: unknown }).Subject = 0;
+
+    expect(parseSnsRecord(record).type).toBe('alarm');
+  });
+});
+
 describe('parseAlarmMessage: the subject of a generic notification', () => {
   it('is cut from its first line without splitting an emoji', () => {
     for (const text of ['🔥'.repeat(60), `x${'🔥'.repeat(60)}`]) {
