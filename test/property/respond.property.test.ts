@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ConfigError, DeliveryError, InvalidInputError, InvocationFailedError } from '../../shared/errors';
 import { UnreadableInputError } from '../../shared/read-failure';
 import { respondToEvent } from '../../shared/responder/event';
+import type { MetricRole } from '../../shared/responder/policy';
 import { harness, type Harness } from '../unit/responder/doubles';
 import { foreignJson, mutationsOf, type Json } from './arbitraries';
 import { propertyParameters } from './settings';
@@ -42,7 +43,7 @@ const mutated = (base: Json, steps = 3): fc.Arbitrary<Json> =>
 
 const events = fc.oneof(...samples.map((sample) => mutated(sample)), foreignJson);
 // Calm, extreme and missing metrics, so the responder decides to act, to wait and to say it could not read.
-const metricStates = fc.constantFrom({ errorRate: 2, latency: 120, requests: 1000, cpu: 40 }, { errorRate: 60, latency: 4000, requests: 1000, cpu: 97 }, {});
+const metricStates: fc.Arbitrary<Partial<Record<MetricRole, number>>> = fc.constantFrom({ errorRate: 2, latency: 120, requests: 1000, cpu: 40 }, { errorRate: 60, latency: 4000, requests: 1000, cpu: 97 }, {});
 
 const FIREBREAK_ERRORS = [ConfigError, InvalidInputError, DeliveryError, InvocationFailedError, UnreadableInputError];
 
@@ -54,7 +55,7 @@ function expectFirebreakError(error: unknown): void {
   if (error instanceof InvocationFailedError) for (const part of error.failures) expectFirebreakError(part.error);
 }
 
-const subject = (dryRun: boolean, state: Record<string, number>): Harness => harness([state], { dryRun });
+const subject = (dryRun: boolean, state: Partial<Record<MetricRole, number>>): Harness => harness([state], { dryRun });
 
 /** What the world was told: team messages and pages (triggered and resolved), as counts. */
 const told = (h: Harness) => ({ team: h.team.messages.length, pages: h.pager.pages.length, resolved: h.pager.resolved.length });
