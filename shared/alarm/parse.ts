@@ -171,7 +171,10 @@ function fromEventBridge(e: AlarmStateChangeEvent): Alarm | undefined {
   };
 }
 
-function generic(subject: string | undefined, text: string, reason: string): Content {
+function generic(rawSubject: string | undefined, rawText: string, reason: string): Content {
+  // A lone surrogate (a message cut mid-character upstream) is not text Slack, PagerDuty or SES can show: U+FFFD in its place.
+  const subject = rawSubject?.toWellFormed();
+  const text = rawText.toWellFormed();
   const firstLine = text.trim().split('\n', 1)[0] ?? '';
   return {
     type: 'generic',

@@ -151,6 +151,21 @@ describe('parseSnsRecord: an Sns.Subject that is not a string', () => {
   });
 });
 
+describe('parseAlarmMessage: a message with a lone surrogate', () => {
+  // Found by `npm run fuzz` on test/property/notify.property.test.ts: Message "a\udc00b" reached Slack and email as malformed text.
+  it('is delivered as well-formed text, the surrogate replaced by U+FFFD', () => {
+    const parsed = parseAlarmMessage('a\udc00b', '\ud800');
+
+    expect(parsed).toMatchObject({ type: 'generic', generic: { subject: '\ufffd', text: 'a\ufffdb' } });
+  });
+
+  it('takes its subject from the well-formed text when there is none', () => {
+    const parsed = parseAlarmMessage('a\udc00b');
+
+    expect(parsed.type === 'generic' && parsed.generic.subject).toBe('a\ufffdb');
+  });
+});
+
 describe('parseAlarmMessage: the subject of a generic notification', () => {
   it('is cut from its first line without splitting an emoji', () => {
     for (const text of ['🔥'.repeat(60), `x${'🔥'.repeat(60)}`]) {
