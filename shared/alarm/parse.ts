@@ -26,7 +26,8 @@ export function parseSnsRecord(record: SNSEventRecord): ParsedMessage {
   const sns = record.Sns;
   // SNS sends a string or null; anything else (a number, an object from a hand-made event) is no subject at all.
   const content = parseAlarmMessage(sns.Message ?? '', typeof sns.Subject === 'string' ? sns.Subject : undefined);
-  const envelope = { messageId: sns.MessageId, topicArn: sns.TopicArn };
+  // The MessageId is shown in every channel's text: well-formed there (SNS's are UUIDs; a hand-made event's may not be).
+  const envelope = { messageId: sns.MessageId.toWellFormed(), topicArn: sns.TopicArn };
   return content.type === 'alarm' ? { ...envelope, ...content } : { ...envelope, ...content };
 }
 

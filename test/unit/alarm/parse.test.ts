@@ -166,6 +166,16 @@ describe('parseAlarmMessage: a message with a lone surrogate', () => {
   });
 });
 
+describe('parseSnsRecord: a MessageId with a lone surrogate', () => {
+  // Found by `npm run fuzz` on test/property/notify.property.test.ts: MessageId "\ud800" reached the email body as malformed text.
+  it('is well-formed, the surrogate replaced by U+FFFD', () => {
+    const record = loadSnsRecord('sns-foreign-json');
+    record.Sns.MessageId = '\ud800';
+
+    expect(parseSnsRecord(record).messageId).toBe('\ufffd');
+  });
+});
+
 describe('parseAlarmMessage: the subject of a generic notification', () => {
   it('is cut from its first line without splitting an emoji', () => {
     for (const text of ['🔥'.repeat(60), `x${'🔥'.repeat(60)}`]) {
