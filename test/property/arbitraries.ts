@@ -77,12 +77,21 @@ const oddKey: fc.Arbitrary<string> = fc.oneof(fc.constantFrom('__proto__', 'cons
 
 type Path = (string | number)[];
 
-/** Every path to a value inside `value`, the root included. */
-function pathsOf(value: Json, prefix: Path = []): Path[] {
-  const here = [prefix];
-  if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => pathsOf(v, [...prefix, i]))];
-  if (value !== null && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
-  return here;
+/** Paths deeper than this are not mutated further: a value that deep is already one of the odd ones (deeplyNested). */
+const MAX_PATH_DEPTH = 30;
+
+/** Every path to a value inside `value` down to MAX_PATH_DEPTH, the root included; walked without recursion. */
+function pathsOf(value: Json): Path[] {
+  const paths: Path[] = [];
+  const pending: { value: Json; path: Path }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const { value: v, path } = pending.pop()!;
+    paths.push(path);
+    if (path.length >= MAX_PATH_DEPTH || v === null || typeof v !== 'object') continue;
+    const entries: [string | number, Json][] = Array.isArray(v) ? v.map((item, i) => [i, item]) : Object.entries(v);
+    for (const [key, child] of entries) pending.push({ value: child, path: [...path, key] });
+  }
+  return paths;
 }
 
 const clone = (value: Json): Json => JSON.parse(JSON.stringify(value)) as Json;
