@@ -1,37 +1,25 @@
 // Property tests: `runFirebreak` over generated command lines — offline commands only (policy, breaker with SSM mocked, help).
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { EXIT, type CliIo } from '../../shared/cli/command';
 import { COMMANDS, runFirebreak } from '../../shared/cli/main';
 import { oddString } from './arbitraries';
+import { refuseNetwork } from './expectations';
 import { propertyParameters } from './settings';
 
 // Only the commands that need no AWS account and no network: bench builds bundles, replay and sandbox call AWS.
 const OFFLINE = { policy: COMMANDS.policy!, breaker: COMMANDS.breaker! };
 
 const ssm = mockClient(SSMClient);
-const network: string[] = [];
+const network = refuseNetwork();
 
 beforeAll(() => {
   // breaker reads and writes SSM: every call refused as if there were no credentials, and recorded.
   ssm.rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
-  jest.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-    network.push(`fetch ${String(input)}`);
-    throw new Error('no network in property tests');
-  });
-  for (const [name, module] of [['http', http], ['https', https]] as const) {
-    jest.spyOn(module, 'request').mockImplementation(() => {
-      network.push(`${name}.request`);
-      throw new Error('no network in property tests');
-    });
-  }
 });
 afterAll(() => {
   ssm.restore();
-  jest.restoreAllMocks();
 });
 
 const flag = fc.oneof(

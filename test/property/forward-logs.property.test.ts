@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { SlackMessage } from '../../shared/channels/slack';
-import { ConfigError, DeliveryError, InvalidInputError, InvocationFailedError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import type { SinkRequest } from '../../shared/logs/batch';
 import type { DigestGate } from '../../shared/logs/digest-gate';
@@ -12,27 +11,10 @@ import { handleLogsDelivery } from '../../shared/logs/entry';
 import type { ForwardDependencies } from '../../shared/logs/forward';
 import { logsPolicySchema } from '../../shared/logs/policy';
 import type { LogSink } from '../../shared/logs/sink';
-import { UnreadableInputError } from '../../shared/read-failure';
 import { API_LOG_GROUP, API_LOG_STREAM, apiLogMessages, dataMessage, encodeSubscription, lambdaTextMessages, SECRET_MESSAGES, SECRETS, trainingMessages } from '../support/logs-samples';
 import { foreignJson, mutationsOf, oddString, type Json } from './arbitraries';
+import { notFirebreakError } from './expectations';
 import { propertyParameters } from './settings';
-
-const FIREBREAK_ERRORS = [ConfigError, InvalidInputError, DeliveryError, InvocationFailedError, UnreadableInputError];
-
-/** Why `error` is not one of Firebreak's own named errors with a message (looking inside an InvocationFailedError), or undefined. */
-function notFirebreakError(error: unknown): string | undefined {
-  const own = FIREBREAK_ERRORS.find((E) => error instanceof E);
-  if (!own || !(error instanceof Error)) return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
-  if (error.name !== own.name) return `threw a ${own.name} named ${error.name}`;
-  if (error.message.trim() === '') return `threw a ${own.name} with an empty message`;
-  if (error instanceof InvocationFailedError) {
-    for (const failure of error.failures) {
-      const inner = notFirebreakError(failure.error);
-      if (inner) return `${error.name} for ${failure.what}: ${inner}`;
-    }
-  }
-  return undefined;
-}
 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 const LOGS_SAMPLES = ['logs-api', 'logs-control-message', 'logs-lambda-text', 'logs-mixed-garbage', 'logs-training'];

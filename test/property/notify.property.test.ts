@@ -1,7 +1,5 @@
 // Property tests: notify's use case (dry run, stage local's policy) over mutations of every SNS sample in events/ and foreign JSON.
 import { readdirSync, readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,13 +10,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { assertSnsEvent } from '../../shared/alarm/sns-event';
 import { loadConfig } from '../../shared/config';
-import { ConfigError, DeliveryError, InvalidInputError, InvocationFailedError } from '../../shared/errors';
 import { notifyDeps } from '../../shared/notify/deps';
 import type { NotifySummary } from '../../shared/notify/fan-out';
 import { notifyEvent } from '../../shared/notify/process-event';
 import { stagePolicy } from '../../shared/policy/load';
-import { UnreadableInputError } from '../../shared/read-failure';
 import { foreignJson, mutationsOf, type Json } from './arbitraries';
+import { expectFirebreakError, refuseNetwork } from './expectations';
 import { propertyParameters } from './settings';
 
 const EVENTS = join(__dirname, '..', '..', 'events');
@@ -33,21 +30,7 @@ const config = loadConfig({ STAGE: 'local', SLACK_WEBHOOK_URL: SLACK_SECRET, PAG
 const policy = stagePolicy('local');
 const DEFAULT_CHANNELS = policy.notify.defaultRoute.channels;
 
-/**
- * Up to three mutations of `base`, like `mutationsOf(base)`, but one at a time: arbitraries' `pathsOf` recurses, so
- * mutating again a value that holds its 2,000-deep nesting overflows the stack while generating. Such a value is kept as it is.
- */
 const events = fc.oneof(...samples.map(([, sample]) => mutationsOf(sample)), foreignJson);
-
-const FIREBREAK_ERRORS = [ConfigError, InvalidInputError, DeliveryError, InvocationFailedError, UnreadableInputError];
-
-/** One of Firebreak's own errors with a message; an InvocationFailedError's parts too, so a built-in cannot hide inside it. */
-function expectFirebreakError(error: unknown): void {
-  const described = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error);
-  if (!FIREBREAK_ERRORS.some((type) => error instanceof type)) throw new Error(`expected one of Firebreak's errors, got ${described}`);
-  expect((error as Error).message.trim()).not.toBe('');
-  if (error instanceof InvocationFailedError) for (const part of error.failures) expectFirebreakError(part.error);
-}
 
 const readable = (text: unknown): boolean => typeof text === 'string' && text.trim() !== '' && text.isWellFormed();
 
@@ -68,23 +51,10 @@ const sns = mockClient(SNSClient);
 const dynamo = mockClient(DynamoDBClient);
 const documents = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
-const network: string[] = [];
+const network = refuseNetwork();
 
-beforeAll(() => {
-  jest.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-    network.push(`fetch ${String(input)}`);
-    throw new Error('no network in property tests');
-  });
-  for (const [name, module] of [['http', http], ['https', https]] as const) {
-    jest.spyOn(module, 'request').mockImplementation(() => {
-      network.push(`${name}.request`);
-      throw new Error('no network in property tests');
-    });
-  }
-});
 afterAll(() => {
   for (const client of [sns, dynamo, documents, ssm]) client.restore();
-  jest.restoreAllMocks();
 });
 
 /** A logger whose every line is kept (as its arguments, serialised), and dry-run deps built as the handler builds them. */

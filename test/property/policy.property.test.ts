@@ -8,10 +8,6 @@ import { policyForStage, stageDocument } from '../../shared/policy/load';
 import { mutationsOf, oddString, type Json } from './arbitraries';
 import { propertyParameters } from './settings';
 
-/**
- * Up to three mutations of `base`, like `mutationsOf(base)`, but one at a time: arbitraries' `pathsOf` recurses, so
- * mutating again a value that holds its 2,000-deep nesting overflows the stack while generating. Such a value is kept as it is.
- */
 const STAGES = join(__dirname, '..', '..', 'shared', 'policy', 'stages');
 const documents = readdirSync(STAGES)
   .filter((f) => f.endsWith('.json'))

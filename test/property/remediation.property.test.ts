@@ -1,33 +1,14 @@
 // Property: scaleNodegroup and scaleDeployment (remediateEvent with in-memory fakes) over mutated SNS alarms and foreign JSON.
 import fc from 'fast-check';
-import { ConfigError, DeliveryError, InvalidInputError, InvocationFailedError } from '../../shared/errors';
 import { policyForStage } from '../../shared/policy/load';
-import { UnreadableInputError } from '../../shared/read-failure';
-import { OutcomeUnknownError, ScalingInProgressError } from '../../shared/remediation/errors';
 import { remediationScope, type RemediationScope } from '../../shared/remediation/remediate-alarm';
 import { remediateEvent } from '../../shared/remediation/remediate-event';
 import type { DeploymentState, NodegroupCapacity } from '../../shared/remediation/types';
 import { loadEvent } from '../support/events';
 import { fakeDeps, samplePolicy, SAMPLE_REMEDIATION_SECTION } from '../unit/remediation/support/fixtures';
 import { foreignJson, mutationsOf, type Json } from './arbitraries';
+import { notFirebreakError } from './expectations';
 import { propertyParameters } from './settings';
-
-const FIREBREAK_ERRORS = [ConfigError, InvalidInputError, DeliveryError, InvocationFailedError, UnreadableInputError, ScalingInProgressError, OutcomeUnknownError];
-
-/** Why `error` is not one of Firebreak's own named errors with a message (looking inside an InvocationFailedError), or undefined. */
-function notFirebreakError(error: unknown): string | undefined {
-  const own = FIREBREAK_ERRORS.find((E) => error instanceof E);
-  if (!own || !(error instanceof Error)) return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
-  if (error.name !== own.name) return `threw a ${own.name} named ${error.name}`;
-  if (error.message.trim() === '') return `threw a ${own.name} with an empty message`;
-  if (error instanceof InvocationFailedError) {
-    for (const failure of error.failures) {
-      const inner = notFirebreakError(failure.error);
-      if (inner) return `${error.name} for ${failure.what}: ${inner}`;
-    }
-  }
-  return undefined;
-}
 
 const routing = policyForStage('dev').notify;
 const SCOPES: Record<'scaleNodegroup' | 'scaleDeployment', RemediationScope> = {
@@ -51,10 +32,6 @@ const ALARM_SAMPLES = [
 ];
 const RULED_SAMPLES = ['alarm-high-cpu-alarm', 'alarm-high-cpu-ok'];
 
-/**
- * Up to three mutations of `base`, like `mutationsOf(base)`, one at a time: arbitraries' `pathsOf` recurses, so
- * mutating again a value that holds its 2,000-deep nesting (even inside the SNS Message) overflows the stack while generating.
- */
 const eventArbitrary: fc.Arbitrary<Json> = fc.oneof(
   { weight: 6, arbitrary: fc.oneof(...RULED_SAMPLES.map((name) => mutationsOf(loadEvent<Json>(name)))) },
   { weight: 3, arbitrary: fc.oneof(...ALARM_SAMPLES.map((name) => mutationsOf(loadEvent<Json>(name)))) },
