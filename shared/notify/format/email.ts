@@ -12,10 +12,15 @@ export interface EmailMessage {
   readonly body: string;
 }
 
+/** `text` as SNS takes it in a subject: control characters and line breaks become spaces, runs of space one. Not cut. */
+export function cleanSubject(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
 /** The email subject: the headline, cleaned of control characters and cut to SNS's limit. */
 export function emailSubject(view: NotificationView): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const clean = headline(view).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = cleanSubject(headline(view));
   if (clean.length <= EMAIL_SUBJECT_MAX) return clean;
   if (view.type === 'alarm') {
     // Keep the state and the region; shorten the name in the middle of them.
