@@ -13,6 +13,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   bench: async () => (await import('../../bench/run')).benchCommand,
   replay: async () => (await import('./replay')).replayCommand,
   sandbox: async () => (await import('./sandbox')).sandboxCommand,
+  silence: async () => (await import('./silence')).silenceCommand,
 };
 
 const USAGE = 'Usage: firebreak <command> [options]   (or: npm run <command> -- [options])';
