@@ -11,6 +11,7 @@ import { planNotification } from '../shared/notify/plan';
 import { fanOut } from '../shared/notify/fan-out';
 import { InMemoryDeliveryLedger } from '../shared/delivery/ledger';
 import { createNotifiers } from '../shared/notify/notifiers';
+import { fanOutDeps, inMemoryNotifyState } from '../shared/notify/deps';
 import { TestReceiver } from '../test/support/receiver';
 import type { BenchVerdict } from './verdict';
 
@@ -57,7 +58,7 @@ async function fanOutTimes(): Promise<{ slowestAlone: number; fanOut: number }> 
     const snsClient = new SNSClient({ region: 'us-east-1', endpoint: sns.url(), credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
     const notifiers = createNotifiers(config, { sns: snsClient });
     const message = parseSnsRecord(sampleRecords().find((r) => r.Sns.Message.includes('HighErrorRate') && r.Sns.Message.includes('"NewStateValue":"ALARM"'))!);
-    const deps = { policy: policyForStage('prod').notify, stage: 'prod', runbookBaseUrl: config.runbookBaseUrl, dryRun: false, notifiers };
+    const deps = { ...fanOutDeps(config, policyForStage('prod'), inMemoryNotifyState()), notifiers };
     const alone: number[] = [];
     const together: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {

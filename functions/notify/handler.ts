@@ -1,4 +1,4 @@
-// Entry point: the alarms SNS topic → notify every routed channel (email, Slack, PagerDuty).
+// Entry point: the alarms SNS topic → notify every routed channel (email, Slack, PagerDuty); its schedule → grouped batches and announcements.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -8,13 +8,15 @@ import { metrics } from '../../shared/metrics';
 import { notifyDeps } from '../../shared/notify/deps';
 import type { NotifySummary } from '../../shared/notify/fan-out';
 import { notifyEvent } from '../../shared/notify/process-event';
+import { notifyTick } from '../../shared/notify/tick';
+import { isScheduledEvent } from '../../shared/aws/scheduled-event';
 import { stagePolicy } from '../../shared/policy/load';
 
 // The composition root: configuration and policy read once, at cold start; a bad setting fails here, before any alarm.
 const config = loadConfig(process.env);
 const deps = notifyDeps(config, stagePolicy(config.stage));
 
-const METRIC_OF_STATUS = { delivered: 'Delivered', 'already-delivered': 'AlreadyDelivered', withheld: 'Withheld', failed: 'DeliveryFailed' } as const;
+const METRIC_OF_STATUS = { delivered: 'Delivered', 'already-delivered': 'AlreadyDelivered', withheld: 'Withheld', grouped: 'Grouped', failed: 'DeliveryFailed' } as const;
 
 /** One count per message, and one per channel outcome with the channel as dimension; dry-run plans are not delivery outcomes. */
 function countOutcomes(summary: NotifySummary): void {
@@ -36,6 +38,7 @@ const flushCounts = () => {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 };
 
-export const handler = middy((event: unknown) => notifyEvent(event, deps, logger, countOutcomes))
+// The alarms topic delivers alarms; notify's own schedule delivers the alarm groups that came due and the announcements.
+export const handler = middy((event: unknown): Promise<unknown> => (isScheduledEvent(event) ? notifyTick(deps) : notifyEvent(event, deps, logger, countOutcomes)))
   .use(injectLambdaContext(logger))
   .use({ after: flushCounts, onError: flushCounts });

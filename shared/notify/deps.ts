@@ -1,29 +1,67 @@
-// Wiring: notify's dependencies — the routing policy, the channel notifiers and the delivery ledger — built from the configuration.
+// Wiring: notify's dependencies — the routing policy, the channel notifiers, the delivery ledger, silences, open pages and alarm groups — built from the configuration.
 import { dynamoDb } from '../aws/dynamodb';
 import { required, type Config } from '../config';
-import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../delivery/ledger';
+import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger, type DeliveryLedger } from '../delivery/ledger';
 import { ConfigError } from '../errors';
-import type { Policy } from '../policy/schema';
-import type { FanOutDeps } from './fan-out';
+import type { MaintenanceWindow, Policy } from '../policy/schema';
+import { quietOf } from '../silence/quiet';
+import { DynamoDbSilenceStore, InMemorySilenceStore, type SilenceStore } from '../silence/store';
+import { DynamoDbGroupStore, InMemoryGroupStore, type GroupStore } from './group/store';
 import { createNotifiers, unconfiguredChannels } from './notifiers';
+import { DynamoDbOpenPages, InMemoryOpenPages, type OpenPages } from './pages';
+import type { TickDeps } from './tick';
 
-/**
- * notify's dependencies. Checked now (cold start), so a deployed stage with a missing setting fails
- * loudly before any alarm arrives: a channel the policy routes to that the configuration cannot reach,
- * or a live run without STATE_TABLE. A dry run writes nothing anywhere, the delivery ledger included.
- */
-export function notifyDeps(config: Config, policy: Policy): FanOutDeps {
-  const routed = [...policy.notify.routes.flatMap((r) => r.channels), ...policy.notify.defaultRoute.channels];
-  const missing = unconfiguredChannels(config, routed);
-  if (missing.length > 0 && !config.dryRun) {
-    throw new ConfigError(`The ${config.stage} policy routes to channels that are not configured: ${missing.join(', ')}`);
-  }
+/** What notify keeps in STATE_TABLE: delivery records, silences (and what they withheld), open pages, alarm groups. */
+export interface NotifyState {
+  readonly ledger: DeliveryLedger;
+  readonly silences: SilenceStore;
+  readonly pages: OpenPages;
+  readonly groups: GroupStore;
+}
+
+/** The same state in memory: what a dry run uses (it writes nothing anywhere), and tests. */
+export function inMemoryNotifyState(): NotifyState & { readonly silences: InMemorySilenceStore; readonly pages: InMemoryOpenPages; readonly groups: InMemoryGroupStore } {
+  return { ledger: new InMemoryDeliveryLedger(), silences: new InMemorySilenceStore(), pages: new InMemoryOpenPages(), groups: new InMemoryGroupStore() };
+}
+
+function tableState(table: string): NotifyState {
+  return {
+    ledger: new DynamoDbDeliveryLedger(dynamoDb, table),
+    silences: new DynamoDbSilenceStore(dynamoDb, table),
+    pages: new DynamoDbOpenPages(dynamoDb, table),
+    groups: new DynamoDbGroupStore(dynamoDb, table),
+  };
+}
+
+/** notify's dependencies (the fan-out's and its schedule's) over a state and a clock: the one place they are put together. */
+export function fanOutDeps(config: Config, policy: Policy, state: NotifyState, now: () => Date = () => new Date()): TickDeps {
+  const windows: readonly MaintenanceWindow[] = policy.notify.windows;
   return {
     policy: policy.notify,
     stage: config.stage,
     runbookBaseUrl: config.runbookBaseUrl,
     dryRun: config.dryRun,
     notifiers: createNotifiers(config),
-    ledger: config.dryRun ? new InMemoryDeliveryLedger() : new DynamoDbDeliveryLedger(dynamoDb, required(config.stateTable, 'STATE_TABLE')),
+    ledger: state.ledger,
+    quiet: quietOf(state.silences, windows),
+    silences: state.silences,
+    pages: state.pages,
+    groups: state.groups,
+    now,
+    announces: unconfiguredChannels(config, ['slack']).length === 0,
   };
+}
+
+/**
+ * notify's dependencies. Checked now (cold start), so a deployed stage with a missing setting fails
+ * loudly before any alarm arrives: a channel the policy routes to that the configuration cannot reach,
+ * or a live run without STATE_TABLE. A dry run writes nothing anywhere, the delivery ledger included.
+ */
+export function notifyDeps(config: Config, policy: Policy): TickDeps {
+  const routed = [...policy.notify.routes.flatMap((r) => r.channels), ...policy.notify.defaultRoute.channels];
+  const missing = unconfiguredChannels(config, routed);
+  if (missing.length > 0 && !config.dryRun) {
+    throw new ConfigError(`The ${config.stage} policy routes to channels that are not configured: ${missing.join(', ')}`);
+  }
+  return fanOutDeps(config, policy, config.dryRun ? inMemoryNotifyState() : tableState(required(config.stateTable, 'STATE_TABLE')));
 }

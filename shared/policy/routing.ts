@@ -55,6 +55,8 @@ export interface RoutingDecision {
   /** Names of the routes that matched, in order (`default` when none did). */
   readonly routes: readonly string[];
   readonly channels: readonly ChannelName[];
+  /** The route each channel comes from: the first matched route that names it (`default` for the default route's). */
+  readonly routeOf: Readonly<Partial<Record<ChannelName, string>>>;
   /** Channels a route named but the policy holds back for this state, with why. */
   readonly withheld: readonly { readonly channel: ChannelName; readonly reason: string }[];
 }
@@ -66,20 +68,22 @@ export interface RoutingDecision {
 export function route(policy: RoutingPolicy, input: RoutingInput): RoutingDecision {
   const matched: string[] = [];
   const channels: ChannelName[] = [];
+  const routeOf: Partial<Record<ChannelName, string>> = {};
+  const take = (name: string, named: readonly ChannelName[]) => {
+    matched.push(name);
+    channels.push(...named);
+    for (const c of named) routeOf[c] ??= name;
+  };
   if (input.alarmName !== undefined) {
     for (const r of policy.routes) {
       if (r.match.alarm && !matchesAny(r.match.alarm, input.alarmName)) continue;
       if (r.match.severity && !r.match.severity.includes(input.severity)) continue;
       if (r.match.state && (!input.state || !r.match.state.includes(input.state))) continue;
-      matched.push(r.name);
-      channels.push(...r.channels);
+      take(r.name, r.channels);
       if (!r.continue) break;
     }
   }
-  if (matched.length === 0) {
-    matched.push('default');
-    channels.push(...policy.defaultRoute.channels);
-  }
+  if (matched.length === 0) take('default', policy.defaultRoute.channels);
   const unique = [...new Set(channels)];
   const withheld: { channel: ChannelName; reason: string }[] = [];
   const pagesInsufficientData = policy.pagerduty.insufficientData === 'trigger';
@@ -89,6 +93,7 @@ export function route(policy: RoutingPolicy, input: RoutingInput): RoutingDecisi
   return {
     routes: matched,
     channels: unique.filter((c) => !withheld.some((w) => w.channel === c)),
+    routeOf,
     withheld,
   };
 }

@@ -4,12 +4,29 @@ import { ALARM_STATES } from '../alarm/model';
 import { remediationPolicySchema } from '../remediation/policy';
 import { responderPolicySchema } from '../responder/policy';
 import { logsPolicySchema } from '../logs/policy';
+import { parseDuration } from '../duration';
+import { SILENCE_MAX_MS } from '../silence/model';
+import { scheduleProblem } from '../silence/schedule';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const CHANNELS = ['email', 'slack', 'pagerduty'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
+
+/** What a grouped route groups its alarms by (storm control). */
+export const GROUP_KEYS = ['service', 'alarmPrefix', 'severity'] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The `notify` section's schema, built on first use. */
 function buildRoutingPolicySchema() {
@@ -39,12 +56,48 @@ function buildRoutingPolicySchema() {
     z.refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice'),
   );
 
+  /** A duration as `30s`, `5m`, `1h30m`, `7d`; parsed to milliseconds. */
+  const duration = (max: number) =>
+    z.pipe(
+      z.string().check(
+        z.refine((d) => parseDuration(d) !== undefined, 'is not a duration: write it as 30s, 5m, 2h, 1h30m or 7d'),
+        z.refine((d) => (parseDuration(d) ?? 0) <= max, `is longer than ${max / 3_600_000} h`),
+      ),
+      z.transform((d: string) => parseDuration(d)!),
+    );
+
+  /** Storm control, Alertmanager's group_by / group_wait / group_interval. */
+  const group = z.strictObject({
+    by: z.array(z.enum(GROUP_KEYS)).check(
+      z.minLength(1),
+      z.refine((ks) => new Set(ks).size === ks.length, 'lists a key twice'),
+    ),
+    /** How long the first alarm of a group waits for the others before the group's first batch. */
+    wait: z._default(duration(15 * 60_000), 30_000),
+    /** How often a group's later changes are sent, one batch each. */
+    interval: z._default(duration(24 * 3_600_000), 300_000),
+  });
+
   const route = z.strictObject({
     name: z.string().check(z.minLength(1)),
     match: routeMatch,
     channels: channelList,
     /** Keep matching later routes after this one (their channels are added). */
     continue: z._default(z.boolean(), false),
+    group: z.optional(group),
+  });
+
+  /** A recurring maintenance window: the same effect as a silence on the alarms it covers, while it is open. */
+  const maintenanceWindow = z.strictObject({
+    name: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'is letters, digits, dots, dashes and underscores')),
+    /** Five-field cron in `timeZone`: minute hour day-of-month month day-of-week. */
+    schedule: z.string().check(z.refine((s) => scheduleProblem(s) === undefined, { error: (issue) => `${scheduleProblem(String(issue.input))}` })),
+    timeZone: z.string().check(z.refine(isTimeZone, 'is not an IANA time zone (such as Europe/London or UTC)')),
+    duration: duration(SILENCE_MAX_MS),
+    alarms: patterns,
+    severity: z.optional(z.array(z.enum(SEVERITIES)).check(z.minLength(1))),
+    reason: z.string().check(z.minLength(1)),
+    pauseRemediation: z._default(z.boolean(), false),
   });
 
   const pagerDutySeverity = z.enum(['critical', 'error', 'warning', 'info']);
@@ -57,6 +110,11 @@ function buildRoutingPolicySchema() {
     }),
     routes: z._default(z.array(route), []),
     defaultRoute: z.strictObject({ channels: channelList }),
+    /** Recurring maintenance windows; each name once. */
+    windows: z._default(
+      z.array(maintenanceWindow).check(z.refine((ws) => new Set(ws.map((w) => w.name)).size === ws.length, 'names a window twice')),
+      [],
+    ),
     pagerduty: z._default(
       z.strictObject({
         /** INSUFFICIENT_DATA pages nobody unless this says `trigger`. */
@@ -122,3 +180,5 @@ export const policySchema = z.strictObject({ ...policyHeader, ...POLICY_SECTIONS
 export type Policy = z.infer<typeof policySchema>;
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
 export type Route = RoutingPolicy['routes'][number];
+export type RouteGroup = NonNullable<Route['group']>;
+export type MaintenanceWindow = RoutingPolicy['windows'][number];

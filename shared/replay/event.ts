@@ -1,4 +1,5 @@
 // Dead-letter replay, step 2: what the kept event was — alarms on the alarms topic, a log batch, the schedule — read with the functions' own parsers. Pure.
+import { isScheduledEvent } from '../aws/scheduled-event';
 import { assertSnsEvent } from '../alarm/sns-event';
 import { parseSnsRecord } from '../alarm/parse';
 import type { AlarmState } from '../alarm/model';
@@ -43,7 +44,7 @@ export function describeEvent(event: unknown): EventSummary {
       return { kind: 'logs-unreadable', reason: errorMessage(error) };
     }
   }
-  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') {
+  if (isScheduledEvent(event)) {
     const resource = Array.isArray(event.resources) && typeof event.resources[0] === 'string' ? event.resources[0] : undefined;
     const rule = resource?.split(':rule/')[1];
     return { kind: 'schedule', ...(rule ? { rule } : {}), ...(typeof event.time === 'string' ? { time: event.time } : {}) };

@@ -1,5 +1,6 @@
 // Responder use case entry: one Lambda event — SNS alarm notifications, or the schedule that re-evaluates due breakers.
 import { forEachSnsMessage } from '../alarm/sns-event';
+import { isScheduledEvent } from '../aws/scheduled-event';
 import { errorMessage, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
 import type { ResponderDeps } from './ports';
@@ -12,12 +13,6 @@ export interface RespondEventResult {
   readonly messages: readonly { readonly messageId: string; readonly alarm?: string; readonly outcome?: RespondOutcome; readonly skipped?: string }[];
   /** Set for a scheduled invocation: what happened to each breaker that came due. */
   readonly sweep?: readonly SweepResult[];
-}
-
-/** An EventBridge schedule (`rate(5 minutes)`) invocation. */
-export function isScheduledEvent(event: unknown): boolean {
-  const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
-  return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
 }
 
 /**

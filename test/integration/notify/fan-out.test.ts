@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDeliveryLedger, InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
+import { fanOutDeps, inMemoryNotifyState } from '../../../shared/notify/deps';
 import type { FanOutDeps } from '../../../shared/notify/fan-out';
 import { loadEvent, snsEventWithMessage } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
@@ -54,12 +55,8 @@ describe('notify fan-out against loopback receivers', () => {
       HTTP_TIMEOUT_MS: '500',
     });
     return {
-      policy: policyForStage('dev').notify,
-      stage: 'dev',
-      runbookBaseUrl: config.runbookBaseUrl,
-      dryRun: false,
+      ...fanOutDeps(config, policyForStage('dev'), { ...inMemoryNotifyState(), ledger }),
       notifiers: createNotifiers(config, { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } }),
-      ledger,
     };
   };
 

@@ -38,7 +38,8 @@ describe('route: the sample policy and the reference alarms', () => {
     ['RetailPrediction-CriticalIssue', 'critical', ['critical-issue-pages'], ['pagerduty']],
     ['Unknown-Alarm', 'warning', ['default'], ['slack', 'email']],
   ] as const)('%s (%s) → %j %j', (alarmName, severity, routes, channels) => {
-    expect(route(sample(), { alarmName, severity, state: 'ALARM' })).toEqual({ routes, channels, withheld: [] });
+    const decision = route(sample(), { alarmName, severity, state: 'ALARM' });
+    expect(decision).toEqual({ routes, channels, routeOf: Object.fromEntries(channels.map((c) => [c, routes[0]])), withheld: [] });
   });
 
   it('sends OK to the same channels (PagerDuty resolves)', () => {
@@ -54,7 +55,18 @@ describe('route: the sample policy and the reference alarms', () => {
   });
 
   it('gives generic notifications (no alarm name) the default route', () => {
-    expect(route(sample(), { severity: 'critical' })).toEqual({ routes: ['default'], channels: ['slack', 'email'], withheld: [] });
+    expect(route(sample(), { severity: 'critical' })).toEqual({ routes: ['default'], channels: ['slack', 'email'], routeOf: { slack: 'default', email: 'default' }, withheld: [] });
+  });
+
+  it('names, for each channel, the first matched route that names it (the route that decides whether it is grouped)', () => {
+    const policy = {
+      ...sample(),
+      routes: [
+        { name: 'all-retail', match: { alarm: ['RetailPrediction-*'] }, channels: ['slack' as const], continue: true },
+        { name: 'paging', match: {}, channels: ['pagerduty' as const, 'slack' as const], continue: false },
+      ],
+    };
+    expect(route(policy, { alarmName: 'RetailPrediction-HighCPU', severity: 'warning', state: 'ALARM' }).routeOf).toEqual({ slack: 'all-retail', pagerduty: 'paging' });
   });
 });
 
