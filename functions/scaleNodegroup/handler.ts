@@ -12,7 +12,7 @@ import { remediateEvent } from '../../shared/remediation/remediate-event';
 // (serverless.yml, from the stage policy) invokes this function only for the alarms its rules name.
 const config = loadConfig(process.env);
 const policy = stagePolicy(config.stage);
-const remediation = nodegroupRemediation(config, policy.remediation);
+const remediation = nodegroupRemediation(config, policy);
 const scope = remediationScope('scaleNodegroup', policy.notify);
 
 export const handler = middy((event: unknown) => remediateEvent(event, scope, remediation)).use(injectLambdaContext(logger));

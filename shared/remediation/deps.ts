@@ -9,7 +9,11 @@ import { ssmKillSwitch } from './kill-switch';
 import { dynamoActionLedger } from './ledger';
 import { awsNodegroupScaler } from './nodegroup-scaler';
 import { channelRefusalNotifier, loggingRefusalNotifier } from './notifier';
-import { DISABLED_REMEDIATION, type RemediationPolicy } from './policy';
+import { DISABLED_REMEDIATION } from './policy';
+import type { Policy, RoutingPolicy } from '../policy/schema';
+import { pausesOf, type RemediationPauses } from '../silence/pauses';
+import { quietOf } from '../silence/quiet';
+import { DynamoDbSilenceStore, InMemorySilenceStore } from '../silence/store';
 import type { ActionLedger, Breakers, DeploymentActuator, NodegroupScaler, RemediationDeps } from './types';
 
 /** The actuators; a function wires only the ones its actions use. */
@@ -24,7 +28,7 @@ export type RemediationActuators = Pick<RemediationDeps, 'nodegroups' | 'deploym
  */
 export function remediationDeps(
   config: Config,
-  policy: RemediationPolicy | undefined,
+  { remediation: policy, notify: routing }: Pick<Policy, 'remediation' | 'notify'>,
   actuators: RemediationActuators,
   overrides: Partial<RemediationDeps> = {},
 ): RemediationDeps {
@@ -34,6 +38,7 @@ export function remediationDeps(
     policy: overrides.policy ?? policy ?? DISABLED_REMEDIATION,
     dryRun,
     killSwitch: overrides.killSwitch ?? ssmKillSwitch(config.killSwitchParam),
+    pauses: overrides.pauses ?? remediationPauses(config, routing),
     ledger: overrides.ledger ?? ledgerFor(dryRun, table),
     audit: overrides.audit ?? (dryRun ? loggingAuditTrail : dynamoAuditTrail(dynamoDb, requireTable(table))),
     notifier: overrides.notifier ?? (dryRun ? loggingRefusalNotifier : channelRefusalNotifier(config)),
@@ -44,12 +49,21 @@ export function remediationDeps(
   };
 }
 
+/**
+ * The silences and windows that pause remediation: the stored silences when STATE_TABLE is set (a dry run
+ * reads them too, as it reads cooldowns), else the policy's windows alone.
+ */
+export function remediationPauses(config: Pick<Config, 'stateTable'>, routing: RoutingPolicy): RemediationPauses {
+  const silences = config.stateTable ? new DynamoDbSilenceStore(dynamoDb, config.stateTable) : new InMemorySilenceStore();
+  return pausesOf(quietOf(silences, routing.windows), routing);
+}
+
 /** scaleNodegroup's engine: node groups through EKS and Auto Scaling; its scope never reaches a deployment or a breaker. */
-export const nodegroupRemediation = (config: Config, policy: RemediationPolicy | undefined): RemediationDeps =>
+export const nodegroupRemediation = (config: Config, policy: Pick<Policy, 'remediation' | 'notify'>): RemediationDeps =>
   remediationDeps(config, policy, { nodegroups: awsNodegroupScaler(), deployments: unwiredDeploymentActuator('scaleNodegroup'), breakers: NO_BREAKERS });
 
 /** scaleDeployment's engine: deployments through the Kubernetes API; its scope never reaches a node group or a breaker. */
-export const deploymentRemediation = (config: Config, policy: RemediationPolicy | undefined): RemediationDeps =>
+export const deploymentRemediation = (config: Config, policy: Pick<Policy, 'remediation' | 'notify'>): RemediationDeps =>
   remediationDeps(config, policy, { nodegroups: unwiredNodegroupScaler('scaleDeployment'), deployments: kubernetesDeployments(config), breakers: NO_BREAKERS });
 
 /**

@@ -2,6 +2,7 @@
 import { planClose, planOpen, type BreakerFlag } from '../breaker/flag';
 import { errorMessage, InvalidInputError, InvocationFailedError } from '../errors';
 import { logger } from '../logger';
+import { describeHold } from '../silence/model';
 import { describeUnreadable } from '../read-failure';
 import { OutcomeUnknownError, ScalingInProgressError } from './errors';
 import { planNodegroup, planReplicas } from './plan';
@@ -12,7 +13,8 @@ type Outcome = RemediationOutcome;
 type Refusal = Extract<Outcome, { status: 'refused' }>;
 
 /**
- * Runs one remediation: a redelivered message is a no-op; then the kill switch, the allow-list, the hard
+ * Runs one remediation: a redelivered message is a no-op; then the kill switch, a silence or window that
+ * pauses remediation, the allow-list, the hard
  * bounds (and the target's own state), the cooldown and the budgets, in that order; then DRY_RUN turns
  * the action into a plan, or the action is done. Every outcome but a duplicate is written to the audit
  * trail; every refusal and every "already in progress" is told to people.
@@ -117,7 +119,8 @@ async function report(request: RemediationRequest, outcome: Outcome, deps: Remed
         action: outcome.action,
         guard: outcome.status === 'refused' ? outcome.guard : 'in-progress',
         reason: outcome.reason,
-        critical: request.critical ?? false,
+        // An operator who paused remediation knows; a page for each refusal would be the noise the silence is there to stop.
+        critical: outcome.status === 'refused' && outcome.guard === 'silence' ? false : (request.critical ?? false),
       }),
     });
   }
@@ -167,6 +170,10 @@ async function guardAndAct(request: RemediationRequest, deps: RemediationDeps, n
   if (!deps.policy.enabled) return refuse(run, 'kill-switch', 'remediation is disabled in the policy (remediation.enabled is false)');
   const killSwitch = await readInput(run, 'kill switch', 'the kill switch', () => deps.killSwitch.read());
   if (killSwitch?.engaged) return refuse(run, 'kill-switch', `the kill switch is on${killSwitch.reason ? `: ${killSwitch.reason}` : ''}`);
+
+  // 1b. A silence or maintenance window that pauses remediation for this alarm.
+  const pause = await readInput(run, 'silences', 'the silences', () => deps.pauses.pausing(request.alarm, now));
+  if (pause) return refuse(run, 'silence', `remediation is paused by ${describeHold(pause)}`);
 
   // 2. Allow-list: only targets the policy declares, whatever the event says.
   switch (action.kind) {

@@ -59,7 +59,7 @@ export async function remediateAlarm(
   const settled = await Promise.allSettled(
     rules.map((rule) =>
       executeRemediation(
-        { messageId, alarm: { name: alarm.name, state: alarm.state, reason: alarm.reason }, action: rule.action, critical: rule.critical || alarmIsCritical, requestedBy },
+        { messageId, alarm: { name: alarm.name, state: alarm.state, reason: alarm.reason, description: alarm.description }, action: rule.action, critical: rule.critical || alarmIsCritical, requestedBy },
         deps,
       ),
     ),

@@ -1,4 +1,5 @@
 // Remediation contracts: the request a caller makes, the outcome it gets, and the ports the use case drives.
+import type { RemediationPauses } from '../silence/pauses';
 import type { AlarmState } from '../alarm/model';
 import type { FlagStore } from '../breaker/store';
 import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationPolicy } from './policy';
@@ -8,14 +9,14 @@ import type { DeploymentTarget, NodegroupTarget, RemediationAction, RemediationP
  * action into a plan. `target-state` (a paused deployment, an HPA the policy says to leave alone, a
  * breaker flag that is not valid JSON) is checked with the bounds, before anything is claimed.
  */
-export const GUARD_ORDER = ['kill-switch', 'allow-list', 'bounds', 'target-state', 'cooldown', 'budget'] as const;
+export const GUARD_ORDER = ['kill-switch', 'silence', 'allow-list', 'bounds', 'target-state', 'cooldown', 'budget'] as const;
 export type GuardName = (typeof GUARD_ORDER)[number];
 
 /** One remediation a caller (scaleNodegroup, scaleDeployment, the incident responder's plan) asks for. */
 export interface RemediationRequest {
   /** SNS MessageId (or another delivery id): the same id for the same action is done at most once. */
   readonly messageId: string;
-  readonly alarm: { readonly name: string; readonly state: AlarmState; readonly reason?: string };
+  readonly alarm: { readonly name: string; readonly state: AlarmState; readonly reason?: string; readonly description?: string };
   readonly action: RemediationAction;
   /** A refusal pages as well as telling Slack. */
   readonly critical?: boolean;
@@ -190,6 +191,8 @@ export interface RemediationDeps {
   readonly policy: RemediationPolicy;
   readonly dryRun: boolean;
   readonly killSwitch: KillSwitch;
+  /** Silences and maintenance windows that say `pauseRemediation`. */
+  readonly pauses: RemediationPauses;
   readonly ledger: ActionLedger;
   readonly audit: AuditTrail;
   readonly notifier: RefusalNotifier;

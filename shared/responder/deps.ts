@@ -109,7 +109,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     metrics: overrides.metrics ?? cloudWatchMetricsSource(),
     incidents: overrides.incidents ?? (dryRun || !table ? memoryIncidentStore() : dynamoIncidentStore(table)),
     flags,
-    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(config, remediation, actuators, { dryRun })),
+    remediator: overrides.remediator ?? boundedRemediator(remediationDeps(config, policy, actuators, { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
     team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),

@@ -162,17 +162,17 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets notify publish to the email topic, put and update its ledger records, read its two secrets and decrypt only through SSM', () => {
+  it('lets notify publish to the email topic, put, update and read its records in STATE_TABLE (ledger, silences, pages, groups), read its two secrets and decrypt only through SSM', () => {
     const role = roleIdOf('notify')!;
     const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
     expect(actions).toEqual(
       [
-        'dynamodb:PutItem', 'dynamodb:UpdateItem',
+        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
         'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
     expect(grants(role, 'sns:Publish').map((s) => referencedId(s.Resource))).toEqual(['EmailTopic']);
-    expect(grants(role, 'dynamodb:PutItem').map((s) => referencedId(s.Resource))).toEqual(['StateTable']);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']) expect(grants(role, action).map((s) => referencedId(s.Resource))).toEqual(['StateTable']);
     const parameterArns = JSON.stringify(grants(role, 'ssm:GetParameter').map((s) => s.Resource));
     expect(parameterArns).toContain(':parameter/firebreak/prod/slack-webhook-url');
     expect(parameterArns).toContain(':parameter/firebreak/prod/pagerduty-routing-key');
@@ -270,16 +270,19 @@ describe('alarms topic and subscriptions', () => {
     expect(snsPermissions.map((p) => referencedId(p.SourceArn))).toEqual(ALARM_SUBSCRIBERS.map(() => 'AlarmsTopic'));
   });
 
-  it('runs respond on a schedule to re-evaluate breaker flags, asynchronously like its alarms', () => {
+  it('runs respond on a schedule to re-evaluate breaker flags, and notify every minute for alarm groups and announcements', () => {
     const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ Name: 'firebreak-prod-respond-breaker-sweep', ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
-    const targets = rules[0]!.Targets as JsonObject[];
-    expect(targets.map((t) => referencedId(t.Arn))).toEqual([functionLogicalId('respond')]);
+    const byName = new Map(rules.map((r) => [String(r.Name), r]));
+    expect([...byName.keys()].sort()).toEqual(['firebreak-prod-notify-tick', 'firebreak-prod-respond-breaker-sweep']);
+    expect(byName.get('firebreak-prod-respond-breaker-sweep')).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(byName.get('firebreak-prod-notify-tick')).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    const targetOf = (name: string) => (byName.get(name)!.Targets as JsonObject[]).map((t) => referencedId(t.Arn));
+    expect(targetOf('firebreak-prod-respond-breaker-sweep')).toEqual([functionLogicalId('respond')]);
+    expect(targetOf('firebreak-prod-notify-tick')).toEqual([functionLogicalId('notify')]);
     const permission = resourcesOfType(template, 'AWS::Lambda::Permission')
       .map(([, p]) => p.Properties)
       .filter((p) => p.Principal === 'events.amazonaws.com');
-    expect(permission.map((p) => referencedId(p.FunctionName))).toEqual([functionLogicalId('respond')]);
+    expect(permission.map((p) => referencedId(p.FunctionName)).sort()).toEqual([functionLogicalId('notify'), functionLogicalId('respond')].sort());
   });
 
   it('lets only the alarms topic put undeliverable messages on the dead-letter queue', () => {

@@ -82,6 +82,7 @@ it('scaleNodegroup with no AWS account prints a plan: +1, with the size, kill sw
   expect(outcome!.plan).toContain("size unknown: would request +1, capped by the policy's bounds");
   expect(outcome!.unknown).toEqual([
     'kill switch: unknown (could not read /firebreak/local/kill-switch: no AWS credentials)',
+    'silences: unknown (could not read the silences in STATE_TABLE firebreak-local-state: no AWS credentials)',
     'node group size: unknown (could not read node group retail-prediction-cluster/retail-prediction-nodegroup through eks:DescribeNodegroup: no AWS credentials)',
     'cooldown and budgets: unknown (could not read the cooldown and budgets of retail-prediction-nodegroup: no AWS credentials)',
   ]);

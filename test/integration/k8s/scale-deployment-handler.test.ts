@@ -13,6 +13,15 @@ const ssm = mockClient(SSMClient);
 const mockStores = memoryRemediationStores();
 jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores));
 jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores));
+// No silences here: the stage's silences are read through this store, whose DynamoDB adapter is proved in test/system/contract/.
+jest.mock('../../../shared/silence/store', () => ({
+  ...jest.requireActual('../../../shared/silence/store'),
+  // A constructor that returns an object makes `new` yield that object.
+  DynamoDbSilenceStore: function DynamoDbSilenceStore() {
+    const { InMemorySilenceStore } = jest.requireActual<typeof import('../../../shared/silence/store')>('../../../shared/silence/store');
+    return new InMemorySilenceStore();
+  },
+}));
 const context = { functionName: 'firebreak-dev-scaleDeployment', awsRequestId: 'req-1' } as Context;
 
 type Handler = (event: unknown, context: Context) => Promise<RemediationEventResult>;

@@ -43,6 +43,15 @@ jest.mock('../../../shared/delivery/ledger', () => ({
 }));
 jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores.remediation));
 jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores.remediation));
+// No silences here: the stage's silences are read through this store, whose DynamoDB adapter is proved in test/system/contract/.
+jest.mock('../../../shared/silence/store', () => ({
+  ...jest.requireActual('../../../shared/silence/store'),
+  // A constructor that returns an object makes `new` yield that object.
+  DynamoDbSilenceStore: function DynamoDbSilenceStore() {
+    const { InMemorySilenceStore } = jest.requireActual<typeof import('../../../shared/silence/store')>('../../../shared/silence/store');
+    return new InMemorySilenceStore();
+  },
+}));
 
 const alarmEvent = (messageId: string): SNSEvent => {
   const e = loadEvent('alarm-high-error-rate-alarm');

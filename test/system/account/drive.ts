@@ -89,10 +89,14 @@ export function loggedOutcome(invocation: Invocation, message: string): Record<s
   return undefined;
 }
 
-/** EventBridge's scheduled event for the rule the template gives respond, at the account's now. */
-export function sweepEvent(world: World): Record<string, unknown> {
-  const rule = Object.values(world.stack.template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
-  const name = String(rule?.Properties.Name ?? 'breaker-sweep');
+/** EventBridge's scheduled event for the rule the template gives `fn` (respond's breaker sweep, notify's tick), at the account's now. */
+export function scheduledEvent(world: World, fn: 'respond' | 'notify' = 'respond'): Record<string, unknown> {
+  const logicalId = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`;
+  const rule = Object.values(world.stack.template.Resources).find(
+    (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.Targets ?? []).includes(`"${logicalId}"`),
+  );
+  if (!rule) throw new Error(`the template gives ${fn} no schedule`);
+  const name = String(rule.Properties.Name);
   return {
     version: '0',
     id: `${world.clock.now().getTime()}`,
@@ -106,9 +110,18 @@ export function sweepEvent(world: World): Record<string, unknown> {
   };
 }
 
+/** respond's schedule for the rule the template gives it. */
+export const sweepEvent = (world: World): Record<string, unknown> => scheduledEvent(world, 'respond');
+
 /** The schedule firing once: respond runs the breaker sweep. */
 export async function runSweep(world: World): Promise<void> {
   world.lambda.invokeAsync('respond', 'schedule', sweepEvent(world));
+  await world.lambda.idle();
+}
+
+/** notify's schedule firing once: the alarm groups whose batch is due go out, and the announcements. */
+export async function runTick(world: World): Promise<void> {
+  world.lambda.invokeAsync('notify', 'schedule', scheduledEvent(world, 'notify'));
   await world.lambda.idle();
 }
 

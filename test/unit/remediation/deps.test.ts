@@ -1,4 +1,5 @@
 // Unit tests: the remediation wiring — each function's actuators, and the unwired stand-ins.
+import { policyForStage } from '../../../shared/policy/load';
 import { loadConfig } from '../../../shared/config';
 import { deploymentRemediation, nodegroupRemediation, unwiredDeploymentActuator, unwiredNodegroupScaler } from '../../../shared/remediation/deps';
 import { DISABLED_REMEDIATION, type DeploymentTarget, type NodegroupTarget } from '../../../shared/remediation/policy';
@@ -30,30 +31,31 @@ describe('unwired actuators', () => {
 describe("each remediation function's engine", () => {
   const dryRun = loadConfig({ STAGE: 'dev', DRY_RUN: 'true' });
   const live = loadConfig({ STAGE: 'dev', DRY_RUN: 'false' });
+  const notifyPolicy = policyForStage('dev').notify;
 
   it("scaleNodegroup's follows the configuration's DRY_RUN, needs STATE_TABLE live, and has no deployment actuator nor breaker", async () => {
     const policy = samplePolicy();
 
-    const deps = nodegroupRemediation(dryRun, policy);
+    const deps = nodegroupRemediation(dryRun, { notify: notifyPolicy, remediation: policy });
 
     expect(deps).toMatchObject({ policy, dryRun: true });
     expect(deps.breakers.targets).toEqual([]);
-    expect(() => nodegroupRemediation(live, policy)).toThrow('STATE_TABLE must be set');
+    expect(() => nodegroupRemediation(live, { notify: notifyPolicy, remediation: policy })).toThrow('STATE_TABLE must be set');
     await expect(deps.deployments.inspect(deployment)).rejects.toThrow('scaleNodegroup does not act on Kubernetes deployments; scaleDeployment does');
   });
 
   it("scaleDeployment's follows the configuration's DRY_RUN, needs STATE_TABLE live, and has no node-group actuator nor breaker", async () => {
     const policy = samplePolicy();
 
-    const deps = deploymentRemediation(dryRun, policy);
+    const deps = deploymentRemediation(dryRun, { notify: notifyPolicy, remediation: policy });
 
     expect(deps).toMatchObject({ policy, dryRun: true });
     expect(deps.breakers.targets).toEqual([]);
-    expect(() => deploymentRemediation(live, policy)).toThrow('STATE_TABLE must be set');
+    expect(() => deploymentRemediation(live, { notify: notifyPolicy, remediation: policy })).toThrow('STATE_TABLE must be set');
     await expect(deps.nodegroups.describe(nodegroup)).rejects.toThrow('scaleDeployment does not resize node groups; scaleNodegroup does');
   });
 
   it('a stage without a remediation section does nothing', () => {
-    expect(nodegroupRemediation(dryRun, undefined).policy).toBe(DISABLED_REMEDIATION);
+    expect(nodegroupRemediation(dryRun, { notify: notifyPolicy, remediation: undefined }).policy).toBe(DISABLED_REMEDIATION);
   });
 });

@@ -20,6 +20,15 @@ const ssm = mockClient(SSMClient);
 const mockStores = memoryRemediationStores();
 jest.mock('../../../shared/remediation/ledger', () => ledgerModuleWith(mockStores));
 jest.mock('../../../shared/remediation/audit', () => auditModuleWith(mockStores));
+// No silences here: the stage's silences are read through this store, whose DynamoDB adapter is proved in test/system/contract/.
+jest.mock('../../../shared/silence/store', () => ({
+  ...jest.requireActual('../../../shared/silence/store'),
+  // A constructor that returns an object makes `new` yield that object.
+  DynamoDbSilenceStore: function DynamoDbSilenceStore() {
+    const { InMemorySilenceStore } = jest.requireActual<typeof import('../../../shared/silence/store')>('../../../shared/silence/store');
+    return new InMemorySilenceStore();
+  },
+}));
 const ASG_NAME = 'eks-retail-prediction-nodegroup-8ec5a6f2';
 const context = { functionName: 'firebreak-test-scaleNodegroup', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:x' } as Context;
 

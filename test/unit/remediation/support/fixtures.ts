@@ -15,6 +15,8 @@ import type {
   RemediationStatus,
 } from '../../../../shared/remediation/types';
 import { MemoryFlags } from '../../../support/memory-flags';
+import { pausingHold } from '../../../../shared/silence/match';
+import type { Hold } from '../../../../shared/silence/model';
 
 /** The `remediation` section the local and dev stages ship, as JSON. */
 export const SAMPLE_REMEDIATION_SECTION = {
@@ -171,10 +173,13 @@ export function fakeDeps(overrides: Partial<RemediationDeps> = {}) {
   const notices: RefusalNotice[] = [];
   const killSwitch = { engaged: false, reason: undefined as string | undefined };
   const flags = new MemoryFlags();
+  /** The silences and windows in force: a test pushes one to pause remediation. */
+  const holds: Hold[] = [];
   const deps: RemediationDeps = {
     policy: samplePolicy(),
     dryRun: false,
     killSwitch: { read: async () => ({ ...killSwitch }) },
+    pauses: { pausing: async () => pausingHold(holds) },
     ledger,
     audit: { record: async (e) => void audit.push(e) },
     notifier: { tell: async (n) => void notices.push(n) },
@@ -184,5 +189,5 @@ export function fakeDeps(overrides: Partial<RemediationDeps> = {}) {
     now: () => NOW,
     ...overrides,
   };
-  return { deps, ledger, nodegroups, deployments, flags, audit, notices, killSwitch };
+  return { deps, ledger, nodegroups, deployments, flags, audit, notices, killSwitch, holds };
 }
