@@ -45,7 +45,11 @@ export interface GroupStore {
 
 /** Partition of every group's head: a stage has few grouped routes, and the schedule reads them all each minute. */
 export const GROUP_PK = 'group';
-/** Days a group's items outlive its last change. */
+/**
+ * Days a group's items are kept once they no longer matter: a member after it went OK, a head after a batch
+ * left its group resolved. A firing member and an unresolved group have no TTL, so an alarm that fires for
+ * weeks never drops out of its group (which would let the group resolve its page while the alarm still fires).
+ */
 export const GROUP_RECORD_DAYS = 7;
 
 const headKey = (groupId: string) => ({ pk: GROUP_PK, sk: groupId });
@@ -64,13 +68,13 @@ export class DynamoDbGroupStore implements GroupStore {
 
   async join(join: Join): Promise<boolean> {
     const { identity, member } = join;
-    const expiresAt = expiresAfterDays(GROUP_RECORD_DAYS, Date.parse(member.changedAt) || Date.now());
+    const ttl = member.state === 'OK' ? { expiresAt: expiresAfterDays(GROUP_RECORD_DAYS, Date.parse(member.changedAt) || Date.now()) } : {};
     let recorded = true;
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...memberKey(identity.id, member.alarmName), ...member, pending: true, expiresAt },
+          Item: { ...memberKey(identity.id, member.alarmName), ...member, pending: true, ...ttl },
           // A later state change is never replaced by an earlier one that arrived late (or again).
           ConditionExpression: 'attribute_not_exists(pk) OR changedAt < :changedAt',
           ExpressionAttributeValues: { ':changedAt': member.changedAt },
@@ -87,7 +91,7 @@ export class DynamoDbGroupStore implements GroupStore {
           TableName: this.table,
           Key: headKey(identity.id),
           UpdateExpression:
-            'SET #identity = :identity, #channels = :channels, waitMs = :wait, intervalMs = :interval, dueAt = if_not_exists(dueAt, :due), batches = if_not_exists(batches, :zero), expiresAt = :expiresAt ADD version :one',
+            'SET #identity = :identity, #channels = :channels, waitMs = :wait, intervalMs = :interval, dueAt = if_not_exists(dueAt, :due), batches = if_not_exists(batches, :zero) REMOVE expiresAt ADD version :one',
           ExpressionAttributeNames: { '#identity': 'identity', '#channels': 'channels' },
           ExpressionAttributeValues: {
             ':identity': identity,
@@ -97,7 +101,6 @@ export class DynamoDbGroupStore implements GroupStore {
             ':due': join.dueAt,
             ':zero': 0,
             ':one': 1,
-            ':expiresAt': expiresAt,
           },
         }),
       );
@@ -133,16 +136,18 @@ export class DynamoDbGroupStore implements GroupStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw this.writeError('mark the group member sent', error);
       }
     }
-    const counted = { ':batches': head.batches + 1, ':at': at, ':resolved': done.resolved };
+    const counted = { ':batches': head.batches + 1, ':at': at };
+    // A resolved group is kept a while (its next storm is a new episode), then removed by TTL.
+    const settled = done.resolved ? { set: ', expiresAt = :expiresAt', remove: '', values: { ':expiresAt': expiresAfterDays(GROUP_RECORD_DAYS, at) } } : { set: '', remove: ', expiresAt', values: {} };
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: headKey(head.identity.id),
-          UpdateExpression: 'SET batches = :batches, lastBatchAt = :at, resolved = :resolved REMOVE dueAt',
+          UpdateExpression: `SET batches = :batches, lastBatchAt = :at, resolved = :resolved${settled.set} REMOVE dueAt${settled.remove}`,
           // No member joined since the head was read: nothing waits.
           ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ...counted, ':version': head.version },
+          ExpressionAttributeValues: { ...counted, ':resolved': done.resolved, ...settled.values, ':version': head.version },
         }),
       );
       return;
@@ -155,7 +160,7 @@ export class DynamoDbGroupStore implements GroupStore {
         new UpdateCommand({
           TableName: this.table,
           Key: headKey(head.identity.id),
-          UpdateExpression: 'SET batches = :batches, lastBatchAt = :at, resolved = :resolved, dueAt = :next',
+          UpdateExpression: 'SET batches = :batches, lastBatchAt = :at, resolved = :resolved, dueAt = :next REMOVE expiresAt',
           ExpressionAttributeValues: { ...counted, ':resolved': false, ':next': at + head.intervalMs },
         }),
       );

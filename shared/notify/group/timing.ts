@@ -53,5 +53,8 @@ export function batchOf(head: GroupHead, members: readonly StoredMember[]): Grou
 /** Every member OK: the group's page is resolved and its next alarm starts a new episode. */
 export const allRecovered = (members: readonly Pick<GroupMember, 'state'>[]): boolean => members.length > 0 && members.every((m) => m.state === 'OK');
 
-/** The id of a batch in the delivery ledger: the same on every retry of its delivery. */
-export const batchDeliveryId = (head: Pick<GroupHead, 'identity' | 'batches'>): string => `group#${head.identity.id}#${head.batches + 1}`;
+/**
+ * The id of a batch in the delivery ledger: the group and the time the batch fell due, which stays the same
+ * on every retry of its delivery and differs for every batch (a group that ended and started again included).
+ */
+export const batchDeliveryId = (head: Pick<GroupHead, 'identity' | 'dueAt'>): string => `group#${head.identity.id}#${head.dueAt ?? 'undue'}`;

@@ -53,18 +53,30 @@ beforeEach(() => {
 });
 
 describe('DynamoDbGroupStore against DynamoDB', () => {
-  it('the first join records the member pending and creates the head: dueAt, version 1 and no batch yet, numbers stored as numbers', async () => {
+  it('an OK member expires a week after it went OK, and a group a batch left resolved a week after that batch; a join takes the group\'s TTL away again', async () => {
+    const okAt = T0 + 60_000;
+    await groups().join(join({ member: member({ state: 'OK', changedAt: iso(okAt) }) }));
+    expectTtlSeconds(await table.rawItem(memberPk(), 'member#Checkout-HighErrorRate'), epochSeconds(okAt) + GROUP_RECORD_DAYS * 86_400);
+
+    const head = (await groups().head(identity.id))!;
+    const [stored] = await groups().members(identity.id);
+    const batchAt = okAt + WAIT_MS;
+    await groups().finishBatch({ head, sent: [sent(stored!)], resolved: true, at: batchAt });
+    expectTtlSeconds(await table.rawItem(GROUP_PK, identity.id), epochSeconds(batchAt) + GROUP_RECORD_DAYS * 86_400);
+
+    await groups().join(join({ member: member({ alarmName: 'Checkout-HighLatency', messageId: 'sns-9', changedAt: iso(batchAt + 1_000) }) }));
+    expect((await headItem())?.expiresAt).toBeUndefined();
+  });
+
+  it('the first join records the member pending and creates the head: dueAt, version 1 and no batch yet, numbers stored as numbers; neither a firing member nor an open group expires', async () => {
     expect(await groups().join(join())).toBe(true);
 
-    const expiresAt = epochSeconds(T0) + GROUP_RECORD_DAYS * 86_400;
-    expect(await table.partition(memberPk())).toEqual([{ pk: memberPk(), sk: 'member#Checkout-HighErrorRate', ...member(), pending: true, expiresAt }]);
+    expect(await table.partition(memberPk())).toEqual([{ pk: memberPk(), sk: 'member#Checkout-HighErrorRate', ...member(), pending: true }]);
     const storedMember = await table.rawItem(memberPk(), 'member#Checkout-HighErrorRate');
-    expectTtlSeconds(storedMember, expiresAt);
     expect(storedMember?.pending).toEqual({ BOOL: true });
 
-    expect(await headItem()).toEqual({ pk: GROUP_PK, sk: identity.id, identity, channels: ['slack', 'pagerduty'], waitMs: WAIT_MS, intervalMs: INTERVAL_MS, dueAt: T0 + WAIT_MS, batches: 0, version: 1, expiresAt });
+    expect(await headItem()).toEqual({ pk: GROUP_PK, sk: identity.id, identity, channels: ['slack', 'pagerduty'], waitMs: WAIT_MS, intervalMs: INTERVAL_MS, dueAt: T0 + WAIT_MS, batches: 0, version: 1 });
     const storedHead = await table.rawItem(GROUP_PK, identity.id);
-    expectTtlSeconds(storedHead, expiresAt);
     // The schedule compares dueAt with a number and finishBatch's condition compares version with one.
     expect(storedHead).toMatchObject({ dueAt: { N: String(T0 + WAIT_MS) }, version: { N: '1' }, batches: { N: '0' }, waitMs: { N: String(WAIT_MS) } });
     expect(storedHead?.channels).toEqual({ L: [{ S: 'slack' }, { S: 'pagerduty' }] });
