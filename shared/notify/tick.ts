@@ -88,7 +88,7 @@ async function flushGroup(head: GroupHead, deps: TickDeps, now: Date): Promise<B
   if (deps.dryRun) return { group, status: 'planned', batch: batch.number, detail: described, channels: [...deliveries.map((d) => ({ channel: d.channel, status: 'planned' })), ...skipped] };
   const results = await deliverEach(
     deliveries.map((d): ChannelDelivery => ({ channel: d.channel, send: () => send(d, deps.notifiers) })),
-    { ledger: deps.ledger, messageId: batchDeliveryId(head) },
+    { ledger: deps.ledger, messageId: batchDeliveryId(head, batch) },
   );
   for (const [i, r] of results.entries()) {
     const d = deliveries[i]!;

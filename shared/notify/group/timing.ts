@@ -1,4 +1,5 @@
 // Domain: storm control's timing and batches — when a group's next batch is due and what it holds. Pure.
+import { createHash } from 'node:crypto';
 import type { ChannelName, RouteGroup, Severity } from '../../policy/schema';
 import { SEVERITIES } from '../../policy/schema';
 import type { GroupBatch, GroupIdentity, GroupMember } from './model';
@@ -54,7 +55,13 @@ export function batchOf(head: GroupHead, members: readonly StoredMember[]): Grou
 export const allRecovered = (members: readonly Pick<GroupMember, 'state'>[]): boolean => members.length > 0 && members.every((m) => m.state === 'OK');
 
 /**
- * The id of a batch in the delivery ledger: the group and the time the batch fell due, which stays the same
- * on every retry of its delivery and differs for every batch (a group that ended and started again included).
+ * The id of a batch in the delivery ledger: the group, the time the batch fell due and what it carries (each
+ * changed member and the change). A retry of the same batch has the same id, so a channel that had it is
+ * not sent it again; a batch that grew while a channel's failure waited for its retry is a new batch, so
+ * the member that joined reaches the channels that had the rest (they see the others again, none is lost).
  */
-export const batchDeliveryId = (head: Pick<GroupHead, 'identity' | 'dueAt'>): string => `group#${head.identity.id}#${head.dueAt ?? 'undue'}`;
+export function batchDeliveryId(head: Pick<GroupHead, 'identity' | 'dueAt'>, batch: Pick<GroupBatch, 'changed'>): string {
+  const carried = createHash('sha256');
+  for (const m of batch.changed) carried.update(`${m.alarmName}\u0000${m.changedAt}\u0000`);
+  return `group#${head.identity.id}#${head.dueAt ?? 'undue'}#${carried.digest('hex').slice(0, 16)}`;
+}
