@@ -1,19 +1,10 @@
 // Operator CLI: `firebreak silence add|list|expire` against the stage's STATE_TABLE in DynamoDB, with the usual AWS credentials.
-import { userInfo } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runSilenceCli, SILENCE_USAGE } from '../silence/cli';
 import { DynamoDbSilenceStore } from '../silence/store';
 import type { CliCommand } from './command';
-
-const operator = (): string => {
-  try {
-    return userInfo().username;
-  } catch {
-    // userInfo throws where the user has no passwd entry (some containers); the name is only a label.
-    return 'unknown';
-  }
-};
+import { operator } from './operator';
 
 /** `firebreak silence`: the composition root of the silence commands (a DynamoDB document client in the stage's region). */
 export const silenceCommand: CliCommand = {
