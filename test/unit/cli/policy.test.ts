@@ -1,12 +1,16 @@
-// Unit tests: `firebreak policy` — the report of each event under a stage's policy, and the command line around it.
+// Unit tests: `firebreak policy` — the report of each event under a stage's policy (what holds it quiet, which group it joins), and the command line around it.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedMessage } from '../../../shared/alarm/model';
 import { EXIT, type CliIo } from '../../../shared/cli/command';
-import { describeMessage, describeSubscriptions, policyCommand, readEventFile, type EventFile } from '../../../shared/cli/policy';
+import { describeMessage, describeSubscriptions, policyCommand, policyCommandWith, readEventFile, type EventFile, type PolicyPorts, type ReportMoment } from '../../../shared/cli/policy';
 import { policyForStage, stageDocument } from '../../../shared/policy/load';
 import { parsePolicy } from '../../../shared/policy/parse-policy';
+import type { Policy } from '../../../shared/policy/schema';
+import { UnreadableInputError } from '../../../shared/read-failure';
+import type { Silence } from '../../../shared/silence/model';
+import { InMemorySilenceStore } from '../../../shared/silence/store';
 
 const file = (name: string) => join(__dirname, '../../../events', `${name}.json`);
 const firstMessage = (event: EventFile): ParsedMessage => {
@@ -14,7 +18,13 @@ const firstMessage = (event: EventFile): ParsedMessage => {
   return event.kind === 'sns' ? event.messages[0]! : event.message;
 };
 const messageOf = async (name: string, text: string) => firstMessage(await readEventFile(name, text));
-const report = async (name: string, stage = 'dev') => describeMessage(await messageOf(name, readFileSync(file(name), 'utf8')), policyForStage(stage), stage).join('\n');
+/** The moment the reports are for: Sunday 2026-12-06, 02:00 UTC. */
+const AT = new Date('2026-12-06T02:00:00Z');
+const NOW: ReportMoment = { at: AT };
+const report = async (name: string, stage = 'dev') => describeMessage(await messageOf(name, readFileSync(file(name), 'utf8')), policyForStage(stage), stage, NOW).join('\n');
+/** The CloudWatch message of an events/ file, with fields replaced (a new object each call). */
+const alarmJson = (name: string, fields: Record<string, unknown> = {}) => ({ ...JSON.parse(JSON.parse(readFileSync(file(name), 'utf8')).Records[0].Sns.Message), ...fields });
+const alarmOf = (name: string, fields: Record<string, unknown> = {}) => messageOf(`${name}.json`, JSON.stringify(alarmJson(name, fields)));
 
 describe('npm run policy', () => {
   it('shows severity, route and channels of a critical alarm', async () => {
@@ -26,6 +36,9 @@ describe('npm run policy', () => {
         'channels:  pagerduty (trigger), slack, email',
         'action:    respond for service retail-prediction: diagnose, then scale, open breaker retail-prediction-api or page',
         '           every action passes the safety guards first (kill switch, allow-list, bounds, cooldown, budgets)',
+        'quiet:     no maintenance window holds it at 2026-12-06T02:00:00Z',
+        '           stored silences were not read (add --silences to read them, needs AWS credentials)',
+        'group:     not grouped: no channel is on a grouped route',
       ].join('\n'),
     );
   });
@@ -40,13 +53,130 @@ describe('npm run policy', () => {
   it('shows a resolve for OK and what is withheld for INSUFFICIENT_DATA', async () => {
     expect(await report('alarm-critical-issue-ok')).toContain('channels:  pagerduty (resolve)');
     const insufficient = await messageOf('x', JSON.stringify({ ...JSON.parse(JSON.parse(readFileSync(file('alarm-insufficient-data'), 'utf8')).Records[0].Sns.Message), AlarmName: 'RetailPrediction-HighErrorRate' }));
-    expect(describeMessage(insufficient, policyForStage('dev'), 'dev').join('\n')).toMatch(/withheld: {2}pagerduty: INSUFFICIENT_DATA pages nobody/);
+    expect(describeMessage(insufficient, policyForStage('dev'), 'dev', NOW).join('\n')).toMatch(/withheld: {2}pagerduty: INSUFFICIENT_DATA pages nobody/);
   });
 
   it('reads a bare CloudWatch message as well as an SNS event, and explains a generic one', async () => {
     const bare = JSON.parse(readFileSync(file('alarm-high-cpu-alarm'), 'utf8')).Records[0].Sns.Message as string;
-    expect(describeMessage(await messageOf('bare.json', bare), policyForStage('dev'), 'dev')[0]).toContain('RetailPrediction-HighCPU');
+    expect(describeMessage(await messageOf('bare.json', bare), policyForStage('dev'), 'dev', NOW)[0]).toContain('RetailPrediction-HighCPU');
     expect(await report('sns-plain-text')).toContain('not an alarm: not JSON');
+    expect(await report('sns-plain-text')).toContain('quiet:     not an alarm: silences and maintenance windows hold alarms only, so every channel goes');
+  });
+});
+
+describe('npm run policy: what holds an alarm quiet', () => {
+  /** The dev policy with a maintenance window on Sundays from 01:00 London time, for two hours, as a policy file writes it. */
+  const devWithWindow = (window: Record<string, unknown> = {}): Policy => {
+    const document = structuredClone(stageDocument('dev')) as { notify: Record<string, unknown> };
+    document.notify.windows = [
+      { name: 'sunday-patching', schedule: '0 1 * * SUN', timeZone: 'Europe/London', duration: '2h', alarms: 'RetailPrediction-*', reason: 'patching the nodes', pauseRemediation: true, ...window },
+    ];
+    return parsePolicy(document, 'test policy');
+  };
+  const silence = (overrides: Partial<Silence> = {}): Silence => ({
+    id: 'sil-0000000001',
+    alarms: ['RetailPrediction-*'],
+    startsAt: '2026-12-06T01:30:00.000Z',
+    endsAt: '2026-12-06T05:00:00.000Z',
+    reason: 'migrating the feature store',
+    createdBy: 'alice@example.com',
+    createdAt: '2026-12-06T01:29:00.000Z',
+    pauseRemediation: false,
+    ...overrides,
+  });
+
+  it('names the window that holds an alarm inside an occurrence, withholds every channel and pauses remediation', async () => {
+    // Prepare
+    const message = await alarmOf('alarm-high-cpu-alarm');
+    // Act
+    const lines = describeMessage(message, devWithWindow(), 'dev', NOW);
+    // Assess
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('quiet:')))).toEqual([
+      'quiet:     held at 2026-12-06T02:00:00Z by maintenance window sunday-patching (patching the nodes), occurrence 2026-12-06T01:00:00Z to 2026-12-06T03:00:00Z (schedule "0 1 * * SUN" in Europe/London, 2h), remediation paused',
+      '           withheld:   slack',
+      '           still goes: nothing',
+      '           remediation paused: every action for this alarm is refused while maintenance window sunday-patching holds (until 2026-12-06T03:00:00Z)',
+      '           stored silences were not read (add --silences to read them, needs AWS credentials)',
+      'group:     not grouped: no channel is on a grouped route',
+    ]);
+  });
+
+  it('says no window holds it outside the occurrence, or for an alarm the window does not cover', async () => {
+    const message = await alarmOf('alarm-high-cpu-alarm');
+    const after = describeMessage(message, devWithWindow(), 'dev', { at: new Date('2026-12-06T03:00:00Z') });
+    expect(after).toContain('quiet:     no maintenance window holds it at 2026-12-06T03:00:00Z');
+    const before = describeMessage(message, devWithWindow(), 'dev', { at: new Date('2026-12-06T00:59:59Z') });
+    expect(before).toContain('quiet:     no maintenance window holds it at 2026-12-06T00:59:59Z');
+    const other = describeMessage(message, devWithWindow({ alarms: 'Checkout-*' }), 'dev', NOW);
+    expect(other).toContain('quiet:     no maintenance window holds it at 2026-12-06T02:00:00Z');
+  });
+
+  it('names a stored silence, the longest-lasting hold first, and the others after it', async () => {
+    const message = await alarmOf('alarm-high-error-rate-alarm');
+    const lines = describeMessage(message, devWithWindow({ pauseRemediation: false }), 'dev', { at: AT, silences: [silence()] });
+    expect(lines).toContain('quiet:     held at 2026-12-06T02:00:00Z by silence sil-0000000001 (migrating the feature store, by alice@example.com), 2026-12-06T01:30:00Z to 2026-12-06T05:00:00Z, remediation not paused');
+    expect(lines).toContain('           also held by maintenance window sunday-patching (patching the nodes), occurrence 2026-12-06T01:00:00Z to 2026-12-06T03:00:00Z (schedule "0 1 * * SUN" in Europe/London, 2h), remediation not paused');
+    expect(lines).toContain('           withheld:   pagerduty (trigger), slack, email');
+    expect(lines.join('\n')).not.toMatch(/remediation paused:|stored silences were not read/);
+  });
+
+  it('says that no stored silence holds it either, once they were read', async () => {
+    const message = await alarmOf('alarm-high-error-rate-alarm');
+    const lines = describeMessage(message, policyForStage('dev'), 'dev', { at: AT, silences: [silence({ alarms: ['Checkout-*'] })] });
+    expect(lines).toContain('quiet:     no maintenance window or stored silence holds it at 2026-12-06T02:00:00Z');
+  });
+
+  it('lets a PagerDuty resolve through a silence only if the page it resolves went out before it', async () => {
+    const message = await alarmOf('alarm-high-error-rate-ok');
+    const lines = describeMessage(message, policyForStage('dev'), 'dev', { at: AT, silences: [silence()] });
+    expect(lines).toContain('           withheld:   slack, email');
+    expect(lines).toContain('           still goes: pagerduty (resolve): would be sent only if the page it resolves went out before the silence (notify knows from the open pages in STATE_TABLE)');
+  });
+});
+
+describe('npm run policy: storm control', () => {
+  const MODEL_ALARM = 'RetailPrediction-Model-01-HighLatency';
+
+  it('names the group a grouped route joins, by which keys, and when its first batch is due', async () => {
+    // Prepare
+    const message = await alarmOf('alarm-model-latency-alarm', { AlarmName: MODEL_ALARM });
+    // Act
+    const lines = describeMessage(message, policyForStage('prod'), 'prod', NOW);
+    // Assess
+    expect(lines).toContain('routes:    model-endpoints');
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('group:')))).toEqual([
+      'group:     pagerduty (trigger), slack on route model-endpoints would join group model-endpoints/service=RetailPrediction, by service=RetailPrediction (its alarm prefix: its metrics have no Service dimension)',
+      '           as a new group, its first batch is due at 2026-12-06T02:00:30Z (wait 30s after the first member); later changes go in one batch at most every 5m (interval)',
+    ]);
+  });
+
+  it('groups by the Service dimension when the metric has one', async () => {
+    const json = alarmJson('alarm-model-latency-alarm', { AlarmName: MODEL_ALARM });
+    json.Trigger = { ...json.Trigger, Dimensions: [{ name: 'Service', value: 'forecast-models' }] };
+    const lines = describeMessage(await messageOf('x.json', JSON.stringify(json)), policyForStage('prod'), 'prod', NOW);
+    expect(lines.join('\n')).toContain('would join group model-endpoints/service=forecast-models, by service=forecast-models\n');
+  });
+
+  it('under a silence, withholds an alarm from its group but lets an OK join a group it is in', async () => {
+    const hold: Silence = {
+      id: 'sil-0000000002',
+      alarms: ['RetailPrediction-Model-*'],
+      startsAt: '2026-12-06T01:00:00.000Z',
+      endsAt: '2026-12-06T04:00:00.000Z',
+      reason: 'retraining the models',
+      createdBy: 'bob@example.com',
+      createdAt: '2026-12-06T00:59:00.000Z',
+      pauseRemediation: false,
+    };
+    const alarm = describeMessage(await alarmOf('alarm-model-latency-alarm', { AlarmName: MODEL_ALARM }), policyForStage('prod'), 'prod', { at: AT, silences: [hold] });
+    expect(alarm).toContain('           withheld:   pagerduty (trigger), slack');
+    expect(alarm).toContain('           while held, they join no group: the hold withholds them');
+    const ok = describeMessage(await alarmOf('alarm-model-latency-alarm', { AlarmName: MODEL_ALARM, NewStateValue: 'OK', OldStateValue: 'ALARM' }), policyForStage('prod'), 'prod', { at: AT, silences: [hold] });
+    expect(ok).toContain('           withheld:   nothing for certain');
+    expect(ok).toContain(
+      `           still goes: slack: joins group model-endpoints/service=RetailPrediction only if ${MODEL_ALARM} is already in it (an OK of a member still joins its group), else withheld`,
+    );
+    expect(ok).toContain(`           while held, they join only if ${MODEL_ALARM} is already in the group`);
   });
 });
 
@@ -91,6 +221,14 @@ describe('firebreak policy', () => {
     const code = await policyCommand.run(argv, { print: (l) => out.push(l), error: (l) => err.push(l), env });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
+  /** Ports with the clock at AT and no silences, unless given; the stage's region as serverless.yml gives it. */
+  const ports = (given: Partial<PolicyPorts> = {}): PolicyPorts => ({ silenceStore: () => new InMemorySilenceStore(), now: () => AT, ...given });
+  const runWith = async (argv: string[], given: Partial<PolicyPorts>, env: CliIo['env'] = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await policyCommandWith(ports(given)).run(argv, { print: (l) => out.push(l), error: (l) => err.push(l), env });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
   const tempFile = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -103,11 +241,101 @@ describe('firebreak policy', () => {
       expect(code).toBe(EXIT.done);
       expect(out).toContain('Usage: npm run policy -- [--stage S]');
       expect(out).toContain('or: firebreak policy');
+      expect(out).toContain('--at T         the moment to explain, an ISO time with its zone');
+      expect(out).toContain('--silences     also read the stage');
+      expect(out).toContain('firebreak policy --stage prod --at 2026-12-06T02:00:00Z --silences events/alarm-model-latency-alarm.json');
     }
   });
 
+  it.each([['2026-12-06T02:00:00'], ['2026-12-06 02:00Z'], ['tomorrow']])('refuses --at %s, a time without its zone or no time, exit 2 naming --at', async (at) => {
+    const { code, out, err } = await run(['--at', at, file('alarm-high-cpu-alarm')]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain(`policy: --at ${at} is not an ISO time with its zone: write it as 2026-12-06T02:00:00Z`);
+    expect(out).toBe('');
+  });
+
+  it('explains each message at --at, an offset read as the moment it names, else now', async () => {
+    const at = await run(['--stage', 'prod', '--at', '2026-12-06T03:00:00+01:00', file('alarm-model-latency-alarm')]);
+    expect(at.code).toBe(EXIT.done);
+    expect(at.out).toContain('at 2026-12-06T02:00:00Z (--at); stored silences not read (--silences reads them)');
+    expect(at.out).toContain('  quiet:     no maintenance window holds it at 2026-12-06T02:00:00Z');
+    expect(at.out).toContain('its first batch is due at 2026-12-06T02:00:30Z');
+    const now = await runWith([file('alarm-high-cpu-alarm')], { now: () => new Date('2026-12-24T18:00:00.250Z') });
+    expect(now.code).toBe(EXIT.done);
+    expect(now.out).toContain('at 2026-12-24T18:00:00.250Z (now); stored silences not read');
+  });
+
+  describe('--silences', () => {
+    const stored: Silence = {
+      id: 'sil-00000000aa',
+      alarms: ['RetailPrediction-HighCPU'],
+      startsAt: '2026-12-06T01:00:00.000Z',
+      endsAt: '2026-12-06T06:00:00.000Z',
+      reason: 'resizing the node group',
+      createdBy: 'carol@example.com',
+      createdAt: '2026-12-06T00:58:00.000Z',
+      pauseRemediation: true,
+    };
+
+    it("reads the stage's silences from its STATE_TABLE in its region and names the one that holds the alarm", async () => {
+      // Prepare
+      const opened: string[] = [];
+      const store = new InMemorySilenceStore([stored]);
+      // Act
+      const { code, out } = await runWith(['--stage', 'dev', '--at', '2026-12-06T02:00:00Z', '--silences', file('alarm-high-cpu-alarm')], {
+        silenceStore: (table, region) => {
+          opened.push(`${table} ${region}`);
+          return store;
+        },
+      });
+      // Assess
+      expect(code).toBe(EXIT.done);
+      expect(opened).toEqual(['firebreak-dev-state eu-west-1']);
+      expect(out).toContain('at 2026-12-06T02:00:00Z (--at); 1 stored silence read from STATE_TABLE firebreak-dev-state (eu-west-1)');
+      expect(out).toContain('  quiet:     held at 2026-12-06T02:00:00Z by silence sil-00000000aa (resizing the node group, by carol@example.com), 2026-12-06T01:00:00Z to 2026-12-06T06:00:00Z, remediation paused');
+      expect(out).toContain('             withheld:   slack');
+      expect(out).toContain('             remediation paused: every action for this alarm is refused while silence sil-00000000aa holds (until 2026-12-06T06:00:00Z)');
+      expect(out).not.toContain('stored silences were not read');
+    });
+
+    it('reads the table STATE_TABLE names, in stage local too', async () => {
+      const opened: string[] = [];
+      const silenceStore = (table: string, region: string) => {
+        opened.push(`${table} ${region}`);
+        return new InMemorySilenceStore();
+      };
+      expect((await runWith(['--stage', 'prod', '--silences', file('alarm-high-cpu-alarm')], { silenceStore }, { STATE_TABLE: 'my-state' })).code).toBe(EXIT.done);
+      expect((await runWith(['--silences', file('alarm-high-cpu-alarm')], { silenceStore }, { STATE_TABLE: 'local-state' })).code).toBe(EXIT.done);
+      expect(opened).toEqual(['my-state eu-west-1', 'local-state us-east-1']);
+    });
+
+    it('refuses stage local with no STATE_TABLE, exit 2, reading nothing', async () => {
+      const silenceStore = jest.fn(() => new InMemorySilenceStore());
+      const { code, err } = await runWith(['--silences', file('alarm-high-cpu-alarm')], { silenceStore });
+      expect(code).toBe(EXIT.usage);
+      expect(err).toContain('policy: stage local has no table offline to read silences from: set STATE_TABLE');
+      expect(silenceStore).not.toHaveBeenCalled();
+    });
+
+    it("exits 1 with the store's message when the silences cannot be read, and explains nothing", async () => {
+      const failing = { list: async () => Promise.reject(new UnreadableInputError('the silences in STATE_TABLE firebreak-prod-state', new Error('User is not authorized to perform: dynamodb:Query'))) };
+      const { code, out, err } = await runWith(['--stage', 'prod', '--silences', file('alarm-high-cpu-alarm')], { silenceStore: () => failing });
+      expect(code).toBe(EXIT.failed);
+      expect(err).toBe('could not read the silences in STATE_TABLE firebreak-prod-state: User is not authorized to perform: dynamodb:Query (region eu-west-1)');
+      expect(out).not.toContain('alarm:');
+    });
+
+    it('says how to give credentials when there were none', async () => {
+      const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      const failing = { list: async () => Promise.reject(new UnreadableInputError('the silences in STATE_TABLE firebreak-prod-state', noCredentials)) };
+      const { code, err } = await runWith(['--stage', 'prod', '--silences', file('alarm-high-cpu-alarm')], { silenceStore: () => failing });
+      expect(code).toBe(EXIT.failed);
+      expect(err).toContain('could not read the silences in STATE_TABLE firebreak-prod-state: no AWS credentials (region eu-west-1). Give credentials (AWS_PROFILE');
+    });
+  });
+
   it.each([
-    [['--stag', 'prod'], 'unknown option --stag: firebreak policy takes --stage <value>, --help (firebreak policy --help)'],
+    [['--stag', 'prod'], 'unknown option --stag: firebreak policy takes --stage <value>, --at <value>, --silences, --help (firebreak policy --help)'],
     [['--stage'], '--stage needs a value'],
     [['--stage', 'qa'], 'unknown stage "qa": give --stage dev|local|prod, or add shared/policy/stages/qa.json to make it one'],
     [['--stage', 'Prod'], 'unknown stage "Prod": give --stage dev|local|prod (a stage name is lower-case letters, digits and dashes)'],
