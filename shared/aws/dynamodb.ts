@@ -2,9 +2,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+/** A document client as every part of Firebreak uses one: SDK retries, attributes left undefined not written. */
+export const documentClient = (options: { readonly region?: string } = {}): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ ...options, maxAttempts: 3 }), { marshallOptions: { removeUndefinedValues: true } });
+
+export const dynamoDb = documentClient();
 
 /** Epoch seconds `days` from `now`: the value of the table's TTL attribute `expiresAt`. */
 export const expiresAfterDays = (days: number, now: number = Date.now()): number =>

@@ -1,7 +1,6 @@
 // Operator CLI: `firebreak policy [--stage S] [--at T] [--silences] [<event.json>...]` prints which alarms reach each function, and what an event would trigger, hold back or group, under a stage's policy.
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws/dynamodb';
 import { parseAlarmMessage } from '../alarm/parse';
 import type { ParsedMessage } from '../alarm/model';
 import { forEachSnsMessage } from '../alarm/sns-event';
@@ -341,7 +340,7 @@ function silenceSource(stage: string | undefined, io: CliIo, ports: PolicyPorts)
 /** `firebreak policy`: the composition root, with the silences in DynamoDB (a document client in the stage's region). */
 export const policyCommand: CliCommand = policyCommandWith({
   silenceStore: (table, region) =>
-    new DynamoDbSilenceStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3 }), { marshallOptions: { removeUndefinedValues: true } }), table),
+    new DynamoDbSilenceStore(documentClient({ region }), table),
   now: () => new Date(),
 });
 

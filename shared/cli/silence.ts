@@ -1,6 +1,5 @@
 // Operator CLI: `firebreak silence add|list|expire` against the stage's STATE_TABLE in DynamoDB, with the usual AWS credentials.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws/dynamodb';
 import { runSilenceCli, SILENCE_USAGE } from '../silence/cli';
 import { DynamoDbSilenceStore } from '../silence/store';
 import type { CliCommand } from './command';
@@ -15,7 +14,7 @@ export const silenceCommand: CliCommand = {
     runSilenceCli(argv, {
       io,
       store: (table, region) =>
-        new DynamoDbSilenceStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3 }), { marshallOptions: { removeUndefinedValues: true } }), table),
+        new DynamoDbSilenceStore(documentClient({ region }), table),
       now: () => new Date(),
       operator: operator(),
     }),

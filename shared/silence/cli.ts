@@ -3,6 +3,7 @@ import { answerCommandLine, HELP_ASKED, parseCommandLine } from '../cli/args';
 import { EXIT, UsageError, type CliIo, type ExitCode } from '../cli/command';
 import { resolveStageContext, STAGE_OPTIONS, STAGE_OPTIONS_HELP, type StageContext } from '../cli/stage-options';
 import { formatDuration, parseDuration } from '../duration';
+import { parseZonedIsoTime } from './iso-time';
 import { InvalidInputError } from '../errors';
 import { SEVERITIES, type ChannelName, type Severity } from '../policy/schema';
 import { whyUnreadable } from '../read-failure';
@@ -15,8 +16,6 @@ const MAX = formatDuration(SILENCE_MAX_MS);
 export const LIST_LAST_HELD = 5;
 /** A silence id as newSilenceId makes them. */
 const SILENCE_ID = /^sil-[0-9a-z]{10}$/;
-/** An ISO-8601 time with its zone, so 04:00 means the same to everyone who reads it. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 /** The routes' limit on an alarm-name pattern (shared/policy/schema.ts). */
 const PATTERN_MAX_LENGTH = 255;
 
@@ -181,7 +180,7 @@ function parseAdd(values: AddValues, now: Date): SilenceRequest {
 
   let start = now;
   if (values.starts !== undefined) {
-    const at = isoTime(values.starts);
+    const at = parseZonedIsoTime(values.starts);
     if (at === undefined) problems.push(`--starts ${values.starts} is not an ISO time: write it with its zone, as 2026-12-06T02:00:00Z`);
     else if (at.getTime() < now.getTime()) problems.push(`--starts ${values.starts} is in the past (it is ${shown(now)}): leave --starts out to start now`);
     else start = at;
@@ -195,7 +194,7 @@ function parseAdd(values: AddValues, now: Date): SilenceRequest {
     else if (ms > SILENCE_MAX_MS) problems.push(`--for ${values.for} is longer than ${MAX}, the longest a silence lasts (a silence is a pause, not a way to turn an alarm off): give --for ${MAX} or less`);
     else end = new Date(start.getTime() + ms);
   } else if (values.until !== undefined) {
-    const at = isoTime(values.until);
+    const at = parseZonedIsoTime(values.until);
     if (at === undefined) problems.push(`--until ${values.until} is not an ISO time: write it with its zone, as 2026-12-06T04:00:00Z`);
     else if (at.getTime() <= now.getTime()) problems.push(`--until ${values.until} is in the past (it is ${shown(now)}): give a later time, or --for 2h`);
     else if (at.getTime() <= start.getTime()) problems.push(`--until ${values.until} is not after --starts ${values.starts}: a silence ends after it starts`);
@@ -218,12 +217,6 @@ function parseAdd(values: AddValues, now: Date): SilenceRequest {
     createdBy: by!,
     pauseRemediation: values['pause-remediation'] === true,
   };
-}
-
-function isoTime(text: string): Date | undefined {
-  if (!ISO_TIME.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
 /** `2026-12-06T04:00:00Z`: ISO to the second, as operators write it (--json keeps the milliseconds). */
