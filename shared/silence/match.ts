@@ -7,7 +7,10 @@ import { occurrenceAt } from './schedule';
 /** Whether a silence covers the alarm at `at`: started, not ended, its patterns match the name, its severities (if any) the severity. */
 export function silenceCovers(silence: Silence, subject: QuietSubject, at: Date): boolean {
   const t = at.getTime();
-  if (t < Date.parse(silence.startsAt) || t >= Date.parse(silence.endsAt)) return false;
+  const start = Date.parse(silence.startsAt);
+  const end = Date.parse(silence.endsAt);
+  // A stored item whose times do not read (edited by hand) covers nothing: NaN compares false both ways, and loud beats lost.
+  if (Number.isNaN(start) || Number.isNaN(end) || t < start || t >= end) return false;
   if (silence.severities && !silence.severities.includes(subject.severity)) return false;
   return matchesAny(silence.alarms, subject.alarmName);
 }
