@@ -96,6 +96,14 @@ describe('silenceCovers: severities and bounds', () => {
     expect(silenceCovers(silence(), subject('RetailPrediction-HighCPU'), when)).toBe(covered);
   });
 
+  it.each([
+    ['an end that is not a time', { endsAt: 'tomorrow' }],
+    ['a start that is not a time', { startsAt: '' }],
+  ])('a silence with %s covers nothing (loud beats lost), rather than every moment', (_label, broken) => {
+    expect(silenceCovers(silence(broken), subject('RetailPrediction-HighCPU'), at('2030-01-01T00:00:00.000Z'))).toBe(false);
+    expect(silenceCovers(silence(broken), subject('RetailPrediction-HighCPU'), DURING)).toBe(false);
+  });
+
   it('an expired silence (its end moved to when it was expired) no longer covers', () => {
     const expired = silence({ endsAt: '2026-12-05T02:30:00.000Z', expiredBy: 'bob@example.com' });
 
