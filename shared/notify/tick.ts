@@ -7,6 +7,7 @@ import type { SilenceStore } from '../silence/store';
 import type { FanOutDeps } from './fan-out';
 import { recordPage, send } from './fan-out';
 import { describeGroupBatch, formatGroupEmail, formatGroupPagerDuty, formatGroupSlack } from './format/group';
+import type { GroupBatch, GroupMember } from './group/model';
 import { allRecovered, batchDeliveryId, batchOf, type GroupHead } from './group/timing';
 import type { PlannedDelivery } from './plan';
 
@@ -66,10 +67,12 @@ export async function notifyTick(deps: TickDeps): Promise<TickResult> {
 async function flushGroup(head: GroupHead, deps: TickDeps, now: Date): Promise<BatchOutcome> {
   const group = head.identity.id;
   const members = await deps.groups.members(group);
-  const batch = batchOf(head, members);
+  const pending = batchOf(head, members);
+  // A silence added after a member joined still holds it: its firing goes nowhere (an OK goes on, so the group's page can resolve).
+  const { batch, held } = pending ? await withoutHeld(pending, head, deps, now) : { batch: undefined, held: [] };
   if (!batch) {
-    if (!deps.dryRun) await deps.groups.finishBatch({ head, sent: [], resolved: allRecovered(members), at: now.getTime() });
-    return { group, status: 'nothing-new' };
+    if (!deps.dryRun) await deps.groups.finishBatch({ head, sent: held, resolved: allRecovered(members), at: now.getTime(), delivered: false });
+    return { group, status: 'nothing-new', ...(held.length > 0 ? { detail: `${held.length} change(s) withheld by a silence or window` } : {}) };
   }
   const deliveries: PlannedDelivery[] = [];
   const skipped: { channel: string; status: string; detail: string }[] = [];
@@ -96,8 +99,36 @@ async function flushGroup(head: GroupHead, deps: TickDeps, now: Date): Promise<B
   }
   const channels = [...results.map((r) => (r.status === 'failed' ? { channel: r.channel, status: r.status, detail: r.detail } : { channel: r.channel, status: r.status })), ...skipped];
   if (results.some((r) => r.status === 'failed')) return { group, status: 'failed', batch: batch.number, detail: `${described}: ${channels.filter((c) => c.status === 'failed').map((c) => `${c.channel}: ${c.detail}`).join('; ')}`, channels };
-  await deps.groups.finishBatch({ head, sent: batch.changed, resolved: allRecovered(batch.members), at: now.getTime() });
+  await deps.groups.finishBatch({ head, sent: [...batch.changed, ...held], resolved: allRecovered(batch.members), at: now.getTime() });
   return { group, status: 'delivered', batch: batch.number, detail: described, channels };
+}
+
+/**
+ * The batch without the firing changes a silence or window holds now (each recorded as withheld on every
+ * channel of the group); undefined when nothing is left to send. Silences that cannot be read hold nothing.
+ */
+async function withoutHeld(batch: GroupBatch, head: GroupHead, deps: TickDeps, now: Date): Promise<{ batch?: GroupBatch; held: GroupMember[] }> {
+  const held: GroupMember[] = [];
+  const kept: GroupMember[] = [];
+  for (const member of batch.changed) {
+    let hold;
+    try {
+      hold = member.state === 'OK' ? undefined : (await deps.quiet.holdsOn({ alarmName: member.alarmName, severity: member.severity }, now))[0];
+    } catch (error) {
+      logger.error('Could not read the silences; delivering the batch as if none held it', { group: head.identity.id, error: errorMessage(error) });
+      return { batch, held: [] };
+    }
+    if (!hold) {
+      kept.push(member);
+      continue;
+    }
+    held.push(member);
+    if (deps.dryRun) continue;
+    for (const channel of head.channels) {
+      await deps.silences.recordHeld({ holdId: hold.id, at: member.changedAt, messageId: member.messageId, alarm: member.alarmName, state: member.state, severity: member.severity, channel, routes: [head.identity.route] });
+    }
+  }
+  return { batch: kept.length > 0 ? { ...batch, changed: kept } : undefined, held };
 }
 
 async function announce(deps: TickDeps, now: Date): Promise<AnnouncementOutcome[]> {

@@ -27,6 +27,18 @@ export interface BatchDone {
   /** Every member OK after the batch. */
   readonly resolved: boolean;
   readonly at: number;
+  /**
+   * Whether a batch went out. False when there was nothing to send (nothing new, or every change withheld
+   * by a silence): the members are marked, but the batch is not counted and the interval does not restart.
+   */
+  readonly delivered?: boolean;
+}
+
+/** When the next batch is due if a member joined while this one was out: an interval after it, or after the last one sent. */
+export function nextDueAfter(done: BatchDone): number {
+  const { head, at } = done;
+  if (done.delivered !== false) return at + head.intervalMs;
+  return head.lastBatchAt === undefined ? at : Math.max(at, head.lastBatchAt + head.intervalMs);
 }
 
 export interface GroupStore {
@@ -136,7 +148,8 @@ export class DynamoDbGroupStore implements GroupStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw this.writeError('mark the group member sent', error);
       }
     }
-    const counted = { ':batches': head.batches + 1, ':at': at };
+    const delivered = done.delivered !== false;
+    const counted = delivered ? { set: 'batches = :batches, lastBatchAt = :at, ', values: { ':batches': head.batches + 1, ':at': at } } : { set: '', values: {} };
     // A resolved group is kept a while (its next storm is a new episode), then removed by TTL.
     const settled = done.resolved ? { set: ', expiresAt = :expiresAt', remove: '', values: { ':expiresAt': expiresAfterDays(GROUP_RECORD_DAYS, at) } } : { set: '', remove: ', expiresAt', values: {} };
     try {
@@ -144,10 +157,10 @@ export class DynamoDbGroupStore implements GroupStore {
         new UpdateCommand({
           TableName: this.table,
           Key: headKey(head.identity.id),
-          UpdateExpression: `SET batches = :batches, lastBatchAt = :at, resolved = :resolved${settled.set} REMOVE dueAt${settled.remove}`,
+          UpdateExpression: `SET ${counted.set}resolved = :resolved${settled.set} REMOVE dueAt${settled.remove}`,
           // No member joined since the head was read: nothing waits.
           ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ...counted, ':resolved': done.resolved, ...settled.values, ':version': head.version },
+          ExpressionAttributeValues: { ...counted.values, ':resolved': done.resolved, ...settled.values, ':version': head.version },
         }),
       );
       return;
@@ -160,8 +173,8 @@ export class DynamoDbGroupStore implements GroupStore {
         new UpdateCommand({
           TableName: this.table,
           Key: headKey(head.identity.id),
-          UpdateExpression: 'SET batches = :batches, lastBatchAt = :at, resolved = :resolved, dueAt = :next REMOVE expiresAt',
-          ExpressionAttributeValues: { ...counted, ':resolved': false, ':next': at + head.intervalMs },
+          UpdateExpression: `SET ${counted.set}resolved = :resolved, dueAt = :next REMOVE expiresAt`,
+          ExpressionAttributeValues: { ...counted.values, ':resolved': false, ':next': nextDueAfter(done) },
         }),
       );
     } catch (error) {
@@ -261,12 +274,13 @@ export class InMemoryGroupStore implements GroupStore {
     }
     const now = this.groups.get(id)!;
     const joined = now.version !== done.head.version;
+    const delivered = done.delivered !== false;
     this.groups.set(id, {
       ...now,
-      batches: done.head.batches + 1,
-      lastBatchAt: done.at,
+      batches: delivered ? done.head.batches + 1 : now.batches,
+      lastBatchAt: delivered ? done.at : now.lastBatchAt,
       resolved: joined ? false : done.resolved,
-      dueAt: joined ? done.at + done.head.intervalMs : undefined,
+      dueAt: joined ? nextDueAfter(done) : undefined,
     });
   }
 }

@@ -536,5 +536,36 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
       expect(pagerduty.jsonBodies<PagerDutyBody>().map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
       expect(state.pages.open.size).toBe(0);
     });
+
+    it('a silence added after members joined still holds them: the tick sends nothing, records each withheld channel, and counts no batch', async () => {
+      await storm(3, T0);
+      await state.silences.add(silence({ id: 'sil-0000000009', startsAt: later(T0, 5_000).toISOString(), createdAt: later(T0, 5_000).toISOString() }));
+      clock = later(T0, WAIT);
+
+      const result = await notifyTick(deps(groupedPolicy()));
+
+      expect(result.batches).toEqual([expect.objectContaining({ group: GROUP_ID, status: 'nothing-new', detail: '3 change(s) withheld by a silence or window' })]);
+      expect(pagerduty.requests).toHaveLength(0);
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+      // Slack hears only of the silence itself.
+      expect(slack.jsonBodies<{ text: string }>().map((b) => b.text)).toEqual([expect.stringMatching(/^:mute: Silence sil-0000000009 added/)]);
+      const held = await state.silences.heldBy('sil-0000000009');
+      expect(held.map((h) => `${h.alarm}:${h.channel}`).sort()).toEqual([1, 2, 3].flatMap((n) => ['email', 'pagerduty', 'slack'].map((c) => `${shard(n)}:${c}`)).sort());
+      expect(await state.groups.head(GROUP_ID)).toMatchObject({ batches: 0, dueAt: undefined });
+      expect((await state.groups.members(GROUP_ID)).every((m) => !m.pending)).toBe(true);
+    });
+
+    it('a due batch with nothing new (a repeated message) counts no batch, so the next change is not held back an extra interval', async () => {
+      await firstBatch();
+      const afterFirst = await state.groups.head(GROUP_ID);
+      // The same state of shard 1 again, a new message: nothing changes, yet the group is due.
+      clock = later(T0, WAIT + 10_000);
+      await notifyEvent(alarmEvent(shard(1), 'ALARM', later(T0, -100), 'repeat-1'), deps(groupedPolicy()), quietLogger);
+      clock = later(T0, WAIT + INTERVAL);
+      const idle = await notifyTick(deps(groupedPolicy()));
+
+      expect(idle.batches).toEqual([expect.objectContaining({ status: 'nothing-new' })]);
+      expect(await state.groups.head(GROUP_ID)).toMatchObject({ batches: 1, lastBatchAt: afterFirst?.lastBatchAt, dueAt: undefined });
+    });
   });
 });

@@ -191,4 +191,24 @@ describe('DynamoDbGroupStore against DynamoDB', () => {
     expect(stored).toMatchObject({ batches: 1, lastBatchAt: T0 + WAIT_MS, resolved: false, version: 1 });
     expect(await groups().members(identity.id)).toEqual([{ ...member(), pending: true }]);
   });
+
+  it('finishBatch of nothing delivered (every change withheld) marks the members but counts no batch; with a join meanwhile the next is due an interval after the last one sent', async () => {
+    await groups().join(join());
+    const head = (await groups().head(identity.id))!;
+    const [only] = await groups().members(identity.id);
+
+    await groups().finishBatch({ head, sent: [sent(only!)], resolved: false, at: T0 + WAIT_MS, delivered: false });
+
+    const stored = await headItem();
+    expect(stored).not.toHaveProperty('dueAt');
+    expect(stored).not.toHaveProperty('lastBatchAt');
+    expect(stored).toMatchObject({ batches: 0, resolved: false });
+    expect(await groups().members(identity.id)).toEqual([{ ...member(), pending: false }]);
+
+    const again = (await groups().head(identity.id))!;
+    await groups().join(join({ member: member({ alarmName: 'Checkout-HighLatency', messageId: 'sns-7' }) }));
+    await groups().finishBatch({ head: again, sent: [], resolved: false, at: T0 + 2 * WAIT_MS, delivered: false });
+    // Never a batch sent: the joined member is due at once.
+    expect(await headItem()).toMatchObject({ batches: 0, dueAt: T0 + 2 * WAIT_MS, resolved: false });
+  });
 });
