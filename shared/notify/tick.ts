@@ -145,7 +145,7 @@ async function announce(deps: TickDeps, now: Date): Promise<AnnouncementOutcome[
   }
   const outcomes: AnnouncementOutcome[] = [];
   for (const a of due) {
-    const text = a.kind === 'silence-ended' ? `${a.text}${await heldSummary(deps.silences, a.holdId)}` : a.text;
+    const text = a.kind === 'silence-ended' || a.kind === 'window-closed' ? `${a.text}${await heldSummary(deps.silences, a.holdId, a.since)}` : a.text;
     if (deps.dryRun) {
       outcomes.push({ id: a.id, kind: a.kind, status: 'planned', detail: text });
       continue;
@@ -160,9 +160,9 @@ async function announce(deps: TickDeps, now: Date): Promise<AnnouncementOutcome[
   return outcomes;
 }
 
-/** " It held back 5 notifications (slack 3, pagerduty 2)." or " It held nothing back." */
-async function heldSummary(silences: SilenceStore, holdId: string): Promise<string> {
-  const held = await silences.heldBy(holdId);
+/** " It held back 5 notifications (slack 3, pagerduty 2)." or " It held nothing back."; a window's, since its occurrence opened. */
+async function heldSummary(silences: SilenceStore, holdId: string, since?: string): Promise<string> {
+  const held = (await silences.heldBy(holdId)).filter((h) => since === undefined || Date.parse(h.at) >= Date.parse(since));
   if (held.length === 0) return ' It held nothing back.';
   const counts = new Map<string, number>();
   for (const h of held) counts.set(h.channel, (counts.get(h.channel) ?? 0) + 1);

@@ -2,7 +2,7 @@
 import { formatDuration } from '../duration';
 import type { MaintenanceWindow } from '../policy/schema';
 import type { Silence } from './model';
-import { occurrencesStarting } from './schedule';
+import { occurrenceAt, occurrencesStarting } from './schedule';
 
 /** How long before a silence ends Slack is told it is about to. */
 export const ENDING_NOTICE_MS = 15 * 60_000;
@@ -18,6 +18,8 @@ export interface Announcement {
   /** The silence's id or `window:<name>`. */
   readonly holdId: string;
   readonly text: string;
+  /** For a closing window: when this occurrence opened, so what it held back is counted from then. */
+  readonly since?: string;
 }
 
 const covers = (alarms: readonly string[], severities?: readonly string[]) =>
@@ -43,7 +45,8 @@ export function silenceAnnouncements(silences: readonly Silence[], now: Date): A
         text: `:mute: Silence ${s.id} added by ${s.createdBy}: ${covers(s.alarms, s.severities)}${from} until ${s.endsAt} (${formatDuration(end - Math.max(start, t))}). Reason: ${s.reason}.${pauses(s.pauseRemediation)}`,
       });
     }
-    if (!s.expiredBy && due(end - ENDING_NOTICE_MS) && t < end) {
+    // A silence shorter than the notice has its end in its added message already.
+    if (!s.expiredBy && end - ENDING_NOTICE_MS >= start && due(end - ENDING_NOTICE_MS) && t < end) {
       out.push({ ...base, id: `announce#${s.id}#ending`, kind: 'silence-ending', text: `:hourglass_flowing_sand: Silence ${s.id} (${s.reason}) ends at ${s.endsAt}, in ${formatDuration(end - t)}: ${covers(s.alarms, s.severities)} will notify again.` });
     }
     if (due(end)) {
@@ -73,8 +76,9 @@ export function windowAnnouncements(windows: readonly MaintenanceWindow[], now: 
           text: `:construction: Maintenance window ${w.name} is open until ${o.end.toISOString()} (${formatDuration(w.duration)}): ${covers(w.alarms, w.severity)} are silenced. Reason: ${w.reason}.${pauses(w.pauseRemediation)}`,
         });
       }
-      if (end <= t && t - end < ANNOUNCE_WITHIN_MS) {
-        out.push({ id: `announce#${holdId}#${o.start.toISOString()}#closed`, kind: 'window-closed', holdId, text: `:white_check_mark: Maintenance window ${w.name} closed at ${o.end.toISOString()}: ${covers(w.alarms, w.severity)} notify again.` });
+      // Occurrences that overlap (hourly, two hours long) close once, when the last of them does.
+      if (end <= t && t - end < ANNOUNCE_WITHIN_MS && !occurrenceAt(schedule, o.end)) {
+        out.push({ id: `announce#${holdId}#${o.start.toISOString()}#closed`, kind: 'window-closed', holdId, since: o.start.toISOString(), text: `:white_check_mark: Maintenance window ${w.name} closed at ${o.end.toISOString()}: ${covers(w.alarms, w.severity)} notify again.` });
       }
     }
   }

@@ -54,7 +54,7 @@ export function holdsOn(subject: QuietSubject, at: Date, silences: readonly Sile
     const hold = windowHold(w, at);
     if (hold) holds.push(hold);
   }
-  return holds.sort((a, b) => b.endsAt.localeCompare(a.endsAt) || (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'silence' ? -1 : 1));
+  return holds.sort((a, b) => Date.parse(b.endsAt) - Date.parse(a.endsAt) || (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'silence' ? -1 : 1));
 }
 
 /** The hold that pauses remediation for the alarm, if any (the longest-lasting). */

@@ -41,12 +41,14 @@ export function dueOnJoin(head: GroupHead | undefined, group: Pick<RouteGroup, '
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
-/** The batch a due group delivers now: its pending members, oldest change first; undefined when none is pending. */
+/** The batch a due group delivers now: its pending members, oldest change first, as loud as its worst firing member; undefined when none is pending. */
 export function batchOf(head: GroupHead, members: readonly StoredMember[]): GroupBatch | undefined {
   const changed = members.filter((m) => m.pending).sort((a, b) => a.changedAt.localeCompare(b.changedAt) || a.alarmName.localeCompare(b.alarmName));
   if (changed.length === 0) return undefined;
   const all = [...members].sort((a, b) => a.alarmName.localeCompare(b.alarmName));
-  const severity = all.map((m) => m.severity).reduce((worst, s) => (rank(s) < rank(worst) ? s : worst), 'info' as Severity);
+  // The firing members decide how loud the batch is: a critical alarm that recovered no longer makes it critical.
+  const firing = all.filter((m) => m.state !== 'OK');
+  const severity = (firing.length > 0 ? firing : all).map((m) => m.severity).reduce((worst, s) => (rank(s) < rank(worst) ? s : worst), 'info' as Severity);
   const strip = ({ pending: _pending, ...member }: StoredMember): GroupMember => member;
   return { group: head.identity, number: head.batches + 1, changed: changed.map(strip), members: all.map(strip), severity };
 }

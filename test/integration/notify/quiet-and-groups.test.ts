@@ -302,7 +302,7 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
       const texts = slack.jsonBodies<{ text: string }>().map((b) => b.text);
       expect(texts).toEqual([
         expect.stringMatching(/^:construction: Maintenance window weekly-patching is open until 2026-11-21T05:00:00\.000Z \(2h\)/),
-        ':white_check_mark: Maintenance window weekly-patching closed at 2026-11-21T05:00:00.000Z: `RetailPrediction-*` notify again.',
+        ':white_check_mark: Maintenance window weekly-patching closed at 2026-11-21T05:00:00.000Z: `RetailPrediction-*` notify again. It held nothing back.',
       ]);
     });
   });

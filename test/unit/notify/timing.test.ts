@@ -103,6 +103,11 @@ describe('batchOf', () => {
     expect(batchOf(head(), [stored(member('a', 'ALARM', 0, 'info'))])?.severity).toBe('info');
   });
 
+  it('a member that recovered does not make the batch louder than the members still firing; all recovered, the worst of them', () => {
+    expect(batchOf(head(), [stored(member('a', 'ALARM', 0, 'warning')), stored(member('b', 'OK', 0, 'critical'))])?.severity).toBe('warning');
+    expect(batchOf(head(), [stored(member('a', 'OK', 0, 'warning')), stored(member('b', 'OK', 0, 'critical'))])?.severity).toBe('critical');
+  });
+
   it('is undefined when no member is pending', () => {
     expect(batchOf(head(), [stored(member('a'), false), stored(member('b'), false)])).toBeUndefined();
     expect(batchOf(head(), [])).toBeUndefined();

@@ -42,6 +42,15 @@ const nightly = (overrides: Partial<MaintenanceWindow> = {}): MaintenanceWindow 
 const subject = (alarmName: string, severity: Severity = 'warning'): QuietSubject => ({ alarmName, severity });
 const DURING = at('2026-12-05T03:00:00.000Z');
 
+describe('silenceAnnouncements: a silence shorter than the ending notice', () => {
+  it('is not announced as ending: its added message already says when it ends', () => {
+    const short = silence({ startsAt: START, endsAt: plus(START, 10 * 60_000).toISOString(), createdAt: START });
+
+    expect(silenceAnnouncements([short], at(START)).map((a) => a.kind)).toEqual(['silence-added']);
+    expect(silenceAnnouncements([short], plus(START, 5 * 60_000)).map((a) => a.kind)).toEqual(['silence-added']);
+  });
+});
+
 describe('silenceCovers: patterns', () => {
   it.each([
     ['an exact name', ['RetailPrediction-HighCPU'], 'RetailPrediction-HighCPU', true],
@@ -321,11 +330,22 @@ describe('windowAnnouncements', () => {
       id: 'announce#window:weekly-patching#2026-12-05T02:00:00.000Z#closed',
       kind: 'window-closed',
       holdId: 'window:weekly-patching',
+      since: '2026-12-05T02:00:00.000Z',
       text: ':white_check_mark: Maintenance window weekly-patching closed at 2026-12-05T04:00:00.000Z: `RetailPrediction-*` notify again.',
     });
     expect(windowAnnouncements([nightly()], plus(END, -1)).map((a) => a.kind)).toEqual([]);
     expect(windowAnnouncements([nightly()], plus(END, ANNOUNCE_WITHIN_MS - 1)).map((a) => a.kind)).toEqual(['window-closed']);
     expect(windowAnnouncements([nightly()], plus(END, ANNOUNCE_WITHIN_MS))).toEqual([]);
+  });
+
+  it('occurrences that overlap close once, when the last of them ends', () => {
+    // Hourly, two hours long: the 02:00 occurrence ends at 04:00 while the 03:00 one is open until 05:00.
+    const hourly = nightly({ schedule: '0 2-3 * * SAT' });
+
+    expect(windowAnnouncements([hourly], at('2026-12-05T04:00:00.000Z')).filter((a) => a.kind === 'window-closed')).toEqual([]);
+    expect(windowAnnouncements([hourly], at('2026-12-05T05:00:00.000Z')).filter((a) => a.kind === 'window-closed').map((a) => a.id)).toEqual([
+      'announce#window:weekly-patching#2026-12-05T03:00:00.000Z#closed',
+    ]);
   });
 
   it("each week's occurrence has its own ids", () => {
