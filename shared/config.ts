@@ -41,6 +41,11 @@ const envSchema = z.object({
   AWS_REGION: optional(z.string().check(z.regex(new RegExp(`^${REGION_CODE.source}$`), 'expected a region code such as us-east-1'))),
   SLACK_WEBHOOK_URL: optional(z.url()),
   SLACK_WEBHOOK_PARAM: optional(ssmName),
+  SLACK_BOT_TOKEN: optional(z.string().check(z.regex(/^xox[a-z]-[\w-]+$/, 'expected a Slack bot token (xoxb-…)'))),
+  SLACK_BOT_TOKEN_PARAM: optional(ssmName),
+  SLACK_SIGNING_SECRET: optional(z.string().check(z.minLength(8))),
+  SLACK_SIGNING_SECRET_PARAM: optional(ssmName),
+  SLACK_API_URL: optional(z.url()),
   PAGERDUTY_ROUTING_KEY: optional(z.string().check(z.minLength(1))),
   PAGERDUTY_ROUTING_KEY_PARAM: optional(ssmName),
   PAGERDUTY_EVENTS_URL: optional(z.url()),
@@ -64,6 +69,12 @@ export interface Config {
   readonly dryRun: boolean;
   readonly region: string;
   readonly slackWebhook: SecretSource;
+  /** The Slack app's bot token: when set, Slack is posted to with the Web API (threads, graphs, buttons). */
+  readonly slackBotToken: SecretSource;
+  /** The Slack app's signing secret, which slackActions verifies interaction requests with. */
+  readonly slackSigningSecret: SecretSource;
+  /** The Web API's base URL (`https://slack.com/api/`; tests point it at a double). */
+  readonly slackApiUrl: string;
   readonly pagerDutyRoutingKey: SecretSource;
   readonly pagerDutyEventsUrl: string;
   readonly emailTopicArn?: string;
@@ -93,6 +104,7 @@ const secretSource = (value?: string, name?: string): SecretSource =>
   value ? { kind: 'value', value } : name ? { kind: 'parameter', name } : { kind: 'none' };
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 /** A placeholder: set RUNBOOK_BASE_URL per stage to where runbooks/ is served (your Git host or wiki). */
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.example.com/firebreak/';
 
@@ -109,6 +121,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dryRun: e.DRY_RUN ?? stage === 'local',
     region: e.AWS_REGION ?? 'us-east-1',
     slackWebhook: secretSource(e.SLACK_WEBHOOK_URL, e.SLACK_WEBHOOK_PARAM),
+    slackBotToken: secretSource(e.SLACK_BOT_TOKEN, e.SLACK_BOT_TOKEN_PARAM),
+    slackSigningSecret: secretSource(e.SLACK_SIGNING_SECRET, e.SLACK_SIGNING_SECRET_PARAM),
+    slackApiUrl: withTrailingSlash(e.SLACK_API_URL ?? DEFAULT_SLACK_API_URL),
     pagerDutyRoutingKey: secretSource(e.PAGERDUTY_ROUTING_KEY, e.PAGERDUTY_ROUTING_KEY_PARAM),
     pagerDutyEventsUrl: e.PAGERDUTY_EVENTS_URL ?? DEFAULT_PAGERDUTY_EVENTS_URL,
     emailTopicArn: e.EMAIL_TOPIC_ARN,

@@ -9,6 +9,7 @@ import { resolveSecret, ssmSecretReader, type SecretReader } from '../secrets';
 import { publishEmail } from './email';
 import { sendPagerDutyEvent } from './pagerduty';
 import { postSlackMessage, type SlackMessage } from './slack';
+import { slackAppClient, type SlackAppClient } from './slack-app';
 
 /** Publishes to the email topic, whose subscriptions are people's inboxes. */
 export interface EmailClient {
@@ -75,6 +76,16 @@ export function slackClient(config: Pick<Config, 'slackWebhook'> & SendSettings,
       await postSlackMessage(url, message, { retry, timeoutMs: config.httpTimeoutMs });
     },
   };
+}
+
+/** The Slack app's Web API client, as the bot: its token resolved at each call (cached), like the webhook. */
+export function slackAppFor(config: Pick<Config, 'slackBotToken' | 'slackApiUrl' | 'httpTimeoutMs' | 'deliveryMaxAttempts'>, options: Pick<ChannelClientOptions, 'secrets'> = {}): SlackAppClient {
+  return slackAppClient(() => secret(config.slackBotToken, 'SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_PARAM', 'post as the Slack app', options.secrets), {
+    apiUrl: config.slackApiUrl,
+    timeoutMs: config.httpTimeoutMs,
+    // The same attempts as every other channel: the first and deliveryMaxAttempts - 1 more.
+    retries: config.deliveryMaxAttempts - 1,
+  });
 }
 
 /** PagerDuty's Events API v2. The routing key is resolved at each send (cached), like Slack's webhook. */

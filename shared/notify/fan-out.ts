@@ -11,6 +11,8 @@ import type { SilenceStore } from '../silence/store';
 import { groupedChannels, joinGroups, type GroupDeps } from './group/join';
 import type { Notifiers } from './notifiers';
 import type { OpenPages } from './pages';
+import type { PagerDutyEvent } from './format/pagerduty';
+import type { SlackSendContext } from './slack-app';
 import { describeDelivery, planNotification, type NotificationPlan, type PlanContext, type PlannedDelivery } from './plan';
 
 export type ChannelStatus = 'delivered' | 'already-delivered' | 'planned' | 'withheld' | 'grouped' | 'failed';
@@ -66,7 +68,7 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
   const grouped = await joinGroups(plan, quiet.kept, deps, now);
   const outcomes = deps.dryRun
     ? grouped.immediate.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', detail: describeDelivery(d), payload: d.payload }))
-    : await deliver(message.messageId, grouped.immediate, deps, now);
+    : await deliver(message.messageId, grouped.immediate, deps, now, { view: plan.view, route: plan.routing.routeOf.slack });
   const view = plan.view;
   return {
     messageId: message.messageId,
@@ -133,9 +135,9 @@ async function letThrough(delivery: PlannedDelivery, plan: NotificationPlan, dep
 }
 
 /** Each planned channel once for the message; a failure is an outcome with its reason, the error object stays out of the summary. */
-async function deliver(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps, now: Date): Promise<ChannelOutcome[]> {
+async function deliver(messageId: string, deliveries: readonly PlannedDelivery[], deps: FanOutDeps, now: Date, context?: SlackSendContext): Promise<ChannelOutcome[]> {
   const results = await deliverEach(
-    deliveries.map((d) => ({ channel: d.channel, send: () => send(d, deps.notifiers) })),
+    deliveries.map((d) => ({ channel: d.channel, send: () => send(d, deps.notifiers, context) })),
     { ledger: deps.ledger, messageId },
   );
   // Recorded after delivery (already-delivered too: a retry after the send but before the record finishes it).
@@ -147,16 +149,19 @@ async function deliver(messageId: string, deliveries: readonly PlannedDelivery[]
 }
 
 /** Notes a delivered PagerDuty event's effect on its incident. */
-export function recordPage(action: 'trigger' | 'resolve', dedupKey: string, pages: OpenPages, now: Date): Promise<void> {
-  return action === 'trigger' ? pages.opened(dedupKey, now) : pages.resolved(dedupKey, now);
+export async function recordPage(action: PagerDutyEvent['event_action'], dedupKey: string, pages: OpenPages, now: Date): Promise<void> {
+  if (action === 'trigger') await pages.opened(dedupKey, now);
+  // An acknowledged incident is still open: its resolve must still go.
+  else if (action === 'resolve') await pages.resolved(dedupKey, now);
 }
 
-export function send(delivery: PlannedDelivery, notifiers: Notifiers): Promise<void> {
+/** Sends one planned delivery; `context` places a Slack message in its alarm's thread in app mode. */
+export function send(delivery: PlannedDelivery, notifiers: Notifiers, context?: SlackSendContext): Promise<void> {
   switch (delivery.channel) {
     case 'email':
       return notifiers.email.send(delivery.payload);
     case 'slack':
-      return notifiers.slack.send(delivery.payload);
+      return notifiers.slack.send(delivery.payload, context);
     case 'pagerduty':
       return notifiers.pagerduty.send(delivery.payload);
   }

@@ -65,6 +65,26 @@ function buildRoutingPolicySchema() {
     z.refine((cs) => new Set(cs).size === cs.length, 'lists a channel twice'),
   );
 
+  /** A Slack conversation id: a channel (`C…`), private channel (`G…`) or user (`U…`, a direct message). */
+  const slackChannel = z.string().check(z.regex(/^[CGDU][A-Z0-9]{6,}$/, 'is not a Slack channel id (such as C0123ABCD; the channel name will not do: the Web API needs the id)'));
+  /** Who may use one of the app's buttons: Slack user ids (`U…`/`W…`) and user groups (`S…`). */
+  const allowed = z.strictObject({
+    users: z._default(z.array(z.string().check(z.regex(/^[UW][A-Z0-9]{6,}$/, 'is not a Slack user id (such as U0123ABCD)'))), []),
+    groups: z._default(z.array(z.string().check(z.regex(/^S[A-Z0-9]{6,}$/, 'is not a Slack user group id (such as S0123ABCD)'))), []),
+  });
+  /** App mode (a bot token configured): where alarms are posted, and who may press which button. */
+  const slackApp = z.strictObject({
+    defaultChannel: slackChannel,
+    /** Each button, and who may use it; a button no entry names is not shown. */
+    actions: z._default(
+      z.strictObject({
+        acknowledge: z.optional(allowed),
+        silence: z.optional(allowed),
+      }),
+      {},
+    ),
+  });
+
   /** A duration as `30s`, `5m`, `1h30m`, `7d`; parsed to milliseconds. */
   const duration = (max: number) =>
     z.pipe(
@@ -94,6 +114,8 @@ function buildRoutingPolicySchema() {
     /** Keep matching later routes after this one (their channels are added). */
     continue: z._default(z.boolean(), false),
     group: z.optional(group),
+    /** The Slack channel (id, as `C0123ABCD`) this route's alarms are posted to in app mode; `slackApp.defaultChannel` otherwise. */
+    slackChannel: z.optional(slackChannel),
   });
 
   /** A recurring maintenance window: the same effect as a silence on the alarms it covers, while it is open. */
@@ -119,6 +141,8 @@ function buildRoutingPolicySchema() {
     }),
     routes: z._default(z.array(route), []),
     defaultRoute: z.strictObject({ channels: channelList }),
+    /** The Slack app, when one is installed (SLACK_BOT_TOKEN / SLACK_BOT_TOKEN_PARAM): without it, Slack is the webhook. */
+    slackApp: z.optional(slackApp),
     /** Recurring maintenance windows; each name once. */
     windows: z._default(
       z.array(maintenanceWindow).check(z.refine((ws) => new Set(ws.map((w) => w.name)).size === ws.length, 'names a window twice')),
@@ -191,3 +215,5 @@ export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
 export type Route = RoutingPolicy['routes'][number];
 export type RouteGroup = NonNullable<Route['group']>;
 export type MaintenanceWindow = RoutingPolicy['windows'][number];
+export type SlackAppPolicy = NonNullable<RoutingPolicy['slackApp']>;
+export type SlackAction = keyof SlackAppPolicy['actions'];

@@ -13,7 +13,7 @@ export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
 /** An Events API v2 event without its routing key, which the adapter adds at send time (it is a secret). */
 export interface PagerDutyEvent {
-  readonly event_action: 'trigger' | 'resolve';
+  readonly event_action: 'trigger' | 'resolve' | 'acknowledge';
   readonly dedup_key: string;
   readonly payload?: {
     readonly summary: string;

@@ -42,7 +42,7 @@ describe('notify handler', () => {
 
   it('refuses to start when the policy routes to a channel that is not configured', () => {
     expect(() => loadHandler({ STAGE: 'dev', DRY_RUN: 'false', STATE_TABLE: 'state', EMAIL_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:email' })).toThrow(
-      /routes to channels that are not configured: pagerduty \(PAGERDUTY_ROUTING_KEY or PAGERDUTY_ROUTING_KEY_PARAM\), slack \(SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM\)$/,
+      /routes to channels that are not configured: pagerduty \(PAGERDUTY_ROUTING_KEY or PAGERDUTY_ROUTING_KEY_PARAM\), slack \(SLACK_WEBHOOK_URL or SLACK_WEBHOOK_PARAM, or the app: SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_PARAM\)$/,
     );
   });
 

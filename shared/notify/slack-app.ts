@@ -1,0 +1,106 @@
+// Adapter: notify's Slack channel in app mode — one thread per alarm (ALARM opens it, OK replies and closes it), the parent kept current, the metric's graph in the thread.
+import type { KnownBlock } from '@slack/types';
+import type { Alarm } from '../alarm/model';
+import type { SlackAppClient } from '../channels/slack-app';
+import { errorMessage } from '../errors';
+import { logger } from '../logger';
+import type { RoutingPolicy, SlackAppPolicy } from '../policy/schema';
+import { alarmButtons } from '../slack/buttons';
+import { isOpen, type SlackThreads } from '../slack/threads';
+import { pagerDutyDedupKey } from './format/pagerduty';
+import type { SlackAlarmMessage } from './format/slack';
+import type { NotificationView } from './view';
+
+/** What the Slack channel knows of the notification beyond its payload: the view, and the route that named Slack. */
+export interface SlackSendContext {
+  readonly view: NotificationView;
+  readonly route?: string;
+}
+
+/** Sends one Slack payload; in app mode the context places it in the alarm's thread. */
+export interface SlackNotifier {
+  send(payload: SlackAlarmMessage, context?: SlackSendContext): Promise<void>;
+}
+
+/** A rendered graph of the alarm's metric, or why there is none. */
+export type AlarmGraph = { readonly png: Uint8Array; readonly title: string } | { readonly unavailable: string };
+
+export interface SlackAppDeps {
+  readonly client: SlackAppClient;
+  readonly threads: SlackThreads;
+  readonly policy: RoutingPolicy & { readonly slackApp: SlackAppPolicy };
+  /** Draws the alarm's own metric for the last hours; throws when the drawing failed. */
+  readonly graph: (alarm: Alarm) => Promise<AlarmGraph>;
+  readonly now: () => Date;
+}
+
+/** The channel a route posts to: its own `slackChannel`, else the app's default. */
+export function channelOfRoute(policy: RoutingPolicy & { readonly slackApp: SlackAppPolicy }, route: string | undefined): string {
+  return policy.routes.find((r) => r.name === route)?.slackChannel ?? policy.slackApp.defaultChannel;
+}
+
+/** The payload with the alarm's buttons at the end of its attachment (the colour bar stays around them). */
+function withButtons(payload: SlackAlarmMessage, buttons: KnownBlock): SlackAlarmMessage {
+  const [attachment] = payload.attachments;
+  return { ...payload, attachments: [{ ...attachment, blocks: [...attachment.blocks, buttons] }] };
+}
+
+/**
+ * notify's Slack in app mode. An ALARM with no open thread posts the parent (with its buttons) and records
+ * the thread; an ALARM again updates the parent and says so in the thread; an OK replies in the thread,
+ * updates the parent to OK (no buttons) and closes the thread; a state with no thread is posted on its
+ * own. Every ALARM and OK of a metric or metric-math alarm gets the graph of its metric in the thread;
+ * a graph that cannot be drawn never stops the message: the thread says why. A generic message is
+ * posted to the default channel.
+ */
+export function slackAppNotifier(deps: SlackAppDeps): SlackNotifier {
+  const { client, threads, policy } = deps;
+  return {
+    async send(payload, context) {
+      const view = context?.view;
+      if (!view || view.type !== 'alarm') {
+        await client.post(policy.slackApp.defaultChannel, payload);
+        return;
+      }
+      const alarm = view.alarm;
+      const channel = channelOfRoute(policy, context.route);
+      const thread = await threads.get(alarm.name);
+      const buttons = alarmButtons({ alarmName: alarm.name, dedupKey: pagerDutyDedupKey(alarm.arn), runbookUrl: view.runbookUrl }, policy.slackApp);
+      if (alarm.state === 'ALARM') {
+        if (!isOpen(thread)) {
+          const parent = await client.post(channel, withButtons(payload, buttons));
+          await threads.open({ key: alarm.name, channel: parent.channel, ts: parent.ts, openedAt: deps.now().toISOString() });
+          await postGraph(alarm, parent.channel, parent.ts, deps);
+          return;
+        }
+        await client.update(thread.channel, thread.ts, withButtons(payload, buttons));
+        await client.post(thread.channel, { text: payload.text }, thread.ts);
+        await postGraph(alarm, thread.channel, thread.ts, deps);
+        return;
+      }
+      if (!isOpen(thread)) {
+        await client.post(channel, payload);
+        return;
+      }
+      await client.post(thread.channel, payload, thread.ts);
+      await client.update(thread.channel, thread.ts, payload);
+      if (alarm.state === 'OK') {
+        await postGraph(alarm, thread.channel, thread.ts, deps);
+        await threads.close(alarm.name, deps.now());
+      }
+    },
+  };
+}
+
+/** The alarm's graph into the thread, or a line saying why it could not be drawn or uploaded; never throws for the graph. */
+async function postGraph(alarm: Alarm, channel: string, threadTs: string, deps: SlackAppDeps): Promise<void> {
+  try {
+    const graph = await deps.graph(alarm);
+    if ('unavailable' in graph) return;
+    await deps.client.upload(channel, threadTs, { bytes: graph.png, filename: `${alarm.name}-${alarm.state}.png`, title: graph.title, altText: graph.title });
+  } catch (error) {
+    // The message went out; a graph is a picture of it. Retrying the delivery would post the message twice.
+    logger.warn('The alarm graph could not be drawn', { alarm: alarm.name, error: errorMessage(error) });
+    await deps.client.post(channel, { text: `The graph of ${alarm.name} could not be drawn: ${errorMessage(error)}` }, threadTs);
+  }
+}
