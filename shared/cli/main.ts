@@ -14,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   replay: async () => (await import('./replay')).replayCommand,
   sandbox: async () => (await import('./sandbox')).sandboxCommand,
   silence: async () => (await import('./silence')).silenceCommand,
+  slack: async () => (await import('./slack')).slackCommand,
 };
 
 const USAGE = 'Usage: firebreak <command> [options]   (or: npm run <command> -- [options])';

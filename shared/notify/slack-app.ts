@@ -9,7 +9,7 @@ import { alarmButtons } from '../slack/buttons';
 import { isOpen, type SlackThreads } from '../slack/threads';
 import { pagerDutyDedupKey } from './format/pagerduty';
 import type { SlackAlarmMessage } from './format/slack';
-import type { NotificationView } from './view';
+import type { AlarmView, NotificationView } from './view';
 
 /** What the Slack channel knows of the notification beyond its payload: the view, and the route that named Slack. */
 export interface SlackSendContext {
@@ -45,6 +45,11 @@ function withButtons(payload: SlackAlarmMessage, buttons: KnownBlock): SlackAlar
   return { ...payload, attachments: [{ ...attachment, blocks: [...attachment.blocks, buttons] }] };
 }
 
+/** An alarm's parent message in app mode: its payload and its buttons (what `npm run slack -- preview` shows too). */
+export function parentMessage(payload: SlackAlarmMessage, view: AlarmView, slackApp: SlackAppPolicy): SlackAlarmMessage {
+  return withButtons(payload, alarmButtons({ alarmName: view.alarm.name, dedupKey: pagerDutyDedupKey(view.alarm.arn), runbookUrl: view.runbookUrl }, slackApp));
+}
+
 /**
  * notify's Slack in app mode. An ALARM with no open thread posts the parent (with its buttons) and records
  * the thread; an ALARM again updates the parent and says so in the thread; an OK replies in the thread,
@@ -65,15 +70,15 @@ export function slackAppNotifier(deps: SlackAppDeps): SlackNotifier {
       const alarm = view.alarm;
       const channel = channelOfRoute(policy, context.route);
       const thread = await threads.get(alarm.name);
-      const buttons = alarmButtons({ alarmName: alarm.name, dedupKey: pagerDutyDedupKey(alarm.arn), runbookUrl: view.runbookUrl }, policy.slackApp);
+      const parent = parentMessage(payload, view, policy.slackApp);
       if (alarm.state === 'ALARM') {
         if (!isOpen(thread)) {
-          const parent = await client.post(channel, withButtons(payload, buttons));
-          await threads.open({ key: alarm.name, channel: parent.channel, ts: parent.ts, openedAt: deps.now().toISOString() });
-          await postGraph(alarm, parent.channel, parent.ts, deps);
+          const posted = await client.post(channel, parent);
+          await threads.open({ key: alarm.name, channel: posted.channel, ts: posted.ts, openedAt: deps.now().toISOString() });
+          await postGraph(alarm, posted.channel, posted.ts, deps);
           return;
         }
-        await client.update(thread.channel, thread.ts, withButtons(payload, buttons));
+        await client.update(thread.channel, thread.ts, parent);
         await client.post(thread.channel, { text: payload.text }, thread.ts);
         await postGraph(alarm, thread.channel, thread.ts, deps);
         return;

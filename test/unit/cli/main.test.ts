@@ -14,7 +14,7 @@ const fake = (name: string, run: CliCommand['run']): CliCommand => ({ name, summ
 
 describe('firebreak', () => {
   it('has policy, breaker, bench, replay and sandbox, each named as its key in the table', async () => {
-    expect(Object.keys(COMMANDS)).toEqual(['policy', 'breaker', 'bench', 'replay', 'sandbox', 'silence']);
+    expect(Object.keys(COMMANDS)).toEqual(['policy', 'breaker', 'bench', 'replay', 'sandbox', 'silence', 'slack']);
     for (const [key, load] of Object.entries(COMMANDS)) expect((await load()).name).toBe(key);
   });
 
@@ -53,7 +53,7 @@ describe('firebreak', () => {
 
   it.each([
     [[], 'a command is needed: give one of policy, breaker, bench, replay, sandbox'],
-    [['polcy'], 'unknown command "polcy": give one of policy, breaker, bench, replay, sandbox, silence (firebreak --help)'],
+    [['polcy'], 'unknown command "polcy": give one of policy, breaker, bench, replay, sandbox, silence, slack (firebreak --help)'],
     [['--stage', 'prod', 'policy'], '--stage goes after the command: firebreak <command> --stage'],
     [['toString'], 'unknown command "toString"'],
   ])('answers %j with exit 2, naming the fix', async (argv, message) => {
