@@ -9,7 +9,7 @@ import type { BenchVerdict } from './verdict';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
-export const FUNCTIONS = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
+export const FUNCTIONS = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond', 'slackActions'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 const MB = 1024 * 1024;
@@ -20,10 +20,11 @@ const BUDGETS: Record<FunctionName, { maxBytes: number; maxInitRatio: number }> 
   scaleDeployment: { maxBytes: 3 * MB, maxInitRatio: 5 },
   forwardLogs: { maxBytes: 1 * MB, maxInitRatio: 3 },
   respond: { maxBytes: 1 * MB, maxInitRatio: 3 },
+  slackActions: { maxBytes: 1 * MB, maxInitRatio: 3 },
 };
 
 /** Each function's memorySize in serverless.yml (a packaging test holds them equal): Lambda sizes the V8 heap from it. */
-export const DEPLOYED_MEMORY_MB: Record<FunctionName, number> = { notify: 512, scaleNodegroup: 512, scaleDeployment: 1024, forwardLogs: 1024, respond: 512 };
+export const DEPLOYED_MEMORY_MB: Record<FunctionName, number> = { notify: 512, scaleNodegroup: 512, scaleDeployment: 1024, forwardLogs: 1024, respond: 512, slackActions: 512 };
 
 /** Rounds of the interleaved cold-start measurement; each round starts every process once. */
 const ROUNDS = 21;
@@ -44,6 +45,8 @@ const FUNCTION_ENV: NodeJS.ProcessEnv = {
   POWERTOOLS_SERVICE_NAME: 'firebreak',
   POWERTOOLS_METRICS_NAMESPACE: 'Firebreak',
   POWERTOOLS_DEV: 'false',
+  // slackActions verifies every request with it; the sample event's signature is not this secret's.
+  SLACK_SIGNING_SECRET: 'bench-signing-secret',
 };
 
 /** The sample event each function acts on (events/), for its first acting invocation. */
@@ -53,6 +56,8 @@ const ACTING_EVENT: Record<FunctionName, string> = {
   scaleDeployment: 'alarm-high-cpu-alarm',
   forwardLogs: 'logs-api',
   respond: 'alarm-high-error-rate-alarm',
+  // Its signature is a sample's, so the first invocation refuses it (401): verification is what every request runs first.
+  slackActions: 'slack-interaction',
 };
 
 interface Bundle {

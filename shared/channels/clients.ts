@@ -9,7 +9,8 @@ import { resolveSecret, ssmSecretReader, type SecretReader } from '../secrets';
 import { publishEmail } from './email';
 import { sendPagerDutyEvent } from './pagerduty';
 import { postSlackMessage, type SlackMessage } from './slack';
-import { slackAppClient, type SlackAppClient } from './slack-app';
+import type { SlackAppClient } from './slack-app';
+import { loadOnce } from '../load-once';
 
 /** Publishes to the email topic, whose subscriptions are people's inboxes. */
 export interface EmailClient {
@@ -78,14 +79,27 @@ export function slackClient(config: Pick<Config, 'slackWebhook'> & SendSettings,
   };
 }
 
-/** The Slack app's Web API client, as the bot: its token resolved at each call (cached), like the webhook. */
+/**
+ * The Slack app's Web API client, as the bot: its token resolved at each call (cached), like the webhook.
+ * `@slack/web-api` is loaded on first use: a stage on the webhook never evaluates it at cold start, and a
+ * function that never posts as the app does not carry it in its bundle.
+ */
 export function slackAppFor(config: Pick<Config, 'slackBotToken' | 'slackApiUrl' | 'httpTimeoutMs' | 'deliveryMaxAttempts'>, options: Pick<ChannelClientOptions, 'secrets'> = {}): SlackAppClient {
-  return slackAppClient(() => secret(config.slackBotToken, 'SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_PARAM', 'post as the Slack app', options.secrets), {
-    apiUrl: config.slackApiUrl,
-    timeoutMs: config.httpTimeoutMs,
-    // The same attempts as every other channel: the first and deliveryMaxAttempts - 1 more.
-    retries: config.deliveryMaxAttempts - 1,
-  });
+  const client = loadOnce(async () =>
+    (await import('./slack-app')).slackAppClient(() => secret(config.slackBotToken, 'SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_PARAM', 'post as the Slack app', options.secrets), {
+      apiUrl: config.slackApiUrl,
+      timeoutMs: config.httpTimeoutMs,
+      // The same attempts as every other channel: the first and deliveryMaxAttempts - 1 more.
+      retries: config.deliveryMaxAttempts - 1,
+    }),
+  );
+  return {
+    post: async (...args) => (await client()).post(...args),
+    update: async (...args) => (await client()).update(...args),
+    upload: async (...args) => (await client()).upload(...args),
+    usersOfGroup: async (...args) => (await client()).usersOfGroup(...args),
+    respond: async (...args) => (await client()).respond(...args),
+  };
 }
 
 /** PagerDuty's Events API v2. The routing key is resolved at each send (cached), like Slack's webhook. */

@@ -35,6 +35,7 @@ export const SAMPLE_EVENTS: Readonly<Record<FunctionName, string>> = {
   scaleDeployment: 'events/alarm-high-cpu-alarm.json',
   forwardLogs: 'events/logs-api.json',
   respond: 'events/alarm-high-error-rate-alarm.json',
+  slackActions: 'events/slack-interaction.json',
 };
 
 /**
@@ -52,6 +53,8 @@ const WATCH_MS = 2_000;
 /** Where mail to the email topic arrives (moto delivers it to the mailbox, which prints it). */
 export const SANDBOX_MAILBOX = 'oncall@sandbox.firebreak.invalid';
 export const SANDBOX_ROUTING_KEY = 'R0UTINGKEYSANDBOX000000000000000';
+/** The Slack app's signing secret slackActions is given in the sandbox. */
+export const SANDBOX_SIGNING_SECRET = 'sandbox-slack-signing-secret';
 /** Any keys do: the emulator runs with IAM open, as a developer's own account would let them do everything. */
 const DUMMY_KEYS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;
 
@@ -335,6 +338,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       SLACK_WEBHOOK_URL: endpoints.slack,
       PAGERDUTY_EVENTS_URL: endpoints.pagerDuty,
       PAGERDUTY_ROUTING_KEY: SANDBOX_ROUTING_KEY,
+      // slackActions verifies every request with it; the sample click is signed with another, so it answers 401.
+      SLACK_SIGNING_SECRET: SANDBOX_SIGNING_SECRET,
       LOG_SINK_URL: endpoints.logSink,
       KUBECONFIG: kubeconfig,
     };

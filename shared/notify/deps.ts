@@ -8,20 +8,31 @@ import { quietOf } from '../silence/quiet';
 import { DynamoDbSilenceStore, InMemorySilenceStore, type SilenceStore } from '../silence/store';
 import { DynamoDbGroupStore, InMemoryGroupStore, type GroupStore } from './group/store';
 import { createNotifiers, unconfiguredChannels } from './notifiers';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { slackAppFor } from '../channels/clients';
+import { loadOnce } from '../load-once';
+import { DynamoDbSlackThreads, InMemorySlackThreads, type SlackThreads } from '../slack/threads';
+import type { SlackAppDeps } from './slack-app';
 import { DynamoDbOpenPages, InMemoryOpenPages, type OpenPages } from './pages';
 import type { TickDeps } from './tick';
 
-/** What notify keeps in STATE_TABLE: delivery records, silences (and what they withheld), open pages, alarm groups. */
+/** What notify keeps in STATE_TABLE: delivery records, silences (and what they withheld), open pages, alarm groups, Slack threads. */
 export interface NotifyState {
   readonly ledger: DeliveryLedger;
   readonly silences: SilenceStore;
   readonly pages: OpenPages;
   readonly groups: GroupStore;
+  readonly threads: SlackThreads;
 }
 
 /** The same state in memory: what a dry run uses (it writes nothing anywhere), and tests. */
-export function inMemoryNotifyState(): NotifyState & { readonly silences: InMemorySilenceStore; readonly pages: InMemoryOpenPages; readonly groups: InMemoryGroupStore } {
-  return { ledger: new InMemoryDeliveryLedger(), silences: new InMemorySilenceStore(), pages: new InMemoryOpenPages(), groups: new InMemoryGroupStore() };
+export function inMemoryNotifyState(): NotifyState & {
+  readonly silences: InMemorySilenceStore;
+  readonly pages: InMemoryOpenPages;
+  readonly groups: InMemoryGroupStore;
+  readonly threads: InMemorySlackThreads;
+} {
+  return { ledger: new InMemoryDeliveryLedger(), silences: new InMemorySilenceStore(), pages: new InMemoryOpenPages(), groups: new InMemoryGroupStore(), threads: new InMemorySlackThreads() };
 }
 
 function tableState(table: string): NotifyState {
@@ -30,6 +41,27 @@ function tableState(table: string): NotifyState {
     silences: new DynamoDbSilenceStore(dynamoDb, table),
     pages: new DynamoDbOpenPages(dynamoDb, table),
     groups: new DynamoDbGroupStore(dynamoDb, table),
+    threads: new DynamoDbSlackThreads(dynamoDb, table),
+  };
+}
+
+/** The CloudWatch client that draws graphs, loaded when the first graph is drawn (app mode only). */
+const cloudWatchOnFirstUse = loadOnce(async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient({ maxAttempts: 3 }));
+
+/**
+ * Slack in app mode, when a bot token is configured: the policy must then say where to post
+ * (`notify.slackApp`), or the stage fails at cold start. Undefined without a token: the webhook.
+ */
+export function slackAppDeps(config: Config, policy: Policy, state: Pick<NotifyState, 'threads'>, now: () => Date, cloudWatch?: Pick<CloudWatchClient, 'send'>): SlackAppDeps | undefined {
+  if (config.slackBotToken.kind === 'none') return undefined;
+  const slackApp = policy.notify.slackApp;
+  if (!slackApp) throw new ConfigError(`SLACK_BOT_TOKEN${config.slackBotToken.kind === 'parameter' ? '_PARAM' : ''} is set, but the ${config.stage} policy has no notify.slackApp saying which channel to post to`);
+  return {
+    client: slackAppFor(config),
+    threads: state.threads,
+    policy: { ...policy.notify, slackApp },
+    graph: async (alarm) => (await import('../slack/metric-image')).renderAlarmGraph(alarm, { cloudWatch: cloudWatch ?? (await cloudWatchOnFirstUse()), now }),
+    now,
   };
 }
 
@@ -41,7 +73,7 @@ export function fanOutDeps(config: Config, policy: Policy, state: NotifyState, n
     stage: config.stage,
     runbookBaseUrl: config.runbookBaseUrl,
     dryRun: config.dryRun,
-    notifiers: createNotifiers(config),
+    notifiers: createNotifiers(config, {}, slackAppDeps(config, policy, state, now)),
     ledger: state.ledger,
     quiet: quietOf(state.silences, windows),
     silences: state.silences,

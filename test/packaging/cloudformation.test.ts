@@ -42,7 +42,7 @@ const API_LOG_GROUP = '/aws/containerinsights/retail-prediction-cluster/applicat
 const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
 // The only actions AWS offers no resource-level permission for, and so the only ones allowed on '*'.
-const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData']);
+const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage']);
 
 const props = (logicalId: string) => resource(template, logicalId).Properties;
 const roleIdOf = (name: (typeof FUNCTION_NAMES)[number]) => referencedId(props(functionLogicalId(name)).Role);
@@ -53,7 +53,7 @@ function grants(roleId: string, action: string) {
 }
 
 describe('functions', () => {
-  it('packages the five functions with their handlers on Node 24', () => {
+  it('packages the six functions with their handlers on Node 24', () => {
     for (const name of FUNCTION_NAMES) {
       const fn = props(functionLogicalId(name));
       expect(fn.Handler).toBe(`functions/${name}/handler.handler`);
@@ -78,13 +78,14 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any function environment: secrets are SSM parameter names', () => {
-    const secretVariables = ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY'];
+    const secretVariables = ['SLACK_WEBHOOK_URL', 'PAGERDUTY_ROUTING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'];
     const secretShapes = [/hooks\.slack\.com\/services/i, /xox[abposr]-/, /AKIA[0-9A-Z]{16}/, /^[0-9a-f]{32}$/i];
     for (const name of FUNCTION_NAMES) {
       const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
       for (const variable of secretVariables) expect(env).not.toHaveProperty(variable);
       for (const [key, value] of Object.entries(env)) {
-        if (key.endsWith('_PARAM')) expect(value).toMatch(/^\/firebreak\/prod\/[\w./-]+$/);
+        // Empty is "not configured" (notify's SLACK_BOT_TOKEN_PARAM while the stage uses the webhook).
+        if (key.endsWith('_PARAM') && value !== '') expect(value).toMatch(/^\/firebreak\/prod\/[\w./-]+$/);
         for (const shape of secretShapes) expect(JSON.stringify(value)).not.toMatch(shape);
       }
     }
@@ -162,13 +163,13 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets notify publish to the email topic, put, update and read its records in STATE_TABLE (ledger, silences, pages, groups), read its two secrets and decrypt only through SSM', () => {
+  it('lets notify publish to the email topic, put, update and read its records in STATE_TABLE (ledger, silences, pages, groups, threads), read its secrets, draw alarm graphs and decrypt only through SSM', () => {
     const role = roleIdOf('notify')!;
     const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
     expect(actions).toEqual(
       [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
-        'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter',
+        'cloudwatch:GetMetricWidgetImage', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
+        'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage', 'ssm:GetParameter', 'ssm:GetParameter',
       ].sort(),
     );
     expect(grants(role, 'sns:Publish').map((s) => referencedId(s.Resource))).toEqual(['EmailTopic']);
@@ -176,6 +177,9 @@ describe('least privilege', () => {
     const parameterArns = JSON.stringify(grants(role, 'ssm:GetParameter').map((s) => s.Resource));
     expect(parameterArns).toContain(':parameter/firebreak/prod/slack-webhook-url');
     expect(parameterArns).toContain(':parameter/firebreak/prod/pagerduty-routing-key');
+    // The Slack app's bot token, read in app mode only (notifySlackApp), never its signing secret: only slackActions verifies requests.
+    expect(parameterArns).toContain(':parameter/firebreak/prod/slack-bot-token');
+    expect(parameterArns).not.toContain('slack-signing-secret');
     const [decrypt] = grants(role, 'kms:Decrypt');
     expect(decrypt?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
@@ -192,6 +196,37 @@ describe('least privilege', () => {
       const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
       expect(env).toMatchObject({ SLACK_WEBHOOK_PARAM: '/firebreak/prod/slack-webhook-url', PAGERDUTY_ROUTING_KEY_PARAM: '/firebreak/prod/pagerduty-routing-key', PAGERDUTY_EVENTS_URL: expect.any(String) });
     }
+  });
+
+  it('puts slackActions behind a public Function URL (Slack signs its requests; the function verifies them) and outputs its URL and the app manifest', () => {
+    const urls = resourcesOfType(template, 'AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    const [urlId, url] = urls[0]!;
+    expect(url.Properties).toMatchObject({ AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [functionLogicalId('slackActions'), 'Arn'] } });
+    const invokeByUrl = resourcesOfType(template, 'AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Action === 'lambda:InvokeFunctionUrl');
+    expect(invokeByUrl).toEqual([expect.objectContaining({ FunctionUrlAuthType: 'NONE', Principal: '*', FunctionName: { 'Fn::GetAtt': [functionLogicalId('slackActions'), 'Arn'] } })]);
+    const outputs = template.Outputs as Record<string, JsonObject>;
+    expect(outputs.SlackActionsLambdaFunctionUrl?.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    const [manifest, values] = (outputs.SlackAppManifest?.Value as { 'Fn::Sub': [string, JsonObject] })['Fn::Sub'];
+    const shipped = JSON.parse(readFileSync(join(REPO_ROOT, 'slack/manifest.json'), 'utf8')) as { oauth_config: unknown; settings: { interactivity: unknown } };
+    const output = JSON.parse(manifest) as typeof shipped;
+    // The output is the repository's manifest with the URL filled in: the same scopes, interactivity at the function.
+    expect(output.oauth_config).toEqual(shipped.oauth_config);
+    expect(output.settings.interactivity).toEqual({ is_enabled: true, request_url: '${Url}' });
+    expect(values).toEqual({ Url: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } });
+  });
+
+  it('lets slackActions put items in the table, read its three secrets, decrypt through SSM and invoke only itself', () => {
+    const role = roleIdOf('slackActions')!;
+    const actions = roleStatements(resource(template, role)).flatMap((s) => asList(s.Action)).sort();
+    expect(actions).toEqual(['dynamodb:PutItem', 'kms:Decrypt', 'lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'ssm:GetParameter'].sort());
+    const parameters = grants(role, 'ssm:GetParameter').flatMap((s) => asList(s.Resource)).map((arn) => JSON.stringify(arn).replace(/^.*:parameter/, '').replace(/"\}$/, ''));
+    expect(parameters.sort()).toEqual(['/firebreak/prod/pagerduty-routing-key', '/firebreak/prod/slack-bot-token', '/firebreak/prod/slack-signing-secret']);
+    expect(JSON.stringify(grants(role, 'lambda:InvokeFunction')[0]?.Resource)).toContain(':function:firebreak-prod-slackActions');
+    const env = (props(functionLogicalId('slackActions')).Environment as { Variables: JsonObject }).Variables;
+    expect(env).toMatchObject({ SLACK_BOT_TOKEN_PARAM: '/firebreak/prod/slack-bot-token', SLACK_SIGNING_SECRET_PARAM: '/firebreak/prod/slack-signing-secret' });
+    // prod posts through the webhook until its params say notifySlackApp: 'true'.
+    expect((props(functionLogicalId('notify')).Environment as { Variables: JsonObject }).Variables.SLACK_BOT_TOKEN_PARAM).toBe('');
   });
 
   it('lets forwardLogs make only the conditional updates of its digest gate in the table, and read only the Slack webhook', () => {

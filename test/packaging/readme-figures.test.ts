@@ -33,7 +33,8 @@ describe.each(FUNCTION_NAMES)("README's figures for %s", (name) => {
     const row = readmeRow(readme, name);
     const sizes = await builtKiB(name);
 
-    const [, after] = /\d+ KiB → (\d+) KiB/.exec(row) ?? [];
+    // `new → 728 KiB` for a function that came after the layout change the table compares.
+    const [, after] = /(?:\d+ KiB|new) → (\d+) KiB/.exec(row) ?? [];
     // On a difference: update the after sizes in README's bundles table (`npm run bench -- bundles` prints them, with the timings).
     expect({ name, handler: Number(after) }).toEqual({ name, handler: sizes.get('handler.js') });
     const kubernetes = sizes.get('handler.kubernetes.js');

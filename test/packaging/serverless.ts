@@ -9,7 +9,7 @@ export const REPO_ROOT = resolve(__dirname, '../..');
 const SERVERLESS_BIN = join(REPO_ROOT, 'node_modules/osls/bin/serverless.js');
 
 /** The serverless.yml function keys (DESIGN.md contract). */
-export const FUNCTION_NAMES = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond'] as const;
+export const FUNCTION_NAMES = ['notify', 'scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'respond', 'slackActions'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The functions CloudWatch alarms reach through the alarms topic. */

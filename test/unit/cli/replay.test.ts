@@ -262,7 +262,7 @@ describe('firebreak replay --yes', () => {
   });
 
   it.each([
-    ['another stage', fnArn('firebreak-dev-notify'), 'firebreak-dev-notify is not a function of stage prod (firebreak-prod-notify, firebreak-prod-scaleNodegroup, firebreak-prod-scaleDeployment, firebreak-prod-forwardLogs, firebreak-prod-respond): refused'],
+    ['another stage', fnArn('firebreak-dev-notify'), 'firebreak-dev-notify is not a function of stage prod (firebreak-prod-notify, firebreak-prod-scaleNodegroup, firebreak-prod-scaleDeployment, firebreak-prod-forwardLogs, firebreak-prod-respond, firebreak-prod-slackActions): refused'],
     ['another function', fnArn('billing-export'), 'billing-export is not a function of stage prod'],
     ['another region', fnArn('firebreak-prod-notify', 'us-east-1'), 'firebreak-prod-notify is in us-east-1, not eu-west-1 where stage prod is: refused'],
     ['another account', fnArn('firebreak-prod-notify', 'eu-west-1', '999999999999'), 'firebreak-prod-notify belongs to account 999999999999, not 123456789012 where the queue is: refused'],
