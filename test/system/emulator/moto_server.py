@@ -62,6 +62,12 @@ names the gap it closes and why closing it does not make the suite prove less th
     unknown one is refused as Lambda refuses it, ResourceNotFoundException); the 202 is answered only
     once the service took the event. Other invocation types keep moto's own behaviour; nothing in the
     suite uses them.
+14. CloudWatch GetMetricWidgetImage. moto does not implement it (the graphs of the Slack app's
+    threads). It answers here with a valid 1x1 PNG after checking that the MetricWidget is JSON with
+    `metrics`, and the widget as the caller sent it is posted to the suite's Lambda service
+    (`/metric-widget-image`, with the caller's access key), so a scenario compares it with the deployed
+    alarm's definition. The image is not a drawing of the data: what the suite proves is which metric,
+    statistic, period and window were asked for; CloudWatch's drawing is CloudWatch's.
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -479,6 +485,28 @@ cloudwatch_models.CloudWatchBackend.get_metric_data = _get_metric_data
 from moto.cloudwatch.responses import CloudWatchResponse  # noqa: E402
 
 CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
+
+# 14. GetMetricWidgetImage --------------------------------------------------------------------------
+# A 1x1 transparent PNG.
+_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def _get_metric_widget_image(self: Any) -> Any:
+    from moto.cloudwatch.exceptions import ValidationError
+    from moto.core.responses import ActionResult
+
+    raw = self._get_param("MetricWidget")
+    try:
+        widget = json.loads(raw)
+    except (TypeError, ValueError):
+        raise ValidationError("The parameter MetricWidget must be a JSON document.")
+    if not isinstance(widget, dict) or not isinstance(widget.get("metrics"), list) or not widget["metrics"]:
+        raise ValidationError("The parameter MetricWidget must name metrics.")
+    _post("/metric-widget-image", {"widget": widget, "outputFormat": self._get_param("OutputFormat")})
+    return ActionResult({"MetricWidgetImage": _PNG})
+
+
+CloudWatchResponse.get_metric_widget_image = _get_metric_widget_image
 
 
 # 7. Signatures over REST paths ---------------------------------------------------------------------
