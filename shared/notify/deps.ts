@@ -68,12 +68,14 @@ export function slackAppDeps(config: Config, policy: Policy, state: Pick<NotifyS
 /** notify's dependencies (the fan-out's and its schedule's) over a state and a clock: the one place they are put together. */
 export function fanOutDeps(config: Config, policy: Policy, state: NotifyState, now: () => Date = () => new Date()): TickDeps {
   const windows: readonly MaintenanceWindow[] = policy.notify.windows;
+  const slackApp = slackAppDeps(config, policy, state, now);
   return {
     policy: policy.notify,
     stage: config.stage,
     runbookBaseUrl: config.runbookBaseUrl,
     dryRun: config.dryRun,
-    notifiers: createNotifiers(config, {}, slackAppDeps(config, policy, state, now)),
+    notifiers: createNotifiers(config, {}, slackApp),
+    slackApp: slackApp?.policy,
     ledger: state.ledger,
     quiet: quietOf(state.silences, windows),
     silences: state.silences,

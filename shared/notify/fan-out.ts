@@ -12,7 +12,7 @@ import { groupedChannels, joinGroups, type GroupDeps } from './group/join';
 import type { Notifiers } from './notifiers';
 import type { OpenPages } from './pages';
 import type { PagerDutyEvent } from './format/pagerduty';
-import type { SlackSendContext } from './slack-app';
+import { describeAppDelivery, type SlackAppDeps, type SlackSendContext } from './slack-app';
 import { describeDelivery, planNotification, type NotificationPlan, type PlanContext, type PlannedDelivery } from './plan';
 
 export type ChannelStatus = 'delivered' | 'already-delivered' | 'planned' | 'withheld' | 'grouped' | 'failed';
@@ -50,6 +50,8 @@ export interface FanOutDeps extends PlanContext, GroupDeps {
   readonly silences: Pick<SilenceStore, 'recordHeld'>;
   /** The PagerDuty incidents notify opened: a silence never withholds their resolve. */
   readonly pages: OpenPages;
+  /** Set when Slack is the app: a dry run says where it would post and the graph it would ask for. */
+  readonly slackApp?: SlackAppDeps['policy'];
   readonly now: () => Date;
 }
 
@@ -67,7 +69,7 @@ export async function fanOut(message: ParsedMessage, deps: FanOutDeps): Promise<
   const quiet = await holdBack(plan, deps, now);
   const grouped = await joinGroups(plan, quiet.kept, deps, now);
   const outcomes = deps.dryRun
-    ? grouped.immediate.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', detail: describeDelivery(d), payload: d.payload }))
+    ? grouped.immediate.map((d): ChannelOutcome => ({ channel: d.channel, status: 'planned', detail: plannedDetail(d, plan, deps, now), payload: d.payload }))
     : await deliver(message.messageId, grouped.immediate, deps, now, { view: plan.view, route: plan.routing.routeOf.slack });
   const view = plan.view;
   return {
@@ -132,6 +134,12 @@ async function letThrough(delivery: PlannedDelivery, plan: NotificationPlan, dep
   const group = groupedChannels(plan, [delivery], deps.policy)[0];
   if (group) return (await deps.groups.members(group.identity.id)).some((m) => m.alarmName === view.alarm.name);
   return delivery.channel === 'pagerduty' && delivery.payload.event_action === 'resolve' && (await deps.pages.isOpen(delivery.payload.dedup_key));
+}
+
+/** A dry run's one line for a delivery; Slack as the app says where and which graph too. */
+function plannedDetail(delivery: PlannedDelivery, plan: NotificationPlan, deps: FanOutDeps, now: Date): string {
+  const what = describeDelivery(delivery);
+  return delivery.channel === 'slack' && deps.slackApp ? `${what}, ${describeAppDelivery(plan.view, plan.routing.routeOf.slack, deps.slackApp, now)}` : what;
 }
 
 /** Each planned channel once for the message; a failure is an outcome with its reason, the error object stays out of the summary. */

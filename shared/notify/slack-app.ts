@@ -6,6 +6,7 @@ import { errorMessage } from '../errors';
 import { logger } from '../logger';
 import type { RoutingPolicy, SlackAppPolicy } from '../policy/schema';
 import { alarmButtons } from '../slack/buttons';
+import { alarmGraphWidget, describeGraphRequest } from '../slack/graph';
 import { isOpen, type SlackThreads } from '../slack/threads';
 import { pagerDutyDedupKey } from './format/pagerduty';
 import type { SlackAlarmMessage } from './format/slack';
@@ -95,6 +96,19 @@ export function slackAppNotifier(deps: SlackAppDeps): SlackNotifier {
       }
     },
   };
+}
+
+/**
+ * What app mode would do with a Slack delivery, in one line, for a dry run's log and result: where it would
+ * post (a new thread, or the alarm's thread when one is open is known only live) and the graph it would ask for.
+ */
+export function describeAppDelivery(view: NotificationView, route: string | undefined, policy: RoutingPolicy & { readonly slackApp: SlackAppPolicy }, now: Date): string {
+  const channel = channelOfRoute(policy, route);
+  if (view.type !== 'alarm') return `as the Slack app in ${channel}`;
+  const graph = alarmGraphWidget(view.alarm, now);
+  const where = view.alarm.state === 'ALARM' ? `as the Slack app in ${channel}, starting the alarm's thread (or updating it when one is open)` : `as the Slack app, in the alarm's thread in ${channel} when one is open`;
+  const drawn = view.alarm.state === 'INSUFFICIENT_DATA' ? '' : 'unavailable' in graph ? `; no graph: ${graph.unavailable}` : `; graph: ${describeGraphRequest(graph.widget)}`;
+  return `${where}${drawn}`;
 }
 
 /** The alarm's graph into the thread, or a line saying why it could not be drawn or uploaded; never throws for the graph. */

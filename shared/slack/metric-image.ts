@@ -9,18 +9,6 @@ export interface GraphDeps {
   readonly now: () => Date;
 }
 
-/** What would be drawn, in one line: for logs and dry runs. */
-export function describeGraphRequest(widget: MetricWidget): string {
-  const series = widget.metrics.map((m) => {
-    const options = m.at(-1);
-    if (typeof options === 'object' && options !== null && 'expression' in options) return String(options.expression);
-    const [namespace, name] = m as string[];
-    const stat = typeof options === 'object' && options !== null ? `${String(options.stat ?? '')}${options.period ? `/${String(options.period)}s` : ''}` : '';
-    return `${namespace} ${name}${stat ? ` (${stat})` : ''}`;
-  });
-  return `GetMetricWidgetImage in ${widget.region}, ${widget.start} to ${widget.end}: ${series.join(', ')}${widget.annotations ? `, ${widget.annotations.horizontal.map((h) => h.label).join(', ')}` : ''}`;
-}
-
 /**
  * The alarm's graph as a PNG, or why it has none (a composite alarm). Throws, naming
  * cloudwatch:GetMetricWidgetImage and why, when CloudWatch did not draw it.

@@ -3,8 +3,8 @@ import { GetMetricWidgetImageCommand, CloudWatchClient } from '@aws-sdk/client-c
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
-import { alarmGraphWidget } from '../../../shared/slack/graph';
-import { describeGraphRequest, renderAlarmGraph } from '../../../shared/slack/metric-image';
+import { alarmGraphWidget, describeGraphRequest } from '../../../shared/slack/graph';
+import { renderAlarmGraph } from '../../../shared/slack/metric-image';
 import { loadEvent } from '../../support/events';
 
 const NOW = new Date('2026-12-04T05:00:00.000Z');
