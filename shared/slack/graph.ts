@@ -31,31 +31,38 @@ const COMPARISON: Readonly<Record<string, string>> = {
 
 const dimensionsOf = (dimensions: Readonly<Record<string, string>>): string[] => Object.entries(dimensions).flatMap(([k, v]) => [k, v]);
 
-/** A metric-math query as a widget entry: its metric with its own stat and period, or its expression. */
-function queryEntry(q: AlarmMetricQuery): WidgetMetric | undefined {
+/**
+ * A metric-math query as a widget entry: its metric with its own stat and period, or its expression; or
+ * why not. Never a guessed stat or period: the widget's defaults would draw a metric the alarm does not watch.
+ */
+function queryEntry(q: AlarmMetricQuery): WidgetMetric | string {
   const visible = q.returnData;
   if (q.expression !== undefined) return [{ expression: q.expression, id: q.id, label: q.label ?? q.id, ...(visible ? {} : { visible: false }) }];
-  if (q.namespace === undefined || q.name === undefined) return undefined;
-  return [q.namespace, q.name, ...dimensionsOf(q.dimensions), { id: q.id, stat: q.stat ?? 'Average', ...(q.periodSeconds ? { period: q.periodSeconds } : {}), ...(q.label ? { label: q.label } : {}), ...(visible ? {} : { visible: false }) }];
+  if (q.namespace === undefined || q.name === undefined) return `query ${q.id} of the alarm names neither a metric nor an expression`;
+  if (!q.stat || !q.periodSeconds) return `query ${q.id} of the alarm names no ${q.stat ? 'period' : 'statistic'} for ${q.namespace} ${q.name}`;
+  return [q.namespace, q.name, ...dimensionsOf(q.dimensions), { id: q.id, stat: q.stat, period: q.periodSeconds, ...(q.label ? { label: q.label } : {}), ...(visible ? {} : { visible: false }) }];
 }
 
 /**
  * The widget that draws what the alarm watches, from `now` back GRAPH_HOURS hours: a metric alarm's
  * metric with its statistic (or extended statistic, such as p95) and period; a metric-math or anomaly
  * alarm's queries, each with its own; the threshold as a horizontal line labelled with its comparison.
- * A composite alarm, or one whose message carries no metric, has no graph, and says why.
+ * A composite alarm, or one whose message carries no metric or no statistic and period for it, has no
+ * graph, and says why: a guessed statistic or period would draw a metric the alarm does not watch.
  */
 export function alarmGraphWidget(alarm: Alarm, now: Date): { readonly widget: MetricWidget; readonly title: string } | { readonly unavailable: string } {
   if (alarm.kind === 'composite') return { unavailable: 'a composite alarm has no metric of its own' };
   let metrics: WidgetMetric[];
   if (alarm.queries && alarm.queries.length > 0) {
     const entries = alarm.queries.map(queryEntry);
-    if (entries.some((e) => e === undefined)) return { unavailable: 'a query of the alarm names neither a metric nor an expression' };
+    const why = entries.find((e): e is string => typeof e === 'string');
+    if (why !== undefined) return { unavailable: why };
     metrics = entries as WidgetMetric[];
   } else {
     const m = alarm.metric;
     if (!m?.namespace || !m.name) return { unavailable: 'the alarm notification names no metric' };
-    metrics = [[m.namespace, m.name, ...dimensionsOf(m.dimensions), { stat: m.statistic ?? 'Average', ...(m.periodSeconds ? { period: m.periodSeconds } : {}) }]];
+    if (!m.statistic || !m.periodSeconds) return { unavailable: `the alarm notification names no ${m.statistic ? 'period' : 'statistic'} for ${m.namespace} ${m.name}` };
+    metrics = [[m.namespace, m.name, ...dimensionsOf(m.dimensions), { stat: m.statistic, period: m.periodSeconds }]];
   }
   const threshold = alarm.metric?.threshold;
   const comparison = alarm.metric?.comparison ? (COMPARISON[alarm.metric.comparison] ?? alarm.metric.comparison) : undefined;

@@ -1,0 +1,104 @@
+// The graph is of the alarm's own metric: every sample alarm's widget read back equals the definition the responder reads from the same notification, and nothing is guessed.
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { parseSnsRecord } from '../../../shared/alarm/parse';
+import type { Alarm } from '../../../shared/alarm/model';
+import { definitionFromNotification } from '../../../shared/responder/alarm-definition';
+import { alarmGraphWidget, type MetricWidget, type WidgetMetric } from '../../../shared/slack/graph';
+import { loadSnsRecord } from '../../support/events';
+
+const NOW = new Date('2026-12-04T05:00:00.000Z');
+
+const alarmOf = (event: string): Alarm => {
+  const message = parseSnsRecord(loadSnsRecord(event));
+  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
+  return message.alarm;
+};
+
+const widgetOf = (alarm: Alarm): MetricWidget => {
+  const graph = alarmGraphWidget(alarm, NOW);
+  if ('unavailable' in graph) throw new Error(graph.unavailable);
+  return graph.widget;
+};
+
+/** A widget entry read back as what it draws, in DescribeAlarms' terms. */
+function drawn(entry: WidgetMetric) {
+  const options = entry.at(-1) as Record<string, unknown>;
+  if ('expression' in options) return { Id: options.id, Expression: options.expression, ReturnData: options.visible !== false };
+  const [Namespace, MetricName, ...rest] = entry.slice(0, -1) as string[];
+  const Dimensions = [];
+  for (let i = 0; i < rest.length; i += 2) Dimensions.push({ Name: rest[i], Value: rest[i + 1] });
+  return { Id: options.id, Namespace, MetricName, Dimensions, Stat: options.stat, Period: options.period, ReturnData: options.visible !== false };
+}
+
+/** The same, from the responder's reading of the alarm's definition. */
+function watched(definition: MetricAlarm) {
+  if (definition.Metrics) {
+    return definition.Metrics.map((m) =>
+      m.Expression !== undefined
+        ? { Id: m.Id, Expression: m.Expression, ReturnData: m.ReturnData !== false }
+        : { Id: m.Id, Namespace: m.MetricStat?.Metric?.Namespace, MetricName: m.MetricStat?.Metric?.MetricName, Dimensions: m.MetricStat?.Metric?.Dimensions ?? [], Stat: m.MetricStat?.Stat, Period: m.MetricStat?.Period, ReturnData: m.ReturnData !== false },
+    );
+  }
+  return [{ Id: undefined, Namespace: definition.Namespace, MetricName: definition.MetricName, Dimensions: definition.Dimensions ?? [], Stat: definition.ExtendedStatistic ?? definition.Statistic, Period: definition.Period, ReturnData: true }];
+}
+
+describe('alarmGraphWidget draws what the alarm watches', () => {
+  it.each(['alarm-high-cpu-alarm', 'alarm-high-latency-alarm', 'alarm-model-latency-alarm', 'alarm-insufficient-data', 'alarm-metric-math-alarm', 'alarm-high-error-rate-alarm', 'alarm-anomaly-alarm'])(
+    '%s: the widget read back is the definition the responder reads from the same notification',
+    (event) => {
+      // Prepare
+      const alarm = alarmOf(event);
+      const definition = definitionFromNotification(alarm);
+
+      // Act
+      const widget = widgetOf(alarm);
+
+      // Assess
+      expect(definition).toBeDefined();
+      expect(widget.metrics.map(drawn)).toEqual(watched(definition!));
+      expect(widget.region).toBe(alarm.region);
+    },
+  );
+
+  it('the metric-math sample: its expression exactly, each metric with its own stat and period, hidden as the alarm hides them, the threshold line', () => {
+    const widget = widgetOf(alarmOf('alarm-metric-math-alarm'));
+
+    expect(widget.metrics).toEqual([
+      [{ expression: '100 * errors / requests', id: 'e1', label: 'API error ratio (%)' }],
+      ['RetailMLOps', 'APIErrorCount', { id: 'errors', stat: 'Sum', period: 60, visible: false }],
+      ['RetailMLOps', 'APIRequestCount', { id: 'requests', stat: 'Sum', period: 60, visible: false }],
+    ]);
+    expect(widget.annotations).toEqual({ horizontal: [{ label: 'threshold > 5', value: 5 }] });
+    expect([widget.start, widget.end]).toEqual(['2026-12-04T02:00:00.000Z', '2026-12-04T05:00:00.000Z']);
+  });
+
+  it('the threshold label carries the alarm unit when the alarm names one', () => {
+    const alarm = alarmOf('alarm-high-cpu-alarm');
+
+    const widget = widgetOf({ ...alarm, metric: { ...alarm.metric!, unit: '%' } });
+
+    expect(widget.annotations).toEqual({ horizontal: [{ label: 'threshold > 85 %', value: 85 }] });
+  });
+});
+
+describe('alarmGraphWidget guesses nothing', () => {
+  it('a metric alarm without its statistic or period has no graph (the widget would draw Average over 5 minutes instead)', () => {
+    const alarm = alarmOf('alarm-high-latency-alarm');
+
+    expect(alarmGraphWidget({ ...alarm, metric: { ...alarm.metric!, statistic: undefined } }, NOW)).toEqual({ unavailable: 'the alarm notification names no statistic for RetailMLOps InferenceLatency' });
+    expect(alarmGraphWidget({ ...alarm, metric: { ...alarm.metric!, periodSeconds: undefined } }, NOW)).toEqual({ unavailable: 'the alarm notification names no period for RetailMLOps InferenceLatency' });
+  });
+
+  it('a metric-math query without its metric, statistic or period: no graph, naming the query', () => {
+    const alarm = alarmOf('alarm-metric-math-alarm');
+    const withErrors = (change: object): Alarm => ({ ...alarm, queries: alarm.queries!.map((q) => (q.id === 'errors' ? { ...q, ...change } : q)) });
+
+    expect(alarmGraphWidget(withErrors({ stat: undefined }), NOW)).toEqual({ unavailable: 'query errors of the alarm names no statistic for RetailMLOps APIErrorCount' });
+    expect(alarmGraphWidget(withErrors({ periodSeconds: undefined }), NOW)).toEqual({ unavailable: 'query errors of the alarm names no period for RetailMLOps APIErrorCount' });
+    expect(alarmGraphWidget(withErrors({ name: undefined }), NOW)).toEqual({ unavailable: 'query errors of the alarm names neither a metric nor an expression' });
+  });
+
+  it('a composite alarm has no metric of its own', () => {
+    expect(alarmGraphWidget(alarmOf('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
+  });
+});
