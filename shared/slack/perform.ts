@@ -11,6 +11,8 @@ export interface PerformDeps {
   readonly slack: Pick<SlackAppClient, 'post' | 'respond'>;
   readonly audit: (entry: ClickAudit) => Promise<void>;
   readonly newId?: () => string;
+  /** When the click was performed: its audit entry's time, after the `allowed` one the click's request wrote. */
+  readonly now?: () => Date;
 }
 
 /** What the click did, in the words the thread gets. */
@@ -54,7 +56,7 @@ export async function performClick(click: ApprovedClick, deps: PerformDeps): Pro
     failure = error;
     performed = { outcome: 'failed', text: `${who} asked to ${click.action.kind} ${click.action.alarm}, and it failed: ${errorMessage(error)}. It will be tried again.` };
   }
-  await deps.audit({ at: click.at, user: click.user.id, action: click.action.kind, alarm: click.action.alarm, outcome: performed.outcome, reason: failure === undefined ? undefined : errorMessage(failure) });
+  await deps.audit({ at: (deps.now?.() ?? new Date()).toISOString(), user: click.user.id, action: click.action.kind, alarm: click.action.alarm, outcome: performed.outcome, reason: failure === undefined ? undefined : errorMessage(failure) });
   if (click.channel && click.threadTs) await deps.slack.post(click.channel, { text: performed.text }, click.threadTs);
   else if (click.responseUrl) await deps.slack.respond(click.responseUrl, { response_type: 'in_channel', replace_original: false, text: performed.text });
   if (failure !== undefined) throw failure;

@@ -20,6 +20,8 @@ export const stageParameters = (stage: string) =>
   ({
     slackWebhookParam: `/firebreak/${stage}/slack-webhook-url`,
     pagerDutyRoutingKeyParam: `/firebreak/${stage}/pagerduty-routing-key`,
+    slackBotTokenParam: `/firebreak/${stage}/slack-bot-token`,
+    slackSigningSecretParam: `/firebreak/${stage}/slack-signing-secret`,
     killSwitchParam: `/firebreak/${stage}/kill-switch`,
   }) as const;
 
@@ -34,7 +36,13 @@ export interface PrerequisiteOptions {
   readonly stage: string;
   readonly region: string;
   /** The SecureString parameters a deployed stage reads its secrets from; absent where the secrets are given directly (stage local). */
-  readonly secrets?: { readonly slackWebhookUrl: string; readonly pagerDutyRoutingKey: string };
+  readonly secrets?: {
+    readonly slackWebhookUrl: string;
+    readonly pagerDutyRoutingKey: string;
+    /** The Slack app's bot token and signing secret (slackActions; notify in app mode). */
+    readonly slackBotToken?: string;
+    readonly slackSigningSecret?: string;
+  };
 }
 
 /**
@@ -48,6 +56,9 @@ export async function prerequisites(clients: PrerequisiteClients, options: Prere
   if (options.secrets) {
     await clients.ssm.send(new PutParameterCommand({ Name: params.slackWebhookParam, Type: 'SecureString', Value: options.secrets.slackWebhookUrl }));
     await clients.ssm.send(new PutParameterCommand({ Name: params.pagerDutyRoutingKeyParam, Type: 'SecureString', Value: options.secrets.pagerDutyRoutingKey }));
+    const { slackBotToken, slackSigningSecret } = options.secrets;
+    if (slackBotToken) await clients.ssm.send(new PutParameterCommand({ Name: params.slackBotTokenParam, Type: 'SecureString', Value: slackBotToken }));
+    if (slackSigningSecret) await clients.ssm.send(new PutParameterCommand({ Name: params.slackSigningSecretParam, Type: 'SecureString', Value: slackSigningSecret }));
   }
   await clients.ssm.send(new PutParameterCommand({ Name: params.killSwitchParam, Type: 'String', Value: 'off' }));
   const role = `arn:aws:iam::${ACCOUNT_ID}:role/eks-cluster`;

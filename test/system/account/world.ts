@@ -8,6 +8,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { KubeApiDouble } from '../../integration/k8s/kube-api-double';
 import { TestReceiver } from '../../support/receiver';
+import { SlackApiDouble } from '../../support/slack-api';
 import { SystemClock } from '../clock';
 import { AlarmEvaluator } from '../cloudwatch/alarms';
 import { prerequisites, REFERENCE_WORKLOAD, stageParameters } from './prerequisites';
@@ -21,6 +22,8 @@ export const WORKLOAD = {
   ...REFERENCE_WORKLOAD,
   ...stageParameters(SYSTEM_STAGE),
   pagerDutyRoutingKey: 'R0UTINGKEYSYSTEMSUITE00000000000',
+  /** The Slack app's signing secret in the account's SSM: slackActions verifies every request with it. */
+  slackSigningSecret: '8f742231b10e8888abcd99yyyzzz85a5',
 } as const;
 
 export interface World {
@@ -30,7 +33,10 @@ export interface World {
   readonly stack: DeployedStack;
   readonly lambda: LambdaService;
   readonly alarms: AlarmEvaluator;
+  /** The incoming webhook notify posts to (the prod stage's Slack mode). */
   readonly slack: TestReceiver;
+  /** Slack's Web API and interactions' response_urls, which slackActions answers clicks through. */
+  readonly slackApp: SlackApiDouble;
   readonly pagerDuty: TestReceiver;
   readonly sink: TestReceiver;
   readonly kube: KubeApiDouble;
@@ -46,6 +52,7 @@ export async function startWorld(): Promise<World> {
   const clock = new SystemClock();
   const lambda = await LambdaService.start(clock);
   const slack = await TestReceiver.start({ status: 200, body: 'ok' });
+  const slackApp = await SlackApiDouble.start();
   const pagerDuty = await TestReceiver.start({ status: 202, body: '{"status":"success","message":"Event processed"}' });
   const sink = await TestReceiver.start({ status: 200, body: '{}' });
   const kube = await KubeApiDouble.start();
@@ -57,7 +64,12 @@ export async function startWorld(): Promise<World> {
     const asgName = await prerequisites(clients, {
       stage: SYSTEM_STAGE,
       region,
-      secrets: { slackWebhookUrl: slack.url('/services/T000/B000/XXXX'), pagerDutyRoutingKey: WORKLOAD.pagerDutyRoutingKey },
+      secrets: {
+        slackWebhookUrl: slack.url('/services/T000/B000/XXXX'),
+        pagerDutyRoutingKey: WORKLOAD.pagerDutyRoutingKey,
+        slackBotToken: SlackApiDouble.TOKEN,
+        slackSigningSecret: WORKLOAD.slackSigningSecret,
+      },
     });
     kube.seedDeployment({ namespace: WORKLOAD.deployment.namespace, name: WORKLOAD.deployment.name, replicas: WORKLOAD.deployment.replicas });
     const kubeconfig = kube.writeKubeconfig();
@@ -69,6 +81,7 @@ export async function startWorld(): Promise<World> {
       scaleDeployment: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig },
       respond: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig },
       forwardLogs: { LOG_SINK_URL: sink.url('/ingest') },
+      slackActions: { SLACK_API_URL: slackApp.url(), PAGERDUTY_EVENTS_URL: pagerDutyUrl },
     });
     const alarms = new AlarmEvaluator(clients.cloudWatch, clients.sns, region, ACCOUNT_ID);
     await alarms.settle();
@@ -85,6 +98,7 @@ export async function startWorld(): Promise<World> {
       lambda,
       alarms,
       slack,
+      slackApp,
       pagerDuty,
       sink,
       kube,
@@ -96,13 +110,15 @@ export async function startWorld(): Promise<World> {
         if (audit) writeFileSync(join(audit, `${randomUUID()}.json`), JSON.stringify(emulator.authorisations()));
         await emulator.stop();
         await lambda.stop();
-        await Promise.all([slack.close(), pagerDuty.close(), sink.close(), kube.close()]);
+        await Promise.all([slack.close(), slackApp.close(), pagerDuty.close(), sink.close(), kube.close()]);
       },
     };
   } catch (error) {
     const output = emulator.output();
     await emulator.stop();
     await lambda.stop();
+    // Every double closed, or the test run cannot exit.
+    await Promise.all([slack.close(), slackApp.close(), pagerDuty.close(), sink.close(), kube.close()]);
     throw new Error(`${(error as Error).message}\n--- emulator output ---\n${output.slice(-4000)}`, { cause: error });
   }
 }

@@ -21,7 +21,8 @@ names the gap it closes and why closing it does not make the suite prove less th
    statement naming the Lambda service principal lets that user, and only it, assume the role.
 5. Resources. moto evaluates most actions against `Resource: "*"`. For the services whose calls
    name their resource in the request (DynamoDB tables, SSM parameters, SNS topics, SQS queues, log
-   groups, EKS clusters and node groups, Auto Scaling groups, CloudWatch alarms), the resource ARN is
+   groups, EKS clusters and node groups, Auto Scaling groups, CloudWatch alarms, invoked Lambda
+   functions), the resource ARN is
    computed from the request so the roles' resource scoping is checked. A statement scoped to a
    resource would otherwise never match `*`, and a statement of `Resource: "*"` would match anything.
 6. CloudWatch GetMetricData. moto matches a metric without dimensions against every metric of that
@@ -56,9 +57,10 @@ names the gap it closes and why closing it does not make the suite prove less th
     replay (`firebreak replay --yes`) would be accepted and never run. An Event invocation is handed to
     the suite's Lambda service instead, as gap 1 hands it SNS and CloudWatch Logs deliveries: the
     function's deployed artifact runs under its own role, with its retries and its on-failure
-    destination, exactly as for those. moto still authenticates and authorises the caller (as
-    `lambda:Invoke`, its name for IAM's `lambda:InvokeFunction`; the replaying operator is the suite's
-    administrator, whose rights are not what the suite checks) and resolves the function first (an
+    destination, exactly as for those. moto still authenticates and authorises the caller (moto names
+    the action `lambda:Invoke`; it is checked here as IAM's `lambda:InvokeFunction` on the function's
+    ARN, as gap 5 does for other services, so slackActions' grant to invoke itself alone is what lets
+    it; the replaying operator is the suite's administrator) and resolves the function first (an
     unknown one is refused as Lambda refuses it, ResourceNotFoundException); the 202 is answered only
     once the service took the event. Other invocation types keep moto's own behaviour; nothing in the
     suite uses them.
@@ -68,6 +70,12 @@ names the gap it closes and why closing it does not make the suite prove less th
     (`/metric-widget-image`, with the caller's access key), so a scenario compares it with the deployed
     alarm's definition. The image is not a drawing of the data: what the suite proves is which metric,
     statistic, period and window were asked for; CloudWatch's drawing is CloudWatch's.
+15. Function URLs in CloudFormation. moto's CloudFormation has no model for `AWS::Lambda::Url` (the
+    Slack app's request URL), so the stack's `SlackActionsLambdaFunctionUrl` output, which reads its
+    `FunctionUrl`, fails DescribeStacks with an internal error. The resource is created here through
+    moto's own CreateFunctionUrlConfig, with the template's AuthType, and answers `FunctionUrl` and
+    `FunctionArn` as CloudFormation does. Nothing calls the URL in the suite (slackActions' requests are
+    handed to its handler as the Function URL's event); its resource policy is not evaluated (gap 5).
 
 Every authorisation decision (principal, action, resource, allowed) is appended to the audit file:
 the suite asserts no AccessDenied and that every permission a role ships was used.
@@ -190,6 +198,8 @@ def _request_init(self: Any, *a: Any, **kw: Any) -> None:
     _original_request_init(self, *a, **kw)
     if self._action.startswith("monitoring:"):
         self._action = "cloudwatch:" + self._action[len("monitoring:"):]
+    if self._action == "lambda:Invoke":  # gap 13
+        self._action = "lambda:InvokeFunction"
 
 
 access_control.IAMRequestBase.__init__ = _request_init
@@ -249,6 +259,12 @@ def _resource_of(request: Any, account: str) -> str:
         return group.arn if group else "*"
     if service == "cloudwatch" and action == "DescribeAlarms":
         return f"{prefix}:alarm:*"
+    if service == "lambda" and action == "InvokeFunction":
+        match = re.match(r"^/[^/]+/functions/([^/?]+)/invocations", unquote(request._path))
+        if not match:
+            return "*"
+        function = match.group(1)
+        return function if function.startswith("arn:") else f"{prefix}:function:{function}"
     if service == "logs":
         group = _param(request, "logGroupName")
         stream = _param(request, "logStreamName")
@@ -507,6 +523,55 @@ def _get_metric_widget_image(self: Any) -> Any:
 
 
 CloudWatchResponse.get_metric_widget_image = _get_metric_widget_image
+
+
+# 15. Function URLs in CloudFormation ---------------------------------------------------------------
+from moto.cloudformation import parsing as cloudformation_parsing  # noqa: E402
+from moto.core.common_models import CloudFormationModel  # noqa: E402
+
+
+class _FunctionUrl(CloudFormationModel):
+    # moto files every model under the service its module names (moto.<service>.models).
+    __module__ = "moto.awslambda.models"
+
+    def __init__(self, url: Any) -> None:
+        self.url = url
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.url.function.function_arn
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Url"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("FunctionUrl", "FunctionArn")
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.url.url if attribute_name == "FunctionUrl" else self.url.function.function_arn
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "_FunctionUrl":
+        from moto.awslambda.models import lambda_backends
+
+        properties = cloudformation_json["Properties"]
+        config = {key: properties[key] for key in ("AuthType", "Cors", "InvokeMode") if key in properties}
+        url = lambda_backends[account_id][region_name].create_function_url_config(properties["TargetFunctionArn"], config)
+        return cls(url)
+
+
+# The model list is computed once; it may have been read while moto was imported.
+cloudformation_parsing.get_model_list.cache_clear()
+cloudformation_parsing.get_model_map.cache_clear()
+cloudformation_parsing.get_name_type_map.cache_clear()
 
 
 # 7. Signatures over REST paths ---------------------------------------------------------------------

@@ -21,8 +21,11 @@ const BOOTSTRAP = join(__dirname, 'bootstrap.cjs');
 /** Functions running at once: the machine has two cores, shared with the emulator. */
 const CONCURRENCY = 3;
 
-/** `invoke`: lambda:Invoke with InvocationType Event, as an operator's replay calls it (moto_server.py, gap 13). */
-export type EventSource = 'sns' | 'logs' | 'schedule' | 'invoke';
+/**
+ * `invoke`: lambda:Invoke with InvocationType Event, as an operator's replay calls it (moto_server.py, gap 13);
+ * `url`: a request to the function's Function URL (synchronous: answered with the handler's result, never retried).
+ */
+export type EventSource = 'sns' | 'logs' | 'schedule' | 'invoke' | 'url';
 
 /** One run of a function on one event (an attempt: a retried event has several). */
 export interface Invocation {
@@ -52,6 +55,8 @@ interface Job {
   readonly source: EventSource;
   readonly event: unknown;
   attempt: number;
+  /** A synchronous invocation's caller, handed its one attempt. */
+  readonly settle?: (invocation: Invocation) => void;
 }
 
 /**
@@ -116,6 +121,14 @@ export class LambdaService {
     this.enqueue({ fn: this.deployed(name), source, event, attempt: 1 });
   }
 
+  /**
+   * A request to the function's Function URL (AuthType NONE: no caller is authorised), as Lambda hands it
+   * over: payload format 2.0, run once, the handler's result the HTTP answer. Resolves with that invocation.
+   */
+  invokeFunctionUrl(name: FunctionName, request: unknown): Promise<Invocation> {
+    return new Promise((settle) => this.enqueue({ fn: this.deployed(name), source: 'url', event: request, attempt: 1, settle }));
+  }
+
   /** Resolves once no invocation is queued or running (including retries). */
   async idle(): Promise<void> {
     if (this.queue.length === 0 && this.running === 0) return;
@@ -160,7 +173,11 @@ export class LambdaService {
       const job = this.queue.shift()!;
       this.running++;
       void this.run(job)
-        .catch((error: Error) => this.deliveryErrors.push(`${job.fn.name}: the service failed: ${error.stack ?? error.message}`))
+        .catch((error: Error) => {
+          this.deliveryErrors.push(`${job.fn.name}: the service failed: ${error.stack ?? error.message}`);
+          // A synchronous caller is answered even so (with the failure), never left waiting.
+          job.settle?.({ function: job.fn.name, source: job.source, event: job.event, attempt: job.attempt, ok: false, errorType: 'ServiceException', errorMessage: error.message, output: '', durationMs: 0 });
+        })
         .finally(() => {
           this.running--;
           this.pump();
@@ -255,6 +272,7 @@ export class LambdaService {
     const invocation: Invocation = { function: fn.name, source: job.source, event: job.event, attempt: job.attempt, output, durationMs: Date.now() - started, ...outcome };
     this.invocations.push(invocation);
     await this.shipLogs(fn, credentials, logStream, requestId, invocation);
+    if (job.settle) return job.settle(invocation);
     if (invocation.ok) return;
     if (job.attempt <= fn.maximumRetryAttempts) {
       // Lambda waits a minute, then two, between attempts; the suite retries at once.

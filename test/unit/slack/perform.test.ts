@@ -10,6 +10,8 @@ import { performClick, type PerformDeps } from '../../../shared/slack/perform';
 const ALARM = 'RetailPrediction-HighErrorRate';
 const DEDUP_KEY = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:RetailPrediction-HighErrorRate';
 const AT = '2026-12-04T04:01:00.000Z';
+/** The second invocation performs the click a little after the request was answered. */
+const DONE_AT = '2026-12-04T04:01:01.250Z';
 const CHANNEL = 'C0FIREBRK';
 const PARENT_TS = '1764820800.000100';
 const RESPONSE_URL = 'https://hooks.slack.com/actions/T0FIREBRK/1234567890/abcdefABCDEF';
@@ -64,6 +66,7 @@ function harness(options: { pagerDutyFailure?: Error; newId?: () => string } = {
       audited.push(entry);
     },
     newId: options.newId ?? (() => SILENCE_ID),
+    now: () => new Date(DONE_AT),
   };
   return { deps, pages, silences, posts, replies, audited };
 }
@@ -94,7 +97,7 @@ describe('performClick: acknowledge', () => {
 
     await performClick(acknowledge(), h.deps);
 
-    expect(h.audited).toEqual([{ at: AT, user: 'U0ONCALL2', action: 'acknowledge', alarm: ALARM, outcome: 'done', reason: undefined }]);
+    expect(h.audited).toEqual([{ at: DONE_AT, user: 'U0ONCALL2', action: 'acknowledge', alarm: ALARM, outcome: 'done', reason: undefined }]);
   });
 
   it('with no thread to reply in, the reply goes in the channel through the response_url', async () => {
@@ -193,7 +196,7 @@ describe('performClick: a failure', () => {
     expect(h.posts).toEqual([
       { channel: CHANNEL, message: { text: `<@U0ONCALL2> asked to acknowledge ${ALARM}, and it failed: PagerDuty: HTTP 503: Service Unavailable. It will be tried again.` }, threadTs: PARENT_TS },
     ]);
-    expect(h.audited).toEqual([{ at: AT, user: 'U0ONCALL2', action: 'acknowledge', alarm: ALARM, outcome: 'failed', reason: 'PagerDuty: HTTP 503: Service Unavailable' }]);
+    expect(h.audited).toEqual([{ at: DONE_AT, user: 'U0ONCALL2', action: 'acknowledge', alarm: ALARM, outcome: 'failed', reason: 'PagerDuty: HTTP 503: Service Unavailable' }]);
   });
 
   it('the silence store refusing: told, audited as failed, thrown, and no silence is left behind', async () => {
