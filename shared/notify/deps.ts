@@ -11,6 +11,7 @@ import { createNotifiers, unconfiguredChannels } from './notifiers';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { slackAppFor } from '../channels/clients';
 import { loadOnce } from '../load-once';
+import { slackAppPolicyOf } from '../slack/alarm-slack';
 import { DynamoDbSlackThreads, InMemorySlackThreads, type SlackThreads } from '../slack/threads';
 import type { SlackAppDeps } from './slack-app';
 import { DynamoDbOpenPages, InMemoryOpenPages, type OpenPages } from './pages';
@@ -53,9 +54,8 @@ const cloudWatchOnFirstUse = loadOnce(async () => new (await import('@aws-sdk/cl
  * (`notify.slackApp`), or the stage fails at cold start. Undefined without a token: the webhook.
  */
 export function slackAppDeps(config: Config, policy: Policy, state: Pick<NotifyState, 'threads'>, now: () => Date, cloudWatch?: Pick<CloudWatchClient, 'send'>): SlackAppDeps | undefined {
-  if (config.slackBotToken.kind === 'none') return undefined;
-  const slackApp = policy.notify.slackApp;
-  if (!slackApp) throw new ConfigError(`SLACK_BOT_TOKEN${config.slackBotToken.kind === 'parameter' ? '_PARAM' : ''} is set, but the ${config.stage} policy has no notify.slackApp saying which channel to post to`);
+  const slackApp = slackAppPolicyOf(config, policy.notify);
+  if (!slackApp) return undefined;
   return {
     client: slackAppFor(config),
     threads: state.threads,

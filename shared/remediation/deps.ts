@@ -14,6 +14,8 @@ import type { Policy, RoutingPolicy } from '../policy/schema';
 import { pausesOf, type RemediationPauses } from '../silence/pauses';
 import { quietOf } from '../silence/quiet';
 import { DynamoDbSilenceStore, InMemorySilenceStore } from '../silence/store';
+import { alarmSlackFor } from '../slack/alarm-slack';
+import { DynamoDbSlackThreads } from '../slack/threads';
 import type { ActionLedger, Breakers, DeploymentActuator, NodegroupScaler, RemediationDeps } from './types';
 
 /** The actuators; a function wires only the ones its actions use. */
@@ -21,7 +23,8 @@ export type RemediationActuators = Pick<RemediationDeps, 'nodegroups' | 'deploym
 
 /**
  * The production dependencies for a policy around the given actuators: the SSM kill switch, the
- * STATE_TABLE ledger and audit trail, refusal notices through Slack (and PagerDuty when critical). In a
+ * STATE_TABLE ledger and audit trail, refusal notices through Slack (in app mode, in the alarm's thread)
+ * and PagerDuty when critical. In a
  * dry run nothing is written: cooldowns and budgets are only read (when STATE_TABLE is set), the audit
  * and refusals are logged. A stage without a `remediation` section does nothing. Anything in
  * `overrides` replaces its default (tests).
@@ -41,7 +44,7 @@ export function remediationDeps(
     pauses: overrides.pauses ?? remediationPauses(config, routing),
     ledger: overrides.ledger ?? ledgerFor(dryRun, table),
     audit: overrides.audit ?? (dryRun ? loggingAuditTrail : dynamoAuditTrail(dynamoDb, requireTable(table))),
-    notifier: overrides.notifier ?? (dryRun ? loggingRefusalNotifier : channelRefusalNotifier(config)),
+    notifier: overrides.notifier ?? (dryRun ? loggingRefusalNotifier : channelRefusalNotifier(config, {}, alarmSlackFor(config, routing, () => new DynamoDbSlackThreads(dynamoDb, requireTable(table))))),
     nodegroups: overrides.nodegroups ?? actuators.nodegroups,
     deployments: overrides.deployments ?? actuators.deployments,
     breakers: overrides.breakers ?? actuators.breakers,

@@ -5,6 +5,7 @@ import { safeSlackText } from '../channels/slack-text';
 import { deliverAll, type ChannelDelivery } from '../delivery/deliver-once';
 import { logger } from '../logger';
 import type { PagerDutyEvent } from '../notify/format/pagerduty';
+import { webhookAlarmSlack, type AlarmSlack } from '../slack/alarm-slack';
 import { sliceWhole } from '../text';
 import type { RefusalNotice, RefusalNotifier } from './types';
 
@@ -41,16 +42,19 @@ export const loggingRefusalNotifier: RefusalNotifier = {
 };
 
 /**
- * The real RefusalNotifier over the notify channels: Slack for every notice, PagerDuty as well when
- * the notice is critical. Both are attempted; if either fails after its retries, the call throws.
+ * The real RefusalNotifier over the notify channels: Slack for every notice (in app mode, in the alarm's
+ * thread; `slack` says which), PagerDuty as well when the notice is critical. Both are attempted; if either fails after its retries, the call throws.
  */
-export function channelRefusalNotifier(config: Config, options: Pick<ChannelClientOptions, 'secrets' | 'retry'> = {}): RefusalNotifier {
-  const slack = slackClient(config, options);
+export function channelRefusalNotifier(
+  config: Config,
+  options: Pick<ChannelClientOptions, 'secrets' | 'retry'> = {},
+  slack: AlarmSlack = webhookAlarmSlack(slackClient(config, options)),
+): RefusalNotifier {
   const pagerduty = pagerDutyClient(config, options);
   return {
     async tell(notice) {
       await loggingRefusalNotifier.tell(notice);
-      const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => slack.post({ text: safeSlackText(refusalText(notice), SLACK_TEXT_MAX) }) }];
+      const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => slack.post({ text: safeSlackText(refusalText(notice), SLACK_TEXT_MAX) }, notice.alarm) }];
       if (notice.critical) deliveries.push({ channel: 'pagerduty', send: () => pagerduty.send(refusalPage(notice, config.stage)) });
       // Without a delivery record (as before): each refusal is told, one refused again on Lambda's retry included.
       await deliverAll(deliveries);

@@ -2,7 +2,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ALARM_STATES, type AlarmState } from '../alarm/model';
 import { ssmFlagStore } from '../breaker/store';
-import { pagerDutyClient, slackClient } from '../channels/clients';
+import { pagerDutyClient } from '../channels/clients';
 import { required, type Config } from '../config';
 import { dynamoDb } from '../aws/dynamodb';
 import { ConfigError } from '../errors';
@@ -19,6 +19,8 @@ import { breakerTargets, unknownScaleTargets, type ResponderPolicy } from './pol
 import { memoryIncidentStore } from './memory-store';
 import type { AlarmStateSource, Pager, Remediator, ResponderDeps, TeamNotifier } from './ports';
 
+import { alarmSlackFor } from '../slack/alarm-slack';
+import { DynamoDbSlackThreads, type SlackThreads } from '../slack/threads';
 import { loadReviewTemplate } from './review';
 import { dynamoIncidentStore, incidentPk } from './timeline';
 
@@ -38,10 +40,14 @@ export function cloudWatchAlarmStates(client: CloudWatchClient = cloudWatch): Al
   };
 }
 
-/** Slack through the one Slack client (the webhook resolved at send time, SSM, cached). */
-export function slackTeamNotifier(config: Config): TeamNotifier {
-  const slack = slackClient(config);
-  return { tell: (message) => slack.post(message) };
+/** Slack through the one Slack client: in app mode a reply in the alarm's thread, otherwise the webhook (resolved at send time, SSM, cached). */
+export function slackTeamNotifier(
+  config: Config,
+  notify: Pick<Policy['notify'], 'slackApp'>,
+  threads: () => Pick<SlackThreads, 'get'> = () => new DynamoDbSlackThreads(dynamoDb, required(config.stateTable, 'STATE_TABLE')),
+): TeamNotifier {
+  const slack = alarmSlackFor(config, notify, threads);
+  return { tell: (message, alarm) => slack.post(message, alarm) };
 }
 
 /** PagerDuty Events API v2 through the one PagerDuty client. */
@@ -111,7 +117,7 @@ export function defaultResponderDeps(config: Config, policy: Policy, overrides: 
     flags,
     remediator: overrides.remediator ?? boundedRemediator(remediationDeps(config, policy, actuators, { dryRun })),
     pager: overrides.pager ?? (dryRun ? loggingPager : pagerDutyPager(config)),
-    team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config)),
+    team: overrides.team ?? (dryRun ? loggingTeamNotifier : slackTeamNotifier(config, routing)),
     alarms: overrides.alarms ?? cloudWatchAlarmStates(),
     deliveries: overrides.deliveries ?? (dryRun || !table ? new InMemoryDeliveryLedger() : new DynamoDbDeliveryLedger(dynamoDb, table)),
     reviewTemplate: overrides.reviewTemplate ?? cachedTemplate(),

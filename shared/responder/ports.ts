@@ -37,7 +37,8 @@ export interface Pager {
 
 /** Telling the team (Slack). */
 export interface TeamNotifier {
-  tell(message: SlackMessage): Promise<void>;
+  /** `alarm`: what the message is about; in app mode it goes into that alarm's thread. */
+  tell(message: SlackMessage, alarm?: string): Promise<void>;
 }
 
 /** Where an alarm stands now (CloudWatch DescribeAlarms); undefined when it no longer exists. */

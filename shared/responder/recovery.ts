@@ -43,7 +43,7 @@ export async function respondToRecovery(serviceName: string, service: ServicePol
     logger.info('OK without an open incident', { alarm: alarm.name, responderService: serviceName });
     if (breaker) {
       const message = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: 'none', diagnostics, breaker: breaker.text, duration: 'an unknown time', actionCount: 0 });
-      await deliverAll([{ channel: 'slack', send: () => deps.team.tell(message) }], { ledger: deps.deliveries, messageId: deliveryId });
+      await deliverAll([{ channel: 'slack', send: () => deps.team.tell(message, alarm.name) }], { ledger: deps.deliveries, messageId: deliveryId });
     }
     return { status: 'no-incident', alarm: alarm.name, ...(breaker ? { breaker: breaker.text } : {}) };
   }
@@ -56,7 +56,7 @@ export async function respondToRecovery(serviceName: string, service: ServicePol
   const told = resolvedMessage({ service: serviceName, alarm: alarm.name, incidentId: incident.id, diagnostics, breaker: breaker?.text, reviewUrl, duration, actionCount: incident.actionCount, runbookUrl });
   await deliverAll(
     [
-      { channel: 'slack', send: () => deps.team.tell(told) },
+      { channel: 'slack', send: () => deps.team.tell(told, alarm.name) },
       { channel: 'pagerduty', send: () => deps.pager.resolve(incident.id, `${alarm.name} returned to OK after ${duration}`) },
     ],
     { ledger: deps.deliveries, messageId: deliveryId },

@@ -97,7 +97,7 @@ async function reevaluate(name: string, flag: BreakerFlag, deps: ResponderDeps):
   if (isHealthy(diagnostics, service.thresholds)) {
     const action = { kind: 'close-breaker' as const, target: name, reason: `${alarmName} is ${state ?? 'gone'} and metrics are healthy (${summarise(diagnostics)})` };
     const outcome = await deps.remediator.remediate({ ...request, action });
-    await deps.team.tell(plainMessage(`Breaker ${name} came due: ${describeAction({ request: action, outcome })}. ${alarmName} is ${state ?? 'gone'}.`));
+    await deps.team.tell(plainMessage(`Breaker ${name} came due: ${describeAction({ request: action, outcome })}. ${alarmName} is ${state ?? 'gone'}.`), alarmName);
     if (outcome.status === 'done' || outcome.status === 'dry-run') return 'closed';
     // Refused (the kill switch): it stays open, and is looked at again after another period.
     await postpone(`came due with ${alarmName} ${state ?? 'gone'} and metrics healthy, but closing was refused`, service.breaker.ttlMinutes);
@@ -106,6 +106,7 @@ async function reevaluate(name: string, flag: BreakerFlag, deps: ResponderDeps):
   const change = await postpone(`came due with ${alarmName} ${state ?? 'gone'} but metrics not healthy (${summarise(diagnostics)})`, service.breaker.ttlMinutes);
   await deps.team.tell(
     plainMessage(`Breaker ${name} came due but metrics are not healthy (${summarise(diagnostics)}): kept open, re-evaluated at ${change.flag.expiresAt ?? 'the next sweep'}.`),
+    alarmName,
   );
   return 'extended';
 }
