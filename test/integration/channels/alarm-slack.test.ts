@@ -5,12 +5,12 @@ import { ConfigError } from '../../../shared/errors';
 import type { Policy } from '../../../shared/policy/schema';
 import { stagePolicy } from '../../../shared/policy/load';
 import { channelRefusalNotifier } from '../../../shared/remediation/notifier';
-import type { RefusalNotice } from '../../../shared/remediation/types';
 import { slackTeamNotifier } from '../../../shared/responder/deps';
 import { alarmSlackFor } from '../../../shared/slack/alarm-slack';
 import { InMemorySlackThreads } from '../../../shared/slack/threads';
 import { TestReceiver } from '../../support/receiver';
 import { SlackApiDouble } from '../../support/slack-api';
+import { refusalNotice as notice } from '../../support/refusal-notice';
 
 const ALARM = 'RetailPrediction-HighCPU';
 const THREAD = { key: ALARM, channel: 'C0INCIDNT', ts: '1796400000.000100', openedAt: '2026-12-04T04:00:00.000Z' };
@@ -47,16 +47,6 @@ const appConfig = (overrides: Record<string, string> = {}) =>
     ...overrides,
   });
 
-const notice = (overrides: Partial<RefusalNotice> = {}): RefusalNotice => ({
-  alarm: ALARM,
-  alarmState: 'ALARM',
-  target: 'retail-prediction-nodegroup',
-  action: 'scale-nodegroup',
-  guard: 'bounds',
-  reason: 'retail-prediction-cluster/retail-prediction-nodegroup: already at maximum capacity (6 of max 6)',
-  critical: false,
-  ...overrides,
-});
 
 async function threads(...open: (typeof THREAD)[]): Promise<InMemorySlackThreads> {
   const store = new InMemorySlackThreads();

@@ -2,8 +2,8 @@
 import { loadConfig } from '../../../shared/config';
 import { InvocationFailedError } from '../../../shared/errors';
 import { channelRefusalNotifier, refusalPage, refusalText } from '../../../shared/remediation/notifier';
-import type { RefusalNotice } from '../../../shared/remediation/types';
 import { TestReceiver } from '../../support/receiver';
+import { refusalNotice as notice } from '../../support/refusal-notice';
 
 let receiver: TestReceiver;
 beforeAll(async () => {
@@ -12,16 +12,6 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 beforeEach(() => receiver.reset());
 
-const notice = (overrides: Partial<RefusalNotice> = {}): RefusalNotice => ({
-  alarm: 'RetailPrediction-HighCPU',
-  alarmState: 'ALARM',
-  target: 'retail-prediction-nodegroup',
-  action: 'scale-nodegroup',
-  guard: 'bounds',
-  reason: 'retail-prediction-cluster/retail-prediction-nodegroup: already at maximum capacity (6 of max 6)',
-  critical: false,
-  ...overrides,
-});
 
 const notifier = () =>
   channelRefusalNotifier(
