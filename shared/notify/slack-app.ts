@@ -2,11 +2,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { Alarm } from '../alarm/model';
 import type { SlackAppClient } from '../channels/slack-app';
-import { errorMessage } from '../errors';
-import { logger } from '../logger';
 import type { RoutingPolicy, SlackAppPolicy } from '../policy/schema';
 import { alarmButtons } from '../slack/buttons';
 import { alarmGraphWidget, describeGraphRequest } from '../slack/graph';
+import { uploadGraph } from '../slack/thread-graph';
 import { isOpen, type SlackThreads } from '../slack/threads';
 import { pagerDutyDedupKey } from './format/pagerduty';
 import type { SlackAlarmMessage } from './format/slack';
@@ -112,14 +111,12 @@ export function describeAppDelivery(view: NotificationView, route: string | unde
 }
 
 /** The alarm's graph into the thread, or a line saying why it could not be drawn or uploaded; never throws for the graph. */
-async function postGraph(alarm: Alarm, channel: string, threadTs: string, deps: SlackAppDeps): Promise<void> {
-  try {
-    const graph = await deps.graph(alarm);
-    if ('unavailable' in graph) return;
-    await deps.client.upload(channel, threadTs, { bytes: graph.png, filename: `${alarm.name}-${alarm.state}.png`, title: graph.title, altText: graph.title });
-  } catch (error) {
-    // The message went out; a graph is a picture of it. Retrying the delivery would post the message twice.
-    logger.warn('The alarm graph could not be drawn', { alarm: alarm.name, error: errorMessage(error) });
-    await deps.client.post(channel, { text: `The graph of ${alarm.name} could not be drawn: ${errorMessage(error)}` }, threadTs);
-  }
-}
+const postGraph = (alarm: Alarm, channel: string, threadTs: string, deps: SlackAppDeps): Promise<void> =>
+  uploadGraph(deps.client, channel, threadTs, {
+    of: alarm.name,
+    filename: `${alarm.name}-${alarm.state}.png`,
+    draw: async () => {
+      const graph = await deps.graph(alarm);
+      return 'unavailable' in graph ? undefined : graph;
+    },
+  });

@@ -20,6 +20,8 @@ import { memoryIncidentStore } from './memory-store';
 import type { AlarmStateSource, Pager, Remediator, ResponderDeps, TeamNotifier } from './ports';
 
 import { alarmSlackFor } from '../slack/alarm-slack';
+import { diagnosisGraphWidgets } from '../slack/graph';
+import { renderWidget } from '../slack/metric-image';
 import { DynamoDbSlackThreads, type SlackThreads } from '../slack/threads';
 import { loadReviewTemplate } from './review';
 import { dynamoIncidentStore, incidentPk } from './timeline';
@@ -40,14 +42,24 @@ export function cloudWatchAlarmStates(client: CloudWatchClient = cloudWatch): Al
   };
 }
 
-/** Slack through the one Slack client: in app mode a reply in the alarm's thread, otherwise the webhook (resolved at send time, SSM, cached). */
+/**
+ * Slack through the one Slack client: in app mode a reply in the alarm's thread with the graph of each query a
+ * decision read (drawn by GetMetricWidgetImage), otherwise the webhook (resolved at send time, SSM, cached).
+ */
 export function slackTeamNotifier(
   config: Config,
   notify: Pick<Policy['notify'], 'slackApp'>,
   threads: () => Pick<SlackThreads, 'get'> = () => new DynamoDbSlackThreads(dynamoDb, required(config.stateTable, 'STATE_TABLE')),
+  options: { readonly cloudWatch?: Pick<CloudWatchClient, 'send'>; readonly now?: () => Date } = {},
 ): TeamNotifier {
-  const slack = alarmSlackFor(config, notify, threads);
-  return { tell: (message, alarm) => slack.post(message, alarm) };
+  const slack = alarmSlackFor(config, notify, threads, { draw: (widget, what) => renderWidget(widget, what, options.cloudWatch ?? cloudWatch) });
+  const now = options.now ?? (() => new Date());
+  return {
+    tell: (message, alarm, diagnostics) => {
+      const labels = new Map<string, string>(diagnostics?.readings.map((r) => [r.id, r.label]));
+      return slack.post(message, alarm, diagnostics?.queries ? diagnosisGraphWidgets(diagnostics.queries, labels, config.region, now()) : []);
+    },
+  };
 }
 
 /** PagerDuty Events API v2 through the one PagerDuty client. */

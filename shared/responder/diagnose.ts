@@ -28,6 +28,8 @@ export interface Diagnostics {
   readonly readings: readonly MetricReading[];
   /** Latest value per role; a role with no datapoints is absent. Two queries with one role: the worse (higher) value. */
   readonly values: Partial<Readonly<Record<MetricRole, number>>>;
+  /** The GetMetricData queries as they were asked (absent when none was): what the graphs of a diagnosis draw. */
+  readonly queries?: readonly MetricDataQuery[];
   /**
    * Set only in a dry run whose metrics could not be read (`could not read CloudWatch GetMetricData: no AWS
    * credentials`): every reading is empty, so the decision is the insufficient-data page.
@@ -117,6 +119,7 @@ export function readDiagnostics(
     to: toIso(request.EndTime),
     readings,
     values,
+    ...(request.MetricDataQueries ? { queries: request.MetricDataQueries } : {}),
   };
 }
 

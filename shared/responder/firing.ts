@@ -79,7 +79,7 @@ export async function respondToFiring(serviceName: string, service: ServicePolic
     actions,
     heldBack: heldBack?.reason,
   };
-  const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => deps.team.tell(decisionMessage(report), alarm.name) }];
+  const deliveries: ChannelDelivery[] = [{ channel: 'slack', send: () => deps.team.tell(decisionMessage(report), alarm.name, diagnostics) }];
   const pageSummary = pageSummaryFor(report, failures.length > 0);
   if (pageSummary) deliveries.push({ channel: 'pagerduty', send: () => deps.pager.trigger(pageFor(report, pageSummary)) });
   await deliverAll(deliveries, trigger.deliveryId === undefined ? undefined : { ledger: deps.deliveries, messageId: trigger.deliveryId });

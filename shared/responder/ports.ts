@@ -4,7 +4,7 @@ import type { AlarmState } from '../alarm/model';
 import type { FlagStore } from '../breaker/store';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { RemediationOutcome, RemediationRequest } from '../remediation/types';
-import type { MetricsSource } from './diagnose';
+import type { Diagnostics, MetricsSource } from './diagnose';
 import type { ResponderPolicy } from './policy';
 import type { IncidentStore } from './timeline';
 
@@ -37,8 +37,11 @@ export interface Pager {
 
 /** Telling the team (Slack). */
 export interface TeamNotifier {
-  /** `alarm`: what the message is about; in app mode it goes into that alarm's thread. */
-  tell(message: SlackMessage, alarm?: string): Promise<void>;
+  /**
+   * `alarm`: what the message is about; in app mode it goes into that alarm's thread. `diagnostics`: what the
+   * message's decision read; in app mode the graph of each query goes under it.
+   */
+  tell(message: SlackMessage, alarm?: string, diagnostics?: Diagnostics): Promise<void>;
 }
 
 /** Where an alarm stands now (CloudWatch DescribeAlarms); undefined when it no longer exists. */

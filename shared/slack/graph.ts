@@ -1,4 +1,5 @@
-// Domain: the graph of the metric an alarm watches, as CloudWatch's GetMetricWidgetImage draws it — the alarm's own metric, statistic and period, its threshold, the last 3 hours. Pure.
+// Domain: the graph of the metric an alarm watches, as CloudWatch's GetMetricWidgetImage draws it — the alarm's own metric, statistic and period, its threshold, the last 3 hours — and of each query the responder read. Pure.
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Alarm, AlarmMetricQuery } from '../alarm/model';
 
 /** How far back the graph goes. */
@@ -67,21 +68,69 @@ export function alarmGraphWidget(alarm: Alarm, now: Date): { readonly widget: Me
   const threshold = alarm.metric?.threshold;
   const comparison = alarm.metric?.comparison ? (COMPARISON[alarm.metric.comparison] ?? alarm.metric.comparison) : undefined;
   const title = `${alarm.name}: last ${GRAPH_HOURS} h`;
+  const annotations = threshold !== undefined && alarm.kind !== 'anomaly' ? { horizontal: [{ label: `threshold${comparison ? ` ${comparison}` : ''} ${threshold}${alarm.metric?.unit ? ` ${alarm.metric.unit}` : ''}`, value: threshold }] } : undefined;
+  return { title, widget: timeSeries(title, alarm.region, now, metrics, annotations) };
+}
+
+/** A time-series widget of `metrics` over the GRAPH_HOURS before `now`. */
+function timeSeries(title: string, region: string, now: Date, metrics: readonly WidgetMetric[], annotations?: MetricWidget['annotations']): MetricWidget {
   return {
     title,
-    widget: {
-      title,
-      view: 'timeSeries',
-      stacked: false,
-      width: 800,
-      height: 400,
-      region: alarm.region,
-      start: new Date(now.getTime() - GRAPH_HOURS * 3_600_000).toISOString(),
-      end: now.toISOString(),
-      metrics,
-      ...(threshold !== undefined && alarm.kind !== 'anomaly' ? { annotations: { horizontal: [{ label: `threshold${comparison ? ` ${comparison}` : ''} ${threshold}${alarm.metric?.unit ? ` ${alarm.metric.unit}` : ''}`, value: threshold }] } } : {}),
-    },
+    view: 'timeSeries',
+    stacked: false,
+    width: 800,
+    height: 400,
+    region,
+    start: new Date(now.getTime() - GRAPH_HOURS * 3_600_000).toISOString(),
+    end: now.toISOString(),
+    metrics,
+    ...(annotations ? { annotations } : {}),
   };
+}
+
+/** A GetMetricData query as the alarm model spells one, so a widget entry is made one way. */
+const asAlarmQuery = (q: MetricDataQuery): AlarmMetricQuery => ({
+  id: q.Id ?? '',
+  ...(q.Expression !== undefined ? { expression: q.Expression } : {}),
+  ...(q.Label !== undefined ? { label: q.Label } : {}),
+  returnData: q.ReturnData !== false,
+  namespace: q.MetricStat?.Metric?.Namespace,
+  name: q.MetricStat?.Metric?.MetricName,
+  stat: q.MetricStat?.Stat,
+  periodSeconds: q.MetricStat?.Period,
+  dimensions: Object.fromEntries((q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+});
+
+/** The hidden queries an expression reads, and theirs in turn. */
+function referencedQueries(query: MetricDataQuery, hidden: readonly MetricDataQuery[]): MetricDataQuery[] {
+  const found: MetricDataQuery[] = [];
+  const pending = [query];
+  while (pending.length > 0) {
+    const expression = pending.pop()?.Expression ?? '';
+    for (const q of hidden) {
+      if (q.Id && !found.includes(q) && new RegExp(`\\b${q.Id}\\b`).test(expression)) {
+        found.push(q);
+        pending.push(q);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * One graph per query the responder read (each in its own units), from `now` back GRAPH_HOURS hours: the
+ * query as GetMetricData was asked it (metric, statistic, period; or the expression, with the hidden
+ * queries it reads). A query the widget cannot draw is left out.
+ */
+export function diagnosisGraphWidgets(queries: readonly MetricDataQuery[], labels: ReadonlyMap<string, string>, region: string, now: Date): { readonly title: string; readonly widget: MetricWidget }[] {
+  const hidden = queries.filter((q) => q.ReturnData === false);
+  return queries.flatMap((query) => {
+    if (query.ReturnData === false || !query.Id) return [];
+    const entries = [query, ...referencedQueries(query, hidden)].map((q) => queryEntry(asAlarmQuery(q)));
+    if (entries.some((e) => typeof e === 'string')) return [];
+    const title = `${labels.get(query.Id) ?? query.Label ?? query.Id}: last ${GRAPH_HOURS} h`;
+    return [{ title, widget: timeSeries(title, region, now, entries as WidgetMetric[]) }];
+  });
 }
 
 /** What would be drawn, in one line: for logs and dry runs. */

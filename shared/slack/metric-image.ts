@@ -1,4 +1,4 @@
-// Adapter: the alarm's graph drawn by CloudWatch GetMetricWidgetImage, as a PNG.
+// Adapter: graphs drawn by CloudWatch GetMetricWidgetImage, as PNGs: an alarm's, or any widget's.
 import { GetMetricWidgetImageCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Alarm } from '../alarm/model';
 import { whyUnreadable } from '../read-failure';
@@ -16,12 +16,17 @@ export interface GraphDeps {
 export async function renderAlarmGraph(alarm: Alarm, deps: GraphDeps): Promise<{ png: Uint8Array; title: string; widget: MetricWidget } | { unavailable: string }> {
   const graph = alarmGraphWidget(alarm, deps.now());
   if ('unavailable' in graph) return graph;
+  return { png: await renderWidget(graph.widget, alarm.name, deps.cloudWatch), title: graph.title, widget: graph.widget };
+}
+
+/** The widget drawn by CloudWatch as a PNG; throws, naming cloudwatch:GetMetricWidgetImage, what (`what`) and why, when it was not. */
+export async function renderWidget(widget: MetricWidget, what: string, cloudWatch: Pick<CloudWatchClient, 'send'>): Promise<Uint8Array> {
   let image: Uint8Array | undefined;
   try {
-    ({ MetricWidgetImage: image } = await deps.cloudWatch.send(new GetMetricWidgetImageCommand({ MetricWidget: JSON.stringify(graph.widget), OutputFormat: 'png' })));
+    ({ MetricWidgetImage: image } = await cloudWatch.send(new GetMetricWidgetImageCommand({ MetricWidget: JSON.stringify(widget), OutputFormat: 'png' })));
   } catch (error) {
-    throw new Error(`cloudwatch:GetMetricWidgetImage could not draw ${alarm.name}: ${whyUnreadable(error)}`, { cause: error });
+    throw new Error(`cloudwatch:GetMetricWidgetImage could not draw ${what}: ${whyUnreadable(error)}`, { cause: error });
   }
-  if (!image || image.length === 0) throw new Error(`cloudwatch:GetMetricWidgetImage returned no image for ${alarm.name}`);
-  return { png: image, title: graph.title, widget: graph.widget };
+  if (!image || image.length === 0) throw new Error(`cloudwatch:GetMetricWidgetImage returned no image for ${what}`);
+  return image;
 }

@@ -198,6 +198,16 @@ describe('least privilege', () => {
     }
   });
 
+  it("gives the remediations and respond notify's Slack mode, and the bot token to reply in the alarm's thread with; respond alone of them draws graphs", () => {
+    const notifyEnv = (props(functionLogicalId('notify')).Environment as { Variables: JsonObject }).Variables;
+    for (const name of ['scaleNodegroup', 'scaleDeployment', 'respond'] as const) {
+      const env = (props(functionLogicalId(name)).Environment as { Variables: JsonObject }).Variables;
+      expect({ name, token: env.SLACK_BOT_TOKEN_PARAM }).toEqual({ name, token: notifyEnv.SLACK_BOT_TOKEN_PARAM });
+      expect(JSON.stringify(grants(roleIdOf(name)!, 'ssm:GetParameter').map((s) => s.Resource))).toContain(':parameter/firebreak/prod/slack-bot-token');
+      expect({ name, draws: grants(roleIdOf(name)!, 'cloudwatch:GetMetricWidgetImage').length > 0 }).toEqual({ name, draws: name === 'respond' });
+    }
+  });
+
   it('puts slackActions behind a public Function URL (Slack signs its requests; the function verifies them) and outputs its URL and the app manifest', () => {
     const urls = resourcesOfType(template, 'AWS::Lambda::Url');
     expect(urls).toHaveLength(1);

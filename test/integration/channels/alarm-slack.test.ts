@@ -1,13 +1,20 @@
 // Integration: what the remediations and the responder tell people about an alarm, in app mode a reply in the thread notify
 // opened for it (real @slack/web-api against the loopback Web API double), otherwise the incoming webhook.
+import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseSnsRecord } from '../../../shared/alarm/parse';
+import type { Alarm } from '../../../shared/alarm/model';
 import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 import type { Policy } from '../../../shared/policy/schema';
 import { stagePolicy } from '../../../shared/policy/load';
 import { channelRefusalNotifier } from '../../../shared/remediation/notifier';
+import { definitionFromNotification } from '../../../shared/responder/alarm-definition';
 import { slackTeamNotifier } from '../../../shared/responder/deps';
+import { metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';
 import { alarmSlackFor } from '../../../shared/slack/alarm-slack';
 import { InMemorySlackThreads } from '../../../shared/slack/threads';
+import { loadSnsRecord } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { SlackApiDouble } from '../../support/slack-api';
 import { refusalNotice as notice } from '../../support/refusal-notice';
@@ -15,6 +22,16 @@ import { refusalNotice as notice } from '../../support/refusal-notice';
 const ALARM = 'RetailPrediction-HighCPU';
 const THREAD = { key: ALARM, channel: 'C0INCIDNT', ts: '1796400000.000100', openedAt: '2026-12-04T04:00:00.000Z' };
 const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 10 };
+const NOW = new Date('2026-12-04T05:00:00.000Z');
+/** A 1x1 PNG, as GetMetricWidgetImage answers. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const cloudWatch = mockClient(CloudWatchClient);
+
+const alarmOf = (event: string): Alarm => {
+  const message = parseSnsRecord(loadSnsRecord(event));
+  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
+  return message.alarm;
+};
 
 let slack: SlackApiDouble;
 let webhook: TestReceiver;
@@ -94,6 +111,49 @@ describe("the responder's messages in app mode", () => {
       [THREAD.channel, THREAD.ts, 'Responder: scaled the node group'],
       [policy().notify.slackApp!.defaultChannel, undefined, 'Breaker orphan came due, but no responder service in the policy owns it'],
     ]);
+  });
+});
+
+describe("the responder's decision in app mode, with what it read", () => {
+  const service = stagePolicy('prod').responder!.services['retail-prediction']!;
+  const definitions = new Map(['alarm-high-error-rate-alarm', 'alarm-high-latency-alarm'].map((event) => {
+    const alarm = alarmOf(event);
+    return [alarm.name, definitionFromNotification(alarm)!];
+  }));
+  const diagnostics = readDiagnostics(service, metricDataRequest(service, NOW, definitions), []);
+  const team = (store: InMemorySlackThreads) => slackTeamNotifier(appConfig(), policy().notify, () => store, { cloudWatch: cloudWatch as unknown as CloudWatchClient, now: () => NOW });
+
+  beforeEach(() => {
+    cloudWatch.reset();
+    cloudWatch.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: PNG });
+  });
+
+  it('has the graph of each query it read uploaded into the thread under it, one widget drawn per query', async () => {
+    await team(await threads(THREAD)).tell({ text: 'Responder: scale out — retail-prediction' }, ALARM, diagnostics);
+    expect(slack.messages().map((m) => [m.thread_ts, m.text])).toEqual([[THREAD.ts, 'Responder: scale out — retail-prediction']]);
+    const titles = diagnostics.readings.map((r) => `${r.label}: last 3 h`);
+    expect(slack.uploads().map((u) => ({ title: u.title, thread_ts: u.thread_ts, channel: u.channel, completed: u.completed, bytes: u.bytes?.length }))).toEqual(
+      titles.map((title) => ({ title, thread_ts: THREAD.ts, channel: THREAD.channel, completed: true, bytes: PNG.length })),
+    );
+    const drawn = cloudWatch.commandCalls(GetMetricWidgetImageCommand).map((c) => JSON.parse(c.args[0].input.MetricWidget!) as { title: string });
+    expect(drawn.map((w) => w.title)).toEqual(titles);
+  });
+
+  it('a graph CloudWatch cannot draw is a line in the thread; the decision and the other graphs still go', async () => {
+    cloudWatch.on(GetMetricWidgetImageCommand).rejectsOnce(new Error('Rate exceeded')).resolves({ MetricWidgetImage: PNG });
+    await team(await threads(THREAD)).tell({ text: 'Responder: scale out — retail-prediction' }, ALARM, diagnostics);
+    const [first] = diagnostics.readings;
+    expect(slack.messages().map((m) => m.text)).toEqual([
+      'Responder: scale out — retail-prediction',
+      `The graph of ${first!.label}: last 3 h could not be drawn: cloudwatch:GetMetricWidgetImage could not draw ${first!.label}: last 3 h: Rate exceeded`,
+    ]);
+    expect(slack.uploads()).toHaveLength(diagnostics.readings.length - 1);
+  });
+
+  it('on the webhook, the decision goes as before and nothing is drawn', async () => {
+    await slackTeamNotifier(appConfig({ SLACK_BOT_TOKEN: '' }), policy().notify, () => new InMemorySlackThreads(), { cloudWatch: cloudWatch as unknown as CloudWatchClient, now: () => NOW }).tell({ text: 'Responder: scale out' }, ALARM, diagnostics);
+    expect(webhook.requests).toHaveLength(1);
+    expect(cloudWatch.commandCalls(GetMetricWidgetImageCommand)).toEqual([]);
   });
 });
 

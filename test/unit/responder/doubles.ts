@@ -5,7 +5,7 @@ import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
 import type { SlackMessage } from '../../../shared/channels/slack';
 import type { MetricRole } from '../../../shared/responder/policy';
-import type { MetricsSource } from '../../../shared/responder/diagnose';
+import type { Diagnostics, MetricsSource } from '../../../shared/responder/diagnose';
 import { memoryIncidentStore } from '../../../shared/responder/memory-store';
 import { InMemoryDeliveryLedger } from '../../../shared/delivery/ledger';
 import type { PageRequest, Remediator } from '../../../shared/responder/ports';
@@ -233,10 +233,13 @@ export class RecordingPager {
 
 export class RecordingTeam {
   readonly messages: SlackMessage[] = [];
+  /** What each message was about, and the diagnosis told with it (its graphs, in app mode). */
+  readonly about: { alarm?: string; diagnostics?: Diagnostics }[] = [];
   fail?: Error;
-  async tell(message: SlackMessage) {
+  async tell(message: SlackMessage, alarm?: string, diagnostics?: Diagnostics) {
     if (this.fail) throw this.fail;
     this.messages.push(message);
+    this.about.push({ alarm, diagnostics });
   }
   get texts() {
     return this.messages.map((m) => m.text);

@@ -37,6 +37,8 @@ describe('respond to ALARM', () => {
     expect(h.team.texts[0]).toContain('opening the circuit breaker');
     expect(h.team.texts[0]).toContain('Error rate 62.50% is over the extreme line of 50%');
     expect(JSON.stringify(h.team.messages[0]?.blocks)).toContain('RetailPrediction-HighErrorRate (alarm metric): 62.50');
+    // About the alarm (its thread in app mode), with the diagnosis it decided on (the graphs of what it read).
+    expect(h.team.about[0]).toEqual({ alarm: ALARM_NAME, diagnostics: expect.objectContaining({ values: expect.objectContaining({ errorRate: 62.5 }), queries: expect.any(Array) }) });
 
     const incident = await h.incidents.current(ALARM_NAME);
     const steps = await h.incidents.steps(incident?.id ?? '');

@@ -1,9 +1,11 @@
 // The graph is of the alarm's own metric: every sample alarm's widget read back equals the definition the responder reads from the same notification, and nothing is guessed.
-import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
+import { stagePolicy } from '../../../shared/policy/load';
 import { definitionFromNotification } from '../../../shared/responder/alarm-definition';
-import { alarmGraphWidget, type MetricWidget, type WidgetMetric } from '../../../shared/slack/graph';
+import { metricDataRequest } from '../../../shared/responder/diagnose';
+import { alarmGraphWidget, diagnosisGraphWidgets, type MetricWidget, type WidgetMetric } from '../../../shared/slack/graph';
 import { loadSnsRecord } from '../../support/events';
 
 const NOW = new Date('2026-12-04T05:00:00.000Z');
@@ -100,5 +102,48 @@ describe('alarmGraphWidget guesses nothing', () => {
 
   it('a composite alarm has no metric of its own', () => {
     expect(alarmGraphWidget(alarmOf('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
+  });
+});
+
+describe('diagnosisGraphWidgets draws each query the responder read, as it read it', () => {
+  // The prod responder's GetMetricData request, its alarm queries spelled out from the sample notifications' definitions.
+  const service = stagePolicy('prod').responder!.services['retail-prediction']!;
+  const definitions = new Map(['alarm-high-error-rate-alarm', 'alarm-high-latency-alarm'].map((event) => [alarmOf(event).name, definitionFromNotification(alarmOf(event))!]));
+  const request = metricDataRequest(service, NOW, definitions);
+  const queries = request.MetricDataQueries!;
+  const labels = new Map(service.queries.map((q) => [q.id, `label of ${q.id}`]));
+
+  it('one graph per query the policy names, titled by its reading, in the region given, over the last 3 hours', () => {
+    const graphs = diagnosisGraphWidgets(queries, labels, 'eu-west-1', NOW);
+    expect(graphs.map((g) => g.title)).toEqual(service.queries.map((q) => `label of ${q.id}: last 3 h`));
+    for (const { widget } of graphs) expect(widget).toMatchObject({ region: 'eu-west-1', start: '2026-12-04T02:00:00.000Z', end: NOW.toISOString(), view: 'timeSeries' });
+  });
+
+  it('each graph read back is the query as GetMetricData was asked it, with the hidden queries its expression reads and no others', () => {
+    const asked = (q: MetricDataQuery) =>
+      q.Expression !== undefined
+        ? { Id: q.Id, Expression: q.Expression, ReturnData: q.ReturnData !== false }
+        : { Id: q.Id, Namespace: q.MetricStat?.Metric?.Namespace, MetricName: q.MetricStat?.Metric?.MetricName, Dimensions: q.MetricStat?.Metric?.Dimensions ?? [], Stat: q.MetricStat?.Stat, Period: q.MetricStat?.Period, ReturnData: q.ReturnData !== false };
+    const graphs = diagnosisGraphWidgets(queries, labels, 'eu-west-1', NOW);
+    const visible = queries.filter((q) => q.ReturnData !== false);
+    expect(graphs).toHaveLength(visible.length);
+    graphs.forEach(({ widget }, i) => {
+      const [shown, ...inner] = widget.metrics.map(drawn);
+      expect(shown).toEqual(asked(visible[i]!));
+      // An expression's inner queries are the hidden ones whose ids it names; a metric's graph has none.
+      const named = queries.filter((q) => q.ReturnData === false && new RegExp(`\\b${q.Id}\\b`).test(visible[i]!.Expression ?? ''));
+      expect(inner.map((e) => e.Id).sort()).toEqual(named.map((q) => q.Id).sort());
+      for (const entry of inner) expect(entry).toEqual(asked(queries.find((q) => q.Id === entry.Id)!));
+    });
+    // The error-rate alarm is metric math: its graph carries the metrics its expression divides.
+    expect(graphs[0]!.widget.metrics.length).toBeGreaterThan(1);
+  });
+
+  it('a query the widget cannot draw without guessing (no statistic) is left out, the others drawn', () => {
+    const [first, ...rest] = queries.filter((q) => q.MetricStat);
+    const broken = { ...first!, ReturnData: true, MetricStat: { ...first!.MetricStat!, Stat: undefined } };
+    const graphs = diagnosisGraphWidgets([broken as MetricDataQuery, ...rest.filter((q) => q.ReturnData !== false)], labels, 'eu-west-1', NOW);
+    expect(graphs.map((g) => g.widget.metrics.map(drawn)[0]!.Id)).not.toContain(first!.Id);
+    expect(graphs.length).toBe(rest.filter((q) => q.ReturnData !== false).length);
   });
 });
