@@ -8,8 +8,20 @@ import { publishNodeMetrics } from '../workload/container-insights';
 import { WORKLOAD, type World } from './world';
 import type { JsonObject } from '../../packaging/serverless';
 
+/**
+ * Keeps a step's data and the alarm evaluation after it in one minute of the account's clock. Data is written
+ * for the whole minutes before now, and alarms are evaluated over the complete minutes before theirs: were the
+ * minute to end between the two, the evaluation would read the minute just ended, which has no traffic, and
+ * an alarm the data breaches would stay OK. Near a minute's end, the clock moves to the next one first.
+ */
+function startWellInsideAMinute(world: World): void {
+  const intoMinute = world.clock.now().getTime() % 60_000;
+  if (intoMinute > 40_000) world.clock.advance(60_000 - intoMinute + 500);
+}
+
 /** The API serving `requests` a minute for the last `minutes` whole minutes, with this error share and latency. */
 export async function apiTraffic(world: World, minutes: number, shape: { requests: number; errorPercent: number; latencyMs: number }): Promise<void> {
+  startWellInsideAMinute(world);
   const thisMinute = Math.floor(world.clock.now().getTime() / 60_000) * 60_000;
   const events = [];
   for (let m = minutes; m >= 1; m--) events.push(...apiLogLines({ at: new Date(thisMinute - m * 60_000), ...shape }));
@@ -19,6 +31,7 @@ export async function apiTraffic(world: World, minutes: number, shape: { request
 
 /** Container Insights reporting node CPU and memory for the last `minutes` minutes. */
 export async function nodeLoad(world: World, minutes: number, reading: { cpuPercent: number; memoryPercent: number }): Promise<void> {
+  startWellInsideAMinute(world);
   await publishNodeMetrics(world.clients.cloudWatch, WORKLOAD.cluster, reading, minutes, world.clock.now());
 }
 
