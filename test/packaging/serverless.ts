@@ -148,7 +148,7 @@ export interface PackagedStage {
 }
 
 /** Runs `serverless package --stage <stage>` offline into a temporary directory; throws with the CLI's output on failure. */
-export function packageStage(stage: string): PackagedStage {
+export function packageStage(stage: string, params: Readonly<Record<string, string>> = {}): PackagedStage {
   const missing = FUNCTION_NAMES.filter((name) => !existsSync(join(REPO_ROOT, 'functions', name, 'handler.ts')));
   if (missing.length > 0) throw new Error(`cannot package: no handler for ${missing.map((n) => `functions/${n}/handler.ts`).join(', ')}`);
   const directory = mkdtempSync(join(tmpdir(), `firebreak-package-${stage}-`));
@@ -157,7 +157,9 @@ export function packageStage(stage: string): PackagedStage {
     rmSync(directory, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   };
-  const run = withBuildLock(() => runServerless(['package', '--stage', stage, '--package', directory], home));
+  // `--param` overrides a stage param, as `serverless deploy --param` would.
+  const overrides = Object.entries(params).map(([key, value]) => `--param=${key}=${value}`);
+  const run = withBuildLock(() => runServerless(['package', '--stage', stage, '--package', directory, ...overrides], home));
   if (run.status !== 0) {
     cleanup();
     throw new Error(`serverless package --stage ${stage} exited with ${run.status}:\n${run.output}`);

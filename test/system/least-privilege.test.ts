@@ -16,9 +16,7 @@ const USED_OUTSIDE_THE_SCENARIOS: readonly { action: string; functions: readonly
   { action: 'kms:Decrypt', functions: FUNCTION_NAMES, usedBy: 'SSM decrypting SecureString parameters with KMS on the caller’s behalf; the emulator’s SSM calls no KMS' },
   { action: 'eks:DescribeCluster', functions: ['scaleDeployment', 'respond'], usedBy: 'reaching the Kubernetes API through EKS IAM auth; the suite reaches it through KUBECONFIG (DESIGN.md)' },
   { action: 'eks:UpdateNodegroupConfig', functions: ['scaleNodegroup', 'respond'], usedBy: 'node-group targets with "mode": "nodegroup"; every stage policy names "asg" targets' },
-  { action: 'dynamodb:GetItem', functions: ['scaleNodegroup', 'scaleDeployment'], usedBy: 'the action ledger’s peek: a dry run on a deployed stage reads cooldowns and budgets without claiming them; the prod stack runs live' },
   { action: 'dynamodb:DeleteItem', functions: ['scaleNodegroup'], usedBy: 'forgetting the message of an action that failed midway; the suite fails one through scaleDeployment, the same engine under the same statement' },
-  { action: 'cloudwatch:GetMetricWidgetImage', functions: ['notify', 'respond'], usedBy: 'the graphs in a Slack app thread (params.notifySlackApp \'true\'): notify\'s of the alarm, respond\'s of the queries it read; the prod stack posts by webhook; the widget CloudWatch is sent is proved in test/system/contract/metric-widget-image.test.ts' },
   { action: 'sqs:SendMessage', functions: ['scaleNodegroup', 'scaleDeployment', 'forwardLogs', 'slackActions'], usedBy: 'Lambda’s on-failure destination; the suite exhausts the retries of notify and respond' },
 ];
 

@@ -47,8 +47,14 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** What an account deploys: the run's packaged prod stage unless a file packaged its own (another Slack mode). */
+export interface WorldOptions {
+  /** The directory `serverless package` wrote; the run's prod package unless given. */
+  readonly packageDir?: () => string;
+}
+
 /** Starts the doubles and the emulator, deploys the packaged prod stage, and settles its alarms in OK. */
-export async function startWorld(): Promise<World> {
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const clock = new SystemClock();
   const lambda = await LambdaService.start(clock);
   const slack = await TestReceiver.start({ status: 200, body: 'ok' });
@@ -73,15 +79,17 @@ export async function startWorld(): Promise<World> {
     });
     kube.seedDeployment({ namespace: WORKLOAD.deployment.namespace, name: WORKLOAD.deployment.name, replicas: WORKLOAD.deployment.replicas });
     const kubeconfig = kube.writeKubeconfig();
-    const stack = await deployPackagedStage(clients, packagedDirectory(), SYSTEM_STAGE, region);
+    const stack = await deployPackagedStage(clients, options.packageDir?.() ?? packagedDirectory(), SYSTEM_STAGE, region);
     const pagerDutyUrl = pagerDuty.url('/v2/enqueue');
+    // Slack's Web API is used only by a stage packaged with notifySlackApp 'true' (and by slackActions).
+    const slackApiUrl = slackApp.url();
     lambda.attach(emulator, stack, {
-      notify: { PAGERDUTY_EVENTS_URL: pagerDutyUrl },
-      scaleNodegroup: { PAGERDUTY_EVENTS_URL: pagerDutyUrl },
-      scaleDeployment: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig },
-      respond: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig },
+      notify: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, SLACK_API_URL: slackApiUrl },
+      scaleNodegroup: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, SLACK_API_URL: slackApiUrl },
+      scaleDeployment: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig, SLACK_API_URL: slackApiUrl },
+      respond: { PAGERDUTY_EVENTS_URL: pagerDutyUrl, KUBECONFIG: kubeconfig, SLACK_API_URL: slackApiUrl },
       forwardLogs: { LOG_SINK_URL: sink.url('/ingest') },
-      slackActions: { SLACK_API_URL: slackApp.url(), PAGERDUTY_EVENTS_URL: pagerDutyUrl },
+      slackActions: { SLACK_API_URL: slackApiUrl, PAGERDUTY_EVENTS_URL: pagerDutyUrl },
     });
     const alarms = new AlarmEvaluator(clients.cloudWatch, clients.sns, region, ACCOUNT_ID);
     await alarms.settle();
@@ -133,10 +141,10 @@ export async function desiredCapacity(world: World): Promise<number | undefined>
  * One account for a test file: started before its first scenario, closed after its last, and after each
  * scenario no delivery the Lambda service refused and no internal error of the emulator.
  */
-export function worldPerFile(): () => World {
+export function worldPerFile(options: WorldOptions = {}): () => World {
   let world: World | undefined;
   beforeAll(async () => {
-    world = await startWorld();
+    world = await startWorld(options);
   });
   afterAll(async () => {
     await world?.close();

@@ -1,4 +1,5 @@
-// System suite: the Lambda service. Receives the emulator's deliveries (SNS, CloudWatch Logs, asynchronous Invoke) and runs each
+// System suite: the Lambda service. Receives the emulator's deliveries (SNS, CloudWatch Logs, asynchronous Invoke; mail and
+// the widgets GetMetricWidgetImage was asked to draw are recorded) and runs each
 // function's deployed artifact in a fresh Node 24 process, under its own role, as an asynchronous invocation:
 // retries, then the on-failure destination; the function's output goes to its log group with its role.
 import { spawn, spawnSync } from 'node:child_process';
@@ -69,6 +70,8 @@ export type ExternalEndpoints = Partial<Record<FunctionName, Readonly<Record<str
 export class LambdaService {
   readonly invocations: Invocation[] = [];
   readonly mail: Mail[] = [];
+  /** The widgets CloudWatch was asked to draw (GetMetricWidgetImage, emulator gap 14), in order. */
+  readonly widgets: { readonly widget: Record<string, unknown>; readonly outputFormat?: string }[] = [];
   private readonly queue: Job[] = [];
   private running = 0;
   private idleWaiters: (() => void)[] = [];
@@ -154,6 +157,10 @@ export class LambdaService {
   private receive(path: string, body: Record<string, unknown>): void {
     if (path === '/mail') {
       this.mail.push(body as unknown as Mail);
+      return;
+    }
+    if (path === '/metric-widget-image') {
+      this.widgets.push(body as unknown as (typeof this.widgets)[number]);
       return;
     }
     if (path !== '/invoke') throw new Error(`unknown delivery path ${path}`);
