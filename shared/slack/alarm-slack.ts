@@ -59,7 +59,6 @@ export function threadedAlarmSlack(client: Pick<SlackAppClient, 'post' | 'upload
   };
 }
 
-
 /** Every post through the incoming webhook (the alarm is in the text already; a webhook takes no files, so no graphs). */
 export const webhookAlarmSlack = (slack: SlackClient): AlarmSlack => ({ post: (message) => slack.post(message) });
 
