@@ -43,7 +43,8 @@ export const loggingRefusalNotifier: RefusalNotifier = {
 
 /**
  * The real RefusalNotifier over the notify channels: Slack for every notice (in app mode, in the alarm's
- * thread; `slack` says which), PagerDuty as well when the notice is critical. Both are attempted; if either fails after its retries, the call throws.
+ * thread; `slack` says which), PagerDuty as well when the notice is critical. Both are attempted; if
+ * either fails after its retries, the call throws.
  */
 export function channelRefusalNotifier(
   config: Config,
