@@ -13,9 +13,15 @@ import type { AlarmView, NotificationView } from './view';
 
 /** What the Slack channel knows of the notification beyond its payload: the view, and the route that named Slack. */
 export interface SlackSendContext {
-  readonly view: NotificationView;
+  /** The notification a message is about (absent for a group's batch). */
+  readonly view?: NotificationView;
   readonly route?: string;
+  /** A group's batch: its thread is the group's, and a batch in which every member is OK closes it. */
+  readonly group?: { readonly id: string; readonly resolved: boolean };
 }
+
+/** The thread key of a group, beside the alarms' (an alarm's key is its name). */
+export const groupThreadKey = (groupId: string): string => `group:${groupId}`;
 
 /** Sends one Slack payload; in app mode the context places it in the alarm's thread. */
 export interface SlackNotifier {
@@ -55,13 +61,14 @@ export function parentMessage(payload: SlackAlarmMessage, view: AlarmView, slack
  * the thread; an ALARM again updates the parent and says so in the thread; an OK replies in the thread,
  * updates the parent to OK (no buttons) and closes the thread; a state with no thread is posted on its
  * own. Every ALARM and OK of a metric or metric-math alarm gets the graph of its metric in the thread;
- * a graph that cannot be drawn never stops the message: the thread says why. A generic message is
- * posted to the default channel.
+ * a graph that cannot be drawn never stops the message: the thread says why. A group's batch goes to the
+ * group's thread (see sendGroupBatch). A generic message is posted to the default channel.
  */
 export function slackAppNotifier(deps: SlackAppDeps): SlackNotifier {
   const { client, threads, policy } = deps;
   return {
     async send(payload, context) {
+      if (context?.group) return sendGroupBatch(payload, context.group, channelOfRoute(policy, context.route), deps);
       const view = context?.view;
       if (!view || view.type !== 'alarm') {
         await client.post(policy.slackApp.defaultChannel, payload);
@@ -95,6 +102,24 @@ export function slackAppNotifier(deps: SlackAppDeps): SlackNotifier {
       }
     },
   };
+}
+
+/**
+ * A group's batch: the first opens the group's thread in the route's channel; each later one is a reply in it,
+ * and the parent is updated to it (every member's latest state); the batch in which every member is OK closes
+ * the thread, so the group's next storm starts a new one.
+ */
+async function sendGroupBatch(payload: SlackAlarmMessage, group: NonNullable<SlackSendContext['group']>, channel: string, deps: SlackAppDeps): Promise<void> {
+  const key = groupThreadKey(group.id);
+  const thread = await deps.threads.get(key);
+  if (!isOpen(thread)) {
+    const posted = await deps.client.post(channel, payload);
+    if (!group.resolved) await deps.threads.open({ key, channel: posted.channel, ts: posted.ts, openedAt: deps.now().toISOString() });
+    return;
+  }
+  await deps.client.post(thread.channel, payload, thread.ts);
+  await deps.client.update(thread.channel, thread.ts, payload);
+  if (group.resolved) await deps.threads.close(key, deps.now());
 }
 
 /**

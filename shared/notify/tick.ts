@@ -90,7 +90,7 @@ async function flushGroup(head: GroupHead, deps: TickDeps, now: Date): Promise<B
   const described = describeGroupBatch(batch);
   if (deps.dryRun) return { group, status: 'planned', batch: batch.number, detail: described, channels: [...deliveries.map((d) => ({ channel: d.channel, status: 'planned' })), ...skipped] };
   const results = await deliverEach(
-    deliveries.map((d): ChannelDelivery => ({ channel: d.channel, send: () => send(d, deps.notifiers) })),
+    deliveries.map((d): ChannelDelivery => ({ channel: d.channel, send: () => send(d, deps.notifiers, { route: head.identity.route, group: { id: group, resolved: allRecovered(batch.members) } }) })),
     { ledger: deps.ledger, messageId: batchDeliveryId(head, batch) },
   );
   for (const [i, r] of results.entries()) {

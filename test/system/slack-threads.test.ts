@@ -1,11 +1,14 @@
 // System: the prod stack packaged with notifySlackApp 'true' — notify posts as the Slack app, each function under its own
 // role: an alarm's thread with its buttons and the graph of its own metric (GetMetricWidgetImage), the responder's decision
-// as a reply in that thread with the graph of each query it read, and a remediation the kill switch refused told there too.
+// as a reply in that thread with the graph of each query it read, a remediation the kill switch refused told there too, and
+// an alarm storm on the grouped route as one thread.
 // Packaged by this file (the run's package is the webhook's), so it pays one more `serverless package`.
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { packageStage, type PackagedStage } from '../packaging/serverless';
+import { alarmBody } from '../support/sns-filter-policy';
 import type { PostedMessage } from '../support/slack-api';
-import { apiTraffic, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, runsOf, since } from './account/drive';
+import { apiTraffic, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, runsOf, runTick, since } from './account/drive';
 import { WORKLOAD, worldPerFile, type World } from './account/world';
 
 let packaged: PackagedStage | undefined;
@@ -92,5 +95,42 @@ describe('a remediation the kill switch refuses, in app mode', () => {
     expect(replies.filter((t) => /scale-nodegroup on retail-prediction-nodegroup for RetailPrediction-HighCPU \(ALARM\) was refused by the kill-switch guard/.test(t))).toHaveLength(1);
     expect(replies.filter((t) => /scale-deployment on retail-forecast-api for RetailPrediction-HighCPU \(ALARM\) was refused by the kill-switch guard/.test(t))).toHaveLength(1);
     expect(alarmsOnTheWebhook(world.slack.requests)).toEqual([]);
+  });
+});
+
+describe('an alarm storm on the grouped route, in app mode', () => {
+  const STORM = Array.from({ length: 20 }, (_, i) => `RetailPrediction-Model-${String(i + 1).padStart(2, '0')}-Drift`);
+
+  /** A model endpoint's state change as CloudWatch publishes it, at the account's now. */
+  async function publish(name: string, state: 'ALARM' | 'OK'): Promise<void> {
+    const body = JSON.parse(alarmBody('cloudwatch', name, state)) as Record<string, unknown>;
+    const message = { ...body, AlarmDescription: 'Model endpoint drift', StateChangeTime: world.clock.now().toISOString().replace('Z', '+0000'), OldStateValue: state === 'OK' ? 'ALARM' : 'OK' };
+    await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: JSON.stringify(message), Subject: `${state}: "${name}"` }));
+  }
+
+  it('is one thread: the first batch its parent, the recovery a reply in it that updates the parent to all OK', async () => {
+    nextPhase(world);
+    const before = mark(world);
+    for (const name of STORM) {
+      await publish(name, 'ALARM');
+      world.clock.advance(500);
+    }
+    await world.lambda.idle();
+    world.clock.advance(25_000);
+    await runTick(world);
+    const parents = world.slackApp.messages().filter((m) => m.thread_ts === undefined && m.text.includes('20 alarms firing'));
+    expect(parents).toHaveLength(1);
+    const parent = parents[0]!;
+
+    world.clock.advance(60_000);
+    for (const name of STORM) await publish(name, 'OK');
+    await world.lambda.idle();
+    world.clock.advance(5 * 60_000);
+    await runTick(world);
+
+    expectNoFailures('storm in app mode', since(world, before).invocations);
+    expect(world.slackApp.threadOf(parent.ts).map((m) => m.text)).toEqual([expect.stringContaining('all 20 alarms OK')]);
+    expect(world.slackApp.message(parent.channel, parent.ts)?.text).toContain('all 20 alarms OK');
+    expect(world.slackApp.messages().filter((m) => m.thread_ts === undefined && m.text.includes('RetailPrediction-Model-'))).toEqual([parent]);
   });
 });

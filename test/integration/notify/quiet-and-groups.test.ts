@@ -1,20 +1,23 @@
 // notify's silences, maintenance windows and storm control end to end below the handler: fanOut (through notifyEvent) and
 // notifyTick against real Slack and PagerDuty receivers on loopback, SNS mocked, notify's state in memory, the clock the test's.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AlarmState } from '../../../shared/alarm/model';
 import { loadConfig } from '../../../shared/config';
 import { InvocationFailedError } from '../../../shared/errors';
-import { fanOutDeps, inMemoryNotifyState } from '../../../shared/notify/deps';
+import { fanOutDeps, inMemoryNotifyState, slackAppDeps } from '../../../shared/notify/deps';
 import { createNotifiers } from '../../../shared/notify/notifiers';
 import { notifyEvent } from '../../../shared/notify/process-event';
+import { groupThreadKey } from '../../../shared/notify/slack-app';
 import { notifyTick, type TickDeps } from '../../../shared/notify/tick';
 import { policyForStage } from '../../../shared/policy/load';
 import type { MaintenanceWindow, Policy } from '../../../shared/policy/schema';
 import type { Silence } from '../../../shared/silence/model';
 import { loadAlarmMessage, loadEvent, snsEventWithMessage } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
+import { SlackApiDouble } from '../../support/slack-api';
 
 const EMAIL_TOPIC = 'arn:aws:sns:us-east-1:123456789012:firebreak-dev-email';
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
@@ -87,6 +90,9 @@ const later = (at: Date, ms: number) => new Date(at.getTime() + ms);
 describe('notify: silences, windows and alarm groups against loopback receivers', () => {
   let slack: TestReceiver;
   let pagerduty: TestReceiver;
+  /** Slack's Web API, for the tests that run notify as the Slack app. */
+  let slackApi: SlackApiDouble;
+  let appMode = false;
   const sns = mockClient(SNSClient);
   let clock: Date;
   let state: ReturnType<typeof inMemoryNotifyState>;
@@ -94,8 +100,10 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
   beforeAll(async () => {
     slack = await TestReceiver.start({ status: 200, body: 'ok' });
     pagerduty = await TestReceiver.start(PD_OK);
+    slackApi = await SlackApiDouble.start();
   });
   afterAll(async () => {
+    await slackApi.close();
     await slack.close();
     await pagerduty.close();
   });
@@ -106,6 +114,8 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
     sns.on(PublishCommand).resolves({ MessageId: 'email-1' });
     clock = START;
     state = inMemoryNotifyState();
+    slackApi.reset();
+    appMode = false;
   });
 
   /** notify's dependencies over this test's state and clock, the receivers as Slack and PagerDuty. */
@@ -119,10 +129,16 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
       EMAIL_TOPIC_ARN: EMAIL_TOPIC,
       STATE_TABLE: 'firebreak-dev-state',
       HTTP_TIMEOUT_MS: '500',
+      ...(appMode ? { SLACK_BOT_TOKEN: SlackApiDouble.TOKEN, SLACK_API_URL: slackApi.url() } : {}),
     });
     return {
       ...fanOutDeps(config, policy, state, () => clock),
-      notifiers: createNotifiers(config, { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } }),
+      notifiers: createNotifiers(
+        config,
+        { sns: new SNSClient({ region: 'us-east-1' }), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 } },
+        // A group's batch draws no graph: no CloudWatch call is expected of this client.
+        slackAppDeps(config, policy, state, () => clock, new CloudWatchClient({ region: 'eu-west-1' })),
+      ),
     };
   };
 
@@ -421,6 +437,46 @@ describe('notify: silences, windows and alarm groups against loopback receivers'
       expect(slack.jsonBodies<{ text: string }>().at(-1)?.text).toContain('all 20 alarms OK');
       expect(state.pages.open.size).toBe(0);
       expect(await state.groups.head(GROUP_ID)).toMatchObject({ resolved: true, dueAt: undefined, batches: 2 });
+    });
+
+    describe('with notify as the Slack app', () => {
+      beforeEach(() => {
+        appMode = true;
+      });
+
+      it("the first batch opens the group's thread in the route's channel; the next is a reply that updates the parent; the all-OK batch replies, updates it and closes the thread; the next storm opens a new one", async () => {
+        await firstBatch();
+        const firstAt = T0.getTime() + WAIT;
+        const [parent, ...others] = slackApi.messages();
+        expect(others).toEqual([]);
+        expect(parent).toMatchObject({ channel: 'C0FIREBRK', thread_ts: undefined, text: expect.stringContaining('20 alarms firing') });
+        expect(await state.threads.get(groupThreadKey(GROUP_ID))).toMatchObject({ channel: 'C0FIREBRK', ts: parent!.ts });
+        expect(slack.requests).toHaveLength(0);
+
+        clock = later(T0, 60_000);
+        await notifyEvent(alarmEvent(shard(21), 'ALARM', later(clock, -100)), deps(groupedPolicy()), quietLogger);
+        clock = new Date(firstAt + INTERVAL);
+        await notifyTick(deps(groupedPolicy()));
+        expect(slackApi.messages().map((m) => m.thread_ts)).toEqual([undefined, parent!.ts]);
+        expect(slackApi.message('C0FIREBRK', parent!.ts)?.text).toContain('21 alarms firing');
+
+        await storm(21, later(T0, 400_000), 'OK');
+        clock = new Date(firstAt + 2 * INTERVAL);
+        await notifyTick(deps(groupedPolicy()));
+        expect(slackApi.messages().map((m) => m.thread_ts)).toEqual([undefined, parent!.ts, parent!.ts]);
+        expect(slackApi.message('C0FIREBRK', parent!.ts)?.text).toContain('all 21 alarms OK');
+        expect((await state.threads.get(groupThreadKey(GROUP_ID)))?.closedAt).toBeDefined();
+
+        await storm(2, later(T0, 900_000));
+        clock = later(T0, 900_000 + WAIT);
+        await notifyTick(deps(groupedPolicy()));
+        const fresh = slackApi.messages().at(-1);
+        expect(fresh).toMatchObject({ thread_ts: undefined, text: expect.stringContaining('firing') });
+        expect(fresh!.ts).not.toBe(parent!.ts);
+        const reopened = await state.threads.get(groupThreadKey(GROUP_ID));
+        expect(reopened?.ts).toBe(fresh!.ts);
+        expect(reopened?.closedAt).toBeUndefined();
+      });
     });
 
     it('a group whose page never went out is not resolved: its all-OK batch reaches Slack and email, not PagerDuty', async () => {
