@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
+import type { Alarm } from '../../shared/alarm/model';
+import { parseSnsRecord } from '../../shared/alarm/parse';
 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 
@@ -29,4 +31,11 @@ export function snsEventWithMessage(message: unknown, messageId = `test-${Math.r
 /** The CloudWatch alarm notification inside a sample event, parsed, for tests that alter it. */
 export function loadAlarmMessage(name: string): Record<string, unknown> {
   return JSON.parse(loadSnsRecord(name).Sns.Message) as Record<string, unknown>;
+}
+
+/** The alarm of a sample event, parsed as every function parses it; throws when the sample is not an alarm. */
+export function loadSampleAlarm(name: string): Alarm {
+  const message = parseSnsRecord(loadSnsRecord(name));
+  if (message.type !== 'alarm') throw new Error(`${name} is not an alarm`);
+  return message.alarm;
 }

@@ -2,8 +2,6 @@
 // opened for it (real @slack/web-api against the loopback Web API double), otherwise the incoming webhook.
 import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseSnsRecord } from '../../../shared/alarm/parse';
-import type { Alarm } from '../../../shared/alarm/model';
 import { loadConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 import type { Policy } from '../../../shared/policy/schema';
@@ -14,7 +12,7 @@ import { slackTeamNotifier } from '../../../shared/responder/deps';
 import { metricDataRequest, readDiagnostics } from '../../../shared/responder/diagnose';
 import { alarmSlackFor } from '../../../shared/slack/alarm-slack';
 import { InMemorySlackThreads } from '../../../shared/slack/threads';
-import { loadSnsRecord } from '../../support/events';
+import { loadSampleAlarm } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { SlackApiDouble } from '../../support/slack-api';
 import { refusalNotice as notice } from '../../support/refusal-notice';
@@ -26,12 +24,6 @@ const NOW = new Date('2026-12-04T05:00:00.000Z');
 /** A 1x1 PNG, as GetMetricWidgetImage answers. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 const cloudWatch = mockClient(CloudWatchClient);
-
-const alarmOf = (event: string): Alarm => {
-  const message = parseSnsRecord(loadSnsRecord(event));
-  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
-  return message.alarm;
-};
 
 let slack: SlackApiDouble;
 let webhook: TestReceiver;
@@ -63,7 +55,6 @@ const appConfig = (overrides: Record<string, string> = {}) =>
     HTTP_TIMEOUT_MS: '2000',
     ...overrides,
   });
-
 
 async function threads(...open: (typeof THREAD)[]): Promise<InMemorySlackThreads> {
   const store = new InMemorySlackThreads();
@@ -117,7 +108,7 @@ describe("the responder's messages in app mode", () => {
 describe("the responder's decision in app mode, with what it read", () => {
   const service = stagePolicy('prod').responder!.services['retail-prediction']!;
   const definitions = new Map(['alarm-high-error-rate-alarm', 'alarm-high-latency-alarm'].map((event) => {
-    const alarm = alarmOf(event);
+    const alarm = loadSampleAlarm(event);
     return [alarm.name, definitionFromNotification(alarm)!];
   }));
   const diagnostics = readDiagnostics(service, metricDataRequest(service, NOW, definitions), []);

@@ -1,10 +1,8 @@
 // Contract: the alarm graph's request as CloudWatch GetMetricWidgetImage receives it (emulator gap 14), for the deployed reference alarms' shapes.
 import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
-import { parseSnsRecord } from '../../../shared/alarm/parse';
-import type { Alarm } from '../../../shared/alarm/model';
 import { alarmGraphWidget } from '../../../shared/slack/graph';
 import { renderAlarmGraph } from '../../../shared/slack/metric-image';
-import { loadEvent } from '../../support/events';
+import { loadSampleAlarm } from '../../support/events';
 import { TestReceiver } from '../../support/receiver';
 import { startEmulator, type Emulator } from '../emulator/moto';
 
@@ -12,12 +10,6 @@ const NOW = new Date('2026-12-04T05:00:00.000Z');
 let service: TestReceiver;
 let emulator: Emulator;
 let cloudWatch: CloudWatchClient;
-
-const alarmOf = (event: string): Alarm => {
-  const message = parseSnsRecord(loadEvent(event).Records[0]!);
-  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
-  return message.alarm;
-};
 
 beforeAll(async () => {
   service = await TestReceiver.start({ status: 200, body: '{}' });
@@ -31,7 +23,7 @@ afterAll(async () => {
 
 describe('renderAlarmGraph against the emulator', () => {
   it.each(['alarm-high-cpu-alarm', 'alarm-high-latency-alarm', 'alarm-high-error-rate-alarm'])('%s: the widget CloudWatch receives is the one built from the alarm, and a PNG comes back', async (event) => {
-    const alarm = alarmOf(event);
+    const alarm = loadSampleAlarm(event);
     const before = service.requests.length;
 
     const graph = await renderAlarmGraph(alarm, { cloudWatch, now: () => NOW });

@@ -1,22 +1,14 @@
 // The graph in a Slack thread draws what the alarm watches: its own metric (or metric math), statistic, period and threshold, over the last 3 hours.
 import { GetMetricWidgetImageCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseSnsRecord } from '../../../shared/alarm/parse';
-import type { Alarm } from '../../../shared/alarm/model';
 import { alarmGraphWidget, describeGraphRequest } from '../../../shared/slack/graph';
 import { renderAlarmGraph } from '../../../shared/slack/metric-image';
-import { loadEvent } from '../../support/events';
+import { loadSampleAlarm } from '../../support/events';
 
 const NOW = new Date('2026-12-04T05:00:00.000Z');
 
-const alarmOf = (event: string): Alarm => {
-  const message = parseSnsRecord(loadEvent(event).Records[0]!);
-  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
-  return message.alarm;
-};
-
 const widgetOf = (event: string) => {
-  const graph = alarmGraphWidget(alarmOf(event), NOW);
+  const graph = alarmGraphWidget(loadSampleAlarm(event), NOW);
   if ('unavailable' in graph) throw new Error(graph.unavailable);
   return graph.widget;
 };
@@ -63,8 +55,8 @@ describe('alarmGraphWidget', () => {
   });
 
   it('a composite alarm, and an alarm whose message names no metric, have no graph, and say why', () => {
-    expect(alarmGraphWidget(alarmOf('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
-    expect(alarmGraphWidget({ ...alarmOf('alarm-high-cpu-alarm'), metric: { dimensions: {} } }, NOW)).toEqual({ unavailable: 'the alarm notification names no metric' });
+    expect(alarmGraphWidget(loadSampleAlarm('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
+    expect(alarmGraphWidget({ ...loadSampleAlarm('alarm-high-cpu-alarm'), metric: { dimensions: {} } }, NOW)).toEqual({ unavailable: 'the alarm notification names no metric' });
   });
 });
 
@@ -76,7 +68,7 @@ describe('renderAlarmGraph', () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
     cloudWatch.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: png });
 
-    const graph = await renderAlarmGraph(alarmOf('alarm-high-cpu-alarm'), { cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => NOW });
+    const graph = await renderAlarmGraph(loadSampleAlarm('alarm-high-cpu-alarm'), { cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => NOW });
 
     expect(graph).toMatchObject({ png, title: 'RetailPrediction-HighCPU: last 3 h' });
     const [call] = cloudWatch.commandCalls(GetMetricWidgetImageCommand);
@@ -88,8 +80,8 @@ describe('renderAlarmGraph', () => {
     cloudWatch.on(GetMetricWidgetImageCommand).rejectsOnce(Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricWidgetImage'), { name: 'AccessDenied' })).resolves({});
     const deps = { cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => NOW };
 
-    await expect(renderAlarmGraph(alarmOf('alarm-high-cpu-alarm'), deps)).rejects.toThrow('cloudwatch:GetMetricWidgetImage could not draw RetailPrediction-HighCPU: User is not authorized');
-    await expect(renderAlarmGraph(alarmOf('alarm-high-cpu-alarm'), deps)).rejects.toThrow('returned no image');
+    await expect(renderAlarmGraph(loadSampleAlarm('alarm-high-cpu-alarm'), deps)).rejects.toThrow('cloudwatch:GetMetricWidgetImage could not draw RetailPrediction-HighCPU: User is not authorized');
+    await expect(renderAlarmGraph(loadSampleAlarm('alarm-high-cpu-alarm'), deps)).rejects.toThrow('returned no image');
   });
 
   it('describes the request in one line for logs', () => {

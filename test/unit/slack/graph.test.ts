@@ -1,20 +1,13 @@
 // The graph is of the alarm's own metric: every sample alarm's widget read back equals the definition the responder reads from the same notification, and nothing is guessed.
 import type { MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { parseSnsRecord } from '../../../shared/alarm/parse';
 import type { Alarm } from '../../../shared/alarm/model';
 import { stagePolicy } from '../../../shared/policy/load';
 import { definitionFromNotification } from '../../../shared/responder/alarm-definition';
 import { metricDataRequest } from '../../../shared/responder/diagnose';
 import { alarmGraphWidget, diagnosisGraphWidgets, type MetricWidget, type WidgetMetric } from '../../../shared/slack/graph';
-import { loadSnsRecord } from '../../support/events';
+import { loadSampleAlarm } from '../../support/events';
 
 const NOW = new Date('2026-12-04T05:00:00.000Z');
-
-const alarmOf = (event: string): Alarm => {
-  const message = parseSnsRecord(loadSnsRecord(event));
-  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
-  return message.alarm;
-};
 
 const widgetOf = (alarm: Alarm): MetricWidget => {
   const graph = alarmGraphWidget(alarm, NOW);
@@ -49,7 +42,7 @@ describe('alarmGraphWidget draws what the alarm watches', () => {
     '%s: the widget read back is the definition the responder reads from the same notification',
     (event) => {
       // Prepare
-      const alarm = alarmOf(event);
+      const alarm = loadSampleAlarm(event);
       const definition = definitionFromNotification(alarm);
 
       // Act
@@ -63,7 +56,7 @@ describe('alarmGraphWidget draws what the alarm watches', () => {
   );
 
   it('the metric-math sample: its expression exactly, each metric with its own stat and period, hidden as the alarm hides them, the threshold line', () => {
-    const widget = widgetOf(alarmOf('alarm-metric-math-alarm'));
+    const widget = widgetOf(loadSampleAlarm('alarm-metric-math-alarm'));
 
     expect(widget.metrics).toEqual([
       [{ expression: '100 * errors / requests', id: 'e1', label: 'API error ratio (%)' }],
@@ -75,7 +68,7 @@ describe('alarmGraphWidget draws what the alarm watches', () => {
   });
 
   it('the threshold label carries the alarm unit when the alarm names one', () => {
-    const alarm = alarmOf('alarm-high-cpu-alarm');
+    const alarm = loadSampleAlarm('alarm-high-cpu-alarm');
 
     const widget = widgetOf({ ...alarm, metric: { ...alarm.metric!, unit: '%' } });
 
@@ -85,14 +78,14 @@ describe('alarmGraphWidget draws what the alarm watches', () => {
 
 describe('alarmGraphWidget guesses nothing', () => {
   it('a metric alarm without its statistic or period has no graph (the widget would draw Average over 5 minutes instead)', () => {
-    const alarm = alarmOf('alarm-high-latency-alarm');
+    const alarm = loadSampleAlarm('alarm-high-latency-alarm');
 
     expect(alarmGraphWidget({ ...alarm, metric: { ...alarm.metric!, statistic: undefined } }, NOW)).toEqual({ unavailable: 'the alarm notification names no statistic for RetailMLOps InferenceLatency' });
     expect(alarmGraphWidget({ ...alarm, metric: { ...alarm.metric!, periodSeconds: undefined } }, NOW)).toEqual({ unavailable: 'the alarm notification names no period for RetailMLOps InferenceLatency' });
   });
 
   it('a metric-math query without its metric, statistic or period: no graph, naming the query', () => {
-    const alarm = alarmOf('alarm-metric-math-alarm');
+    const alarm = loadSampleAlarm('alarm-metric-math-alarm');
     const withErrors = (change: object): Alarm => ({ ...alarm, queries: alarm.queries!.map((q) => (q.id === 'errors' ? { ...q, ...change } : q)) });
 
     expect(alarmGraphWidget(withErrors({ stat: undefined }), NOW)).toEqual({ unavailable: 'query errors of the alarm names no statistic for RetailMLOps APIErrorCount' });
@@ -101,14 +94,14 @@ describe('alarmGraphWidget guesses nothing', () => {
   });
 
   it('a composite alarm has no metric of its own', () => {
-    expect(alarmGraphWidget(alarmOf('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
+    expect(alarmGraphWidget(loadSampleAlarm('alarm-critical-issue-alarm'), NOW)).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
   });
 });
 
 describe('diagnosisGraphWidgets draws each query the responder read, as it read it', () => {
   // The prod responder's GetMetricData request, its alarm queries spelled out from the sample notifications' definitions.
   const service = stagePolicy('prod').responder!.services['retail-prediction']!;
-  const definitions = new Map(['alarm-high-error-rate-alarm', 'alarm-high-latency-alarm'].map((event) => [alarmOf(event).name, definitionFromNotification(alarmOf(event))!]));
+  const definitions = new Map(['alarm-high-error-rate-alarm', 'alarm-high-latency-alarm'].map((event) => [loadSampleAlarm(event).name, definitionFromNotification(loadSampleAlarm(event))!]));
   const request = metricDataRequest(service, NOW, definitions);
   const queries = request.MetricDataQueries!;
   const labels = new Map(service.queries.map((q) => [q.id, `label of ${q.id}`]));

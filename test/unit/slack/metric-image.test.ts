@@ -1,26 +1,18 @@
 // renderAlarmGraph's paths alarm-graph.test.ts leaves out: no call for an alarm with no graph, and a missing credential said as such, with its cause kept.
 import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseSnsRecord } from '../../../shared/alarm/parse';
-import type { Alarm } from '../../../shared/alarm/model';
 import { renderAlarmGraph } from '../../../shared/slack/metric-image';
-import { loadSnsRecord } from '../../support/events';
+import { loadSampleAlarm } from '../../support/events';
 
 const NOW = new Date('2026-12-04T05:00:00.000Z');
 const cloudWatch = mockClient(CloudWatchClient);
 const deps = () => ({ cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => NOW });
 
-const alarmOf = (event: string): Alarm => {
-  const message = parseSnsRecord(loadSnsRecord(event));
-  if (message.type !== 'alarm') throw new Error(`${event} is not an alarm`);
-  return message.alarm;
-};
-
 beforeEach(() => cloudWatch.reset());
 
 describe('renderAlarmGraph', () => {
   it('a composite alarm: unavailable, and CloudWatch is not asked', async () => {
-    const graph = await renderAlarmGraph(alarmOf('alarm-critical-issue-alarm'), deps());
+    const graph = await renderAlarmGraph(loadSampleAlarm('alarm-critical-issue-alarm'), deps());
 
     expect(graph).toEqual({ unavailable: 'a composite alarm has no metric of its own' });
     expect(cloudWatch.calls()).toHaveLength(0);
@@ -30,7 +22,7 @@ describe('renderAlarmGraph', () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     cloudWatch.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: png });
 
-    const graph = await renderAlarmGraph(alarmOf('alarm-metric-math-alarm'), deps());
+    const graph = await renderAlarmGraph(loadSampleAlarm('alarm-metric-math-alarm'), deps());
 
     expect('png' in graph && graph.png).toEqual(png);
     const calls = cloudWatch.commandCalls(GetMetricWidgetImageCommand);
@@ -43,7 +35,7 @@ describe('renderAlarmGraph', () => {
     const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     cloudWatch.on(GetMetricWidgetImageCommand).rejects(noCredentials);
 
-    const failure = await renderAlarmGraph(alarmOf('alarm-high-cpu-alarm'), deps()).catch((error: unknown) => error);
+    const failure = await renderAlarmGraph(loadSampleAlarm('alarm-high-cpu-alarm'), deps()).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toBe('cloudwatch:GetMetricWidgetImage could not draw RetailPrediction-HighCPU: no AWS credentials');
