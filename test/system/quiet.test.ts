@@ -3,13 +3,11 @@
 // reference policy's grouped route delivered as one Slack message and one PagerDuty incident by notify's schedule.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { AlarmState } from '../../shared/alarm/model';
 import type { CliIo } from '../../shared/cli/command';
 import { runSilenceCli } from '../../shared/silence/cli';
 import { DynamoDbSilenceStore } from '../../shared/silence/store';
-import { alarmBody } from '../support/sns-filter-policy';
-import { auditTrail, expectNoFailures, mark, runsOf, runTick, since } from './account/drive';
+import { auditTrail, expectNoFailures, mark, publishAlarm, runsOf, runTick, since } from './account/drive';
 import { desiredCapacity, worldPerFile, type World } from './account/world';
 
 const account = worldPerFile();
@@ -18,16 +16,9 @@ beforeEach(() => {
   world = account();
 });
 
-/** An alarm's state change as CloudWatch publishes it, at the account's now, paging (`[P1]`) unless told otherwise. */
-function alarmMessage(name: string, state: AlarmState, description = '[P1] Feature store lookups failing'): string {
-  const body = JSON.parse(alarmBody('cloudwatch', name, state)) as Record<string, unknown>;
-  const at = world.clock.now().toISOString().replace('Z', '+0000');
-  return JSON.stringify({ ...body, AlarmDescription: description, StateChangeTime: at, OldStateValue: state === 'OK' ? 'ALARM' : 'OK' });
-}
-
-/** Publishes to the alarms topic and waits for every function it reached. */
-async function publish(name: string, state: AlarmState, description?: string): Promise<void> {
-  await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: alarmMessage(name, state, description), Subject: `${state}: "${name}"` }));
+/** Publishes an alarm's state change (paging, `[P1]`, unless told otherwise) and waits for every function it reached. */
+async function publish(name: string, state: AlarmState, description = '[P1] Feature store lookups failing'): Promise<void> {
+  await publishAlarm(world, name, state, description);
   await world.lambda.idle();
 }
 
@@ -169,7 +160,7 @@ describe('an alarm storm on a grouped route', () => {
   it('20 alarms in 10 seconds: one Slack message and one PagerDuty incident after the wait; their recovery, one more of each', async () => {
     const before = mark(world);
     for (const name of STORM) {
-      await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: alarmMessage(name, 'ALARM', 'Model endpoint p95 latency'), Subject: `ALARM: "${name}"` }));
+      await publishAlarm(world, name, 'ALARM', 'Model endpoint p95 latency');
       world.clock.advance(500);
     }
     await world.lambda.idle();
@@ -198,7 +189,7 @@ describe('an alarm storm on a grouped route', () => {
 
     const recovering = mark(world);
     world.clock.advance(60_000);
-    for (const name of STORM) await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: alarmMessage(name, 'OK', 'Model endpoint p95 latency'), Subject: `OK: "${name}"` }));
+    for (const name of STORM) await publishAlarm(world, name, 'OK', 'Model endpoint p95 latency');
     await world.lambda.idle();
     await runTick(world);
     // The next batch waits out the group's interval (5 minutes after the first batch).

@@ -4,14 +4,12 @@
 // list change nothing, and every click is in the audit trail.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { AlarmState } from '../../shared/alarm/model';
 import type { Silence } from '../../shared/silence/model';
 import { DynamoDbSilenceStore } from '../../shared/silence/store';
 import { signSlackRequest } from '../../shared/slack/signature';
 import { loadEvent } from '../support/events';
-import { alarmBody } from '../support/sns-filter-policy';
-import { auditTrail, expectNoFailures, mark, runsOf, since } from './account/drive';
+import { auditTrail, expectNoFailures, mark, publishAlarm, runsOf, since } from './account/drive';
 import { WORKLOAD, worldPerFile, type World } from './account/world';
 
 const account = worldPerFile();
@@ -61,11 +59,9 @@ async function toFunctionUrl(request: unknown): Promise<{ statusCode?: number; b
   return answer.result as { statusCode?: number; body?: string };
 }
 
-/** An alarm's state change as CloudWatch publishes it, at the account's now. */
+/** Publishes an alarm's state change and waits for every function it reached. */
 async function publish(name: string, state: AlarmState, description: string): Promise<void> {
-  const body = JSON.parse(alarmBody('cloudwatch', name, state)) as Record<string, unknown>;
-  const message = JSON.stringify({ ...body, AlarmDescription: description, StateChangeTime: world.clock.now().toISOString().replace('Z', '+0000'), OldStateValue: state === 'OK' ? 'ALARM' : 'OK' });
-  await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: message, Subject: `${state}: "${name}"` }));
+  await publishAlarm(world, name, state, description);
   await world.lambda.idle();
 }
 

@@ -3,12 +3,10 @@
 // as a reply in that thread with the graph of each query it read, a remediation the kill switch refused told there too, and
 // an alarm storm on the grouped route as one thread.
 // Packaged by this file (the run's package is the webhook's), so it pays one more `serverless package`.
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { packageStage, type PackagedStage } from '../packaging/serverless';
-import { alarmBody } from '../support/sns-filter-policy';
 import type { PostedMessage } from '../support/slack-api';
-import { apiTraffic, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, runsOf, runTick, since } from './account/drive';
+import { apiTraffic, evaluateAlarms, expectNoFailures, mark, nextPhase, nodeLoad, publishAlarm, runsOf, runTick, since } from './account/drive';
 import { WORKLOAD, worldPerFile, type World } from './account/world';
 
 let packaged: PackagedStage | undefined;
@@ -101,18 +99,11 @@ describe('a remediation the kill switch refuses, in app mode', () => {
 describe('an alarm storm on the grouped route, in app mode', () => {
   const STORM = Array.from({ length: 20 }, (_, i) => `RetailPrediction-Model-${String(i + 1).padStart(2, '0')}-Drift`);
 
-  /** A model endpoint's state change as CloudWatch publishes it, at the account's now. */
-  async function publish(name: string, state: 'ALARM' | 'OK'): Promise<void> {
-    const body = JSON.parse(alarmBody('cloudwatch', name, state)) as Record<string, unknown>;
-    const message = { ...body, AlarmDescription: 'Model endpoint drift', StateChangeTime: world.clock.now().toISOString().replace('Z', '+0000'), OldStateValue: state === 'OK' ? 'ALARM' : 'OK' };
-    await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: JSON.stringify(message), Subject: `${state}: "${name}"` }));
-  }
-
   it('is one thread: the first batch its parent, the recovery a reply in it that updates the parent to all OK', async () => {
     nextPhase(world);
     const before = mark(world);
     for (const name of STORM) {
-      await publish(name, 'ALARM');
+      await publishAlarm(world, name, 'ALARM', 'Model endpoint drift');
       world.clock.advance(500);
     }
     await world.lambda.idle();
@@ -123,7 +114,7 @@ describe('an alarm storm on the grouped route, in app mode', () => {
     const parent = parents[0]!;
 
     world.clock.advance(60_000);
-    for (const name of STORM) await publish(name, 'OK');
+    for (const name of STORM) await publishAlarm(world, name, 'OK', 'Model endpoint drift');
     await world.lambda.idle();
     world.clock.advance(5 * 60_000);
     await runTick(world);

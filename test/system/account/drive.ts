@@ -1,6 +1,9 @@
 // System suite: what scenarios do to the account — traffic, node load, letting time pass, evaluating alarms — and read back.
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { AlarmState } from '../../../shared/alarm/model';
 import type { FunctionName } from '../../packaging/serverless';
 import type { RecordedRequest } from '../../support/receiver';
+import { alarmBody } from '../../support/sns-filter-policy';
 import type { Transition } from '../cloudwatch/alarms';
 import type { Invocation } from '../lambda/service';
 import { apiLogLines, apiLogStream, ingest } from '../workload/api-logs';
@@ -33,6 +36,17 @@ export async function apiTraffic(world: World, minutes: number, shape: { request
 export async function nodeLoad(world: World, minutes: number, reading: { cpuPercent: number; memoryPercent: number }): Promise<void> {
   startWellInsideAMinute(world);
   await publishNodeMetrics(world.clients.cloudWatch, WORKLOAD.cluster, reading, minutes, world.clock.now());
+}
+
+/**
+ * Publishes an alarm's state change to the alarms topic as CloudWatch does (its message and subject), at the
+ * account's now. Returns once SNS took it; `world.lambda.idle()` waits for the functions it reached.
+ */
+export async function publishAlarm(world: World, name: string, state: AlarmState, description: string): Promise<void> {
+  const body = JSON.parse(alarmBody('cloudwatch', name, state)) as Record<string, unknown>;
+  const at = world.clock.now().toISOString().replace('Z', '+0000');
+  const message = JSON.stringify({ ...body, AlarmDescription: description, StateChangeTime: at, OldStateValue: state === 'OK' ? 'ALARM' : 'OK' });
+  await world.clients.sns.send(new PublishCommand({ TopicArn: world.physicalId('AlarmsTopic'), Message: message, Subject: `${state}: "${name}"` }));
 }
 
 /** Mark of what was recorded so far, to read only what a step caused. */
